@@ -1,0 +1,42 @@
+//! The runtime of typenet: layers, phases, losses, optimisers, training,
+//! data and weight IO. Users depend on the `typenet` facade, which
+//! re-exports all of this together with the `network!` macro.
+
+#![warn(missing_docs)]
+
+pub mod data;
+pub mod error;
+pub mod layers;
+mod linalg;
+pub mod loss;
+pub mod network;
+pub mod optim;
+pub mod phase;
+pub mod rng;
+pub mod tensor;
+pub mod testing;
+
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
+
+pub use data::{CsvOptions, Dataset, Standardizer};
+pub use error::{Error, Result};
+pub use layers::batch_norm::BatchNormGrads;
+pub use layers::dropout::{Independent, NoiseShape};
+pub use layers::{
+    Activation, ActivationFn, BatchNorm, Dense, DenseGrads, Dropout, Flatten, Gelu, Grads, Init, Layer,
+    LeakyRelu, Linear, NoGrads, Parameterized, Relu, Sigmoid, Softmax, StopGradient, Tanh, Tensor,
+    TensorKind, TensorMut, Weights,
+};
+pub use loss::{
+    Accuracy, BinaryCrossEntropy, BinaryCrossEntropyFromLogits, CrossEntropy, CrossEntropyFromProbs, Loss,
+    Mse,
+};
+pub use network::{Network, Summary, SummaryRow};
+pub use optim::{Adam, AdamW, Optimizer, RmsProp, Sgd};
+pub use phase::{Eval, Phase, Train};
+pub use tensor::{width, Batch, Buf, View, ViewMut};
+
+pub use nalgebra;
+pub use rand;

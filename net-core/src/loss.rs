@@ -1,0 +1,337 @@
+//! Losses: unit structs used as values, each with `loss`, `grad` and the
+//! allocation-free `grad_into`. Every loss is a mean over the batch (and,
+//! for `Mse` and the binary cross-entropies, over the outputs too), so
+//! `grad` already divides by the batch size.
+
+use crate::layers::activation::sigmoid;
+use crate::tensor::Batch;
+
+/// Keras' `epsilon()`: the clipping bound of losses on probabilities.
+pub const EPSILON: f32 = 1e-7;
+
+/// How accuracy is counted for a loss.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Accuracy {
+    /// No accuracy (regression losses).
+    None,
+    /// Each output is a yes/no prediction: `y > threshold` against `t > 0.5`.
+    Binary {
+        /// 0.5 on probabilities, 0 on logits.
+        threshold: f32,
+    },
+    /// The arg-max of each sample's outputs against that of its targets.
+    Categorical,
+}
+
+impl Accuracy {
+    /// The number of correct predictions in a batch with `rows` outputs per
+    /// sample, and the number of predictions counted.
+    pub fn count(self, rows: usize, y: &[f32], t: &[f32]) -> (usize, usize) {
+        match self {
+            Accuracy::None => (0, 0),
+            Accuracy::Binary { threshold } => {
+                let correct = y.iter().zip(t).filter(|(&y, &t)| (y > threshold) == (t > 0.5)).count();
+                (correct, y.len())
+            }
+            Accuracy::Categorical => {
+                let argmax = |c: &[f32]| {
+                    c.iter()
+                        .enumerate()
+                        .fold((0, f32::NEG_INFINITY), |best, (i, &v)| if v > best.1 { (i, v) } else { best })
+                        .0
+                };
+                let correct = y
+                    .chunks_exact(rows)
+                    .zip(t.chunks_exact(rows))
+                    .filter(|(y, t)| argmax(y) == argmax(t))
+                    .count();
+                (correct, y.len() / rows.max(1))
+            }
+        }
+    }
+}
+
+/// A loss function over batches of `rows` outputs per sample.
+///
+/// Implement `loss_slices`, `grad_slices` and `accuracy` (column-major data);
+/// the typed `loss`, `grad` and `grad_into` come with it.
+///
+/// ```
+/// use typenet::prelude::*;
+/// let y = Batch::<1>::from_column_slice(&[0.9, 0.2]);
+/// let t = Batch::<1>::from_column_slice(&[1.0, 0.0]);
+/// let loss = BinaryCrossEntropy.loss(&y, &t);
+/// assert!((loss - 0.164_252).abs() < 1e-5);
+/// let g = BinaryCrossEntropy.grad(&y, &t);
+/// assert!(g[0] < 0.0 && g[1] > 0.0);
+/// ```
+pub trait Loss {
+    /// The mean loss.
+    fn loss_slices(&self, rows: usize, y: &[f32], t: &[f32]) -> f32;
+    /// The gradient of the mean loss with respect to `y`, into `g`.
+    fn grad_slices(&self, rows: usize, y: &[f32], t: &[f32], g: &mut [f32]);
+    /// How accuracy is counted for predictions trained with this loss.
+    fn accuracy(&self) -> Accuracy;
+
+    /// The mean loss of predictions `y` against targets `t`.
+    ///
+    /// # Panics
+    /// If `y` and `t` hold different numbers of samples.
+    fn loss<const N: usize>(&self, y: &Batch<N>, t: &Batch<N>) -> f32 {
+        assert_eq!(y.ncols(), t.ncols(), "predictions and targets hold different batch sizes");
+        self.loss_slices(N, y.as_slice(), t.as_slice())
+    }
+
+    /// The gradient of the mean loss with respect to `y`.
+    fn grad<const N: usize>(&self, y: &Batch<N>, t: &Batch<N>) -> Batch<N> {
+        let mut g = Batch::<N>::zeros(y.ncols());
+        self.grad_into(y, t, &mut g);
+        g
+    }
+
+    /// [`grad`](Loss::grad) into an existing batch (resized only if its
+    /// batch size differs); allocation-free when it fits.
+    fn grad_into<const N: usize>(&self, y: &Batch<N>, t: &Batch<N>, g: &mut Batch<N>) {
+        assert_eq!(y.ncols(), t.ncols(), "predictions and targets hold different batch sizes");
+        if g.ncols() != y.ncols() {
+            *g = Batch::<N>::zeros(y.ncols());
+        }
+        self.grad_slices(N, y.as_slice(), t.as_slice(), g.as_mut_slice());
+    }
+}
+
+/// Mean squared error over outputs and samples.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Mse;
+
+impl Loss for Mse {
+    fn loss_slices(&self, _rows: usize, y: &[f32], t: &[f32]) -> f32 {
+        let sum: f64 = y.iter().zip(t).map(|(&y, &t)| ((y - t) as f64).powi(2)).sum();
+        (sum / y.len().max(1) as f64) as f32
+    }
+    fn grad_slices(&self, _rows: usize, y: &[f32], t: &[f32], g: &mut [f32]) {
+        let scale = 2.0 / y.len().max(1) as f32;
+        for ((g, &y), &t) in g.iter_mut().zip(y).zip(t) {
+            *g = scale * (y - t);
+        }
+    }
+    fn accuracy(&self) -> Accuracy {
+        Accuracy::None
+    }
+}
+
+/// Binary cross-entropy on probabilities (a sigmoid output), clipped to
+/// `[1e-7, 1 - 1e-7]` as Keras does; mean over outputs and samples.
+/// [`BinaryCrossEntropy::from_logits`] is the companion for a linear output.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BinaryCrossEntropy;
+
+impl BinaryCrossEntropy {
+    /// The same loss on logits (numerically stable; no sigmoid layer).
+    pub fn from_logits() -> BinaryCrossEntropyFromLogits {
+        BinaryCrossEntropyFromLogits
+    }
+}
+
+impl Loss for BinaryCrossEntropy {
+    fn loss_slices(&self, _rows: usize, y: &[f32], t: &[f32]) -> f32 {
+        let sum: f64 = y
+            .iter()
+            .zip(t)
+            .map(|(&y, &t)| {
+                let p = y.clamp(EPSILON, 1.0 - EPSILON) as f64;
+                let (t, e) = (t as f64, EPSILON as f64);
+                -(t * (p + e).ln() + (1.0 - t) * (1.0 - p + e).ln())
+            })
+            .sum();
+        (sum / y.len().max(1) as f64) as f32
+    }
+    fn grad_slices(&self, _rows: usize, y: &[f32], t: &[f32], g: &mut [f32]) {
+        let scale = 1.0 / y.len().max(1) as f32;
+        for ((g, &y), &t) in g.iter_mut().zip(y).zip(t) {
+            *g = if (EPSILON..=1.0 - EPSILON).contains(&y) {
+                -scale * (t / (y + EPSILON) - (1.0 - t) / (1.0 - y + EPSILON))
+            } else {
+                0.0
+            };
+        }
+    }
+    fn accuracy(&self) -> Accuracy {
+        Accuracy::Binary { threshold: 0.5 }
+    }
+}
+
+/// Binary cross-entropy on logits, `max(z, 0) - z t + ln(1 + e^-|z|)`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BinaryCrossEntropyFromLogits;
+
+impl Loss for BinaryCrossEntropyFromLogits {
+    fn loss_slices(&self, _rows: usize, y: &[f32], t: &[f32]) -> f32 {
+        let sum: f64 = y
+            .iter()
+            .zip(t)
+            .map(|(&z, &t)| {
+                let (z, t) = (z as f64, t as f64);
+                z.max(0.0) - z * t + (-z.abs()).exp().ln_1p()
+            })
+            .sum();
+        (sum / y.len().max(1) as f64) as f32
+    }
+    fn grad_slices(&self, _rows: usize, y: &[f32], t: &[f32], g: &mut [f32]) {
+        let scale = 1.0 / y.len().max(1) as f32;
+        for ((g, &z), &t) in g.iter_mut().zip(y).zip(t) {
+            *g = scale * (sigmoid(z) - t);
+        }
+    }
+    fn accuracy(&self) -> Accuracy {
+        Accuracy::Binary { threshold: 0.0 }
+    }
+}
+
+/// Categorical cross-entropy on logits with one-hot (or soft) targets,
+/// through a numerically stable log-sum-exp; mean over samples. The network
+/// ends in a linear layer, as with PyTorch's `CrossEntropyLoss`.
+/// [`CrossEntropy::from_probs`] is the companion for a `Softmax` output.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CrossEntropy;
+
+impl CrossEntropy {
+    /// The same loss on probabilities (a network ending in `Softmax`),
+    /// clipped as Keras does.
+    pub fn from_probs() -> CrossEntropyFromProbs {
+        CrossEntropyFromProbs
+    }
+}
+
+impl Loss for CrossEntropy {
+    fn loss_slices(&self, rows: usize, y: &[f32], t: &[f32]) -> f32 {
+        let mut sum = 0.0f64;
+        for (z, t) in y.chunks_exact(rows).zip(t.chunks_exact(rows)) {
+            let max = z.iter().copied().fold(f32::NEG_INFINITY, f32::max) as f64;
+            let lse = max + z.iter().map(|&v| (v as f64 - max).exp()).sum::<f64>().ln();
+            sum += z.iter().zip(t).map(|(&z, &t)| t as f64 * (lse - z as f64)).sum::<f64>();
+        }
+        (sum / (y.len() / rows.max(1)).max(1) as f64) as f32
+    }
+    fn grad_slices(&self, rows: usize, y: &[f32], t: &[f32], g: &mut [f32]) {
+        let scale = 1.0 / (y.len() / rows.max(1)).max(1) as f32;
+        for ((z, t), g) in y.chunks_exact(rows).zip(t.chunks_exact(rows)).zip(g.chunks_exact_mut(rows)) {
+            let max = z.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+            let mut sum = 0.0f32;
+            for (g, &z) in g.iter_mut().zip(z) {
+                *g = (z - max).exp();
+                sum += *g;
+            }
+            let total: f32 = t.iter().sum();
+            for (g, &t) in g.iter_mut().zip(t) {
+                *g = scale * (*g / sum * total - t);
+            }
+        }
+    }
+    fn accuracy(&self) -> Accuracy {
+        Accuracy::Categorical
+    }
+}
+
+/// Categorical cross-entropy on probabilities (Keras' default
+/// `categorical_crossentropy`): outputs are renormalised, clipped to
+/// `[1e-7, 1 - 1e-7]`, and `-sum(t ln p)` is averaged over samples.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CrossEntropyFromProbs;
+
+impl Loss for CrossEntropyFromProbs {
+    fn loss_slices(&self, rows: usize, y: &[f32], t: &[f32]) -> f32 {
+        let mut sum = 0.0f64;
+        for (p, t) in y.chunks_exact(rows).zip(t.chunks_exact(rows)) {
+            let total: f32 = p.iter().sum();
+            sum -= p
+                .iter()
+                .zip(t)
+                .map(|(&p, &t)| t as f64 * ((p / total).clamp(EPSILON, 1.0 - EPSILON) as f64).ln())
+                .sum::<f64>();
+        }
+        (sum / (y.len() / rows.max(1)).max(1) as f64) as f32
+    }
+    fn grad_slices(&self, rows: usize, y: &[f32], t: &[f32], g: &mut [f32]) {
+        let scale = 1.0 / (y.len() / rows.max(1)).max(1) as f32;
+        for ((p, t), g) in y.chunks_exact(rows).zip(t.chunks_exact(rows)).zip(g.chunks_exact_mut(rows)) {
+            let total: f32 = p.iter().sum();
+            // d/dp_j of -sum_i t_i ln(p_i / S): -t_j / p_j (unless clipped) + sum(t_i unclipped) / S.
+            let mut unclipped_targets = 0.0f32;
+            for (&p, &t) in p.iter().zip(t) {
+                if (EPSILON..=1.0 - EPSILON).contains(&(p / total)) {
+                    unclipped_targets += t;
+                }
+            }
+            for ((g, &p), &t) in g.iter_mut().zip(p).zip(t) {
+                let direct = if (EPSILON..=1.0 - EPSILON).contains(&(p / total)) { -t / p } else { 0.0 };
+                *g = scale * (direct + unclipped_targets / total);
+            }
+        }
+    }
+    fn accuracy(&self) -> Accuracy {
+        Accuracy::Categorical
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check_grad<L: Loss>(loss: L, rows: usize, y: &[f32], t: &[f32]) {
+        let mut g = vec![0.0f32; y.len()];
+        loss.grad_slices(rows, y, t, &mut g);
+        let h = 1e-3f32;
+        for i in 0..y.len() {
+            let (mut yp, mut ym) = (y.to_vec(), y.to_vec());
+            yp[i] += h;
+            ym[i] -= h;
+            let numeric = (loss.loss_slices(rows, &yp, t) as f64 - loss.loss_slices(rows, &ym, t) as f64)
+                / (2.0 * h as f64);
+            assert!((numeric - g[i] as f64).abs() < 1e-3 + 1e-2 * g[i].abs() as f64, "element {i}");
+        }
+    }
+
+    #[test]
+    fn gradients_match_finite_differences() {
+        let t_bin = [1.0, 0.0, 1.0, 0.0];
+        check_grad(Mse, 2, &[0.3, -1.2, 2.0, 0.5], &[0.0, 1.0, 1.5, 0.5]);
+        check_grad(BinaryCrossEntropy, 1, &[0.9, 0.2, 0.4, 0.6], &t_bin);
+        check_grad(BinaryCrossEntropyFromLogits, 1, &[2.0, -1.0, 0.3, -0.2], &t_bin);
+        let t_cat = [0.0, 1.0, 0.0, 1.0, 0.0, 0.0];
+        check_grad(CrossEntropy, 3, &[0.5, 2.0, -1.0, 1.0, 0.2, 0.3], &t_cat);
+        check_grad(CrossEntropyFromProbs, 3, &[0.2, 0.5, 0.3, 0.6, 0.3, 0.1], &t_cat);
+    }
+
+    #[test]
+    fn logits_and_probability_forms_agree() {
+        let z = [0.5f32, 2.0, -1.0, 1.0, 0.2, 0.3];
+        let t = [0.0f32, 1.0, 0.0, 1.0, 0.0, 0.0];
+        let mut p = z;
+        <crate::layers::activation::Softmax as crate::layers::activation::ActivationFn>::activate(3, &mut p);
+        let a = CrossEntropy.loss_slices(3, &z, &t);
+        let b = CrossEntropyFromProbs.loss_slices(3, &p, &t);
+        assert!((a - b).abs() < 1e-5);
+        let logits = [2.0f32, -1.0];
+        let probs = [sigmoid(2.0), sigmoid(-1.0)];
+        let tb = [1.0f32, 0.0];
+        let a = BinaryCrossEntropyFromLogits.loss_slices(1, &logits, &tb);
+        let b = BinaryCrossEntropy.loss_slices(1, &probs, &tb);
+        assert!((a - b).abs() < 1e-5);
+    }
+
+    #[test]
+    fn probability_losses_stay_finite_at_zero_and_one() {
+        let y = [0.0f32, 1.0];
+        let t = [1.0f32, 0.0];
+        assert!(BinaryCrossEntropy.loss_slices(1, &y, &t).is_finite());
+        let huge = [1e4f32, -1e4];
+        assert!(CrossEntropy.loss_slices(2, &huge, &[0.0, 1.0]).is_finite());
+    }
+
+    #[test]
+    fn accuracy_counts() {
+        assert_eq!(Accuracy::Binary { threshold: 0.5 }.count(1, &[0.7, 0.2, 0.6], &[1.0, 1.0, 0.0]), (1, 3));
+        assert_eq!(Accuracy::Categorical.count(2, &[0.1, 0.9, 0.8, 0.2], &[0.0, 1.0, 0.0, 1.0]), (1, 2));
+    }
+}

@@ -1,0 +1,74 @@
+//! The random generators: a seeded `rand` generator for initialisation and a
+//! counter-based generator for dropout masks.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use rand::SeedableRng;
+
+/// The generator behind `seeded(seed)`: the same seed gives the same network,
+/// bit for bit, on every platform.
+pub type InitRng = rand::rngs::StdRng;
+
+/// The initialisation generator for a seed.
+pub fn init_rng(seed: u64) -> InitRng {
+    InitRng::seed_from_u64(seed)
+}
+
+/// Mixes a 64-bit value into a statistically independent one (SplitMix64's
+/// finaliser). Counter-based: word `i` of a stream depends only on the key
+/// and `i`, so masks can be drawn through `&self` with one atomic add.
+#[inline(always)]
+pub(crate) fn mix64(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// Derives the seed of stream `index` from a network seed, so the layers of
+/// one network draw independent masks from one user-given seed.
+pub fn derive_seed(seed: u64, index: u64) -> u64 {
+    mix64(seed ^ mix64(index.wrapping_add(0x9e37_79b9_7f4a_7c15)))
+}
+
+/// A counter-based generator of dropout masks.
+///
+/// Each 64-bit word yields two 32-bit uniforms; the counter is atomic so a
+/// Monte-Carlo dropout layer inside an `Eval` network (`&self` forward)
+/// still draws fresh masks while the network stays `Sync`.
+#[derive(Debug)]
+pub struct MaskRng {
+    key: u64,
+    counter: AtomicU64,
+}
+
+impl MaskRng {
+    /// A generator for a seed.
+    pub fn new(seed: u64) -> Self {
+        MaskRng { key: mix64(seed ^ 0x6a09_e667_f3bc_c908), counter: AtomicU64::new(0) }
+    }
+
+    /// Reserves `words` words of the stream through a shared reference.
+    pub(crate) fn reserve_shared(&self, words: u64) -> u64 {
+        self.counter.fetch_add(words, Ordering::Relaxed)
+    }
+
+    /// Reserves `words` words of the stream.
+    pub(crate) fn reserve(&mut self, words: u64) -> u64 {
+        let c = self.counter.get_mut();
+        let start = *c;
+        *c = start.wrapping_add(words);
+        start
+    }
+
+    /// Word `index` of this stream.
+    #[inline(always)]
+    pub(crate) fn word(&self, index: u64) -> u64 {
+        mix64(self.key ^ index.wrapping_mul(0x9e37_79b9_7f4a_7c15))
+    }
+}
+
+impl Clone for MaskRng {
+    fn clone(&self) -> Self {
+        MaskRng { key: self.key, counter: AtomicU64::new(self.counter.load(Ordering::Relaxed)) }
+    }
+}

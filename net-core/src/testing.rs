@@ -1,0 +1,109 @@
+//! Checks for layer implementations: the backward pass against central
+//! finite differences. Use it to test your own [`Layer`]s.
+
+use nalgebra::DimName;
+
+use crate::layers::{Grads, Layer};
+use crate::tensor::{view, view_mut};
+
+/// Deterministic pseudo-random values in `[-1, 1)`.
+fn values(seed: u64, len: usize) -> Vec<f32> {
+    (0..len as u64)
+        .map(|i| {
+            let word = crate::rng::mix64(seed ^ (i + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+            (word >> 40) as f32 / (1u64 << 23) as f32 - 1.0
+        })
+        .collect()
+}
+
+/// `sum(w * y)` accumulated in f64, with `y = layer.infer(x)`.
+fn weighted_output<L: Layer>(layer: &L, x: &[f32], w: &[f32], cols: usize) -> f64 {
+    let mut y = vec![0.0f32; L::Out::USIZE * cols];
+    layer.infer(view::<L::In>(x, cols), view_mut::<L::Out>(&mut y, cols));
+    y.iter().zip(w).map(|(&a, &b)| a as f64 * b as f64).sum()
+}
+
+/// Checks `train_backward` of a deterministic layer against central finite
+/// differences of `infer`, for the input gradient and every parameter
+/// gradient, on a batch of `cols` samples. Panics with the first mismatch.
+///
+/// The loss is `sum(w * y)` for fixed pseudo-random `w`, so `dy = w`. The
+/// layer's `infer` must compute what its `train_forward` computes (true for
+/// every built-in layer but Dropout in Train, whose masks are random).
+///
+/// ```
+/// use typenet::prelude::*;
+/// typenet::testing::check_layer_gradients(Dense::<4, 3, Tanh>::seeded(1), 5);
+/// ```
+pub fn check_layer_gradients<L: Layer>(mut layer: L, cols: usize) {
+    let n_in = L::In::USIZE * cols;
+    let n_out = L::Out::USIZE * cols;
+    let x = values(1, n_in);
+    let w = values(2, n_out);
+
+    let mut y = vec![0.0f32; n_out];
+    let mut cache = L::Cache::default();
+    layer.train_forward(view::<L::In>(&x, cols), view_mut::<L::Out>(&mut y, cols), &mut cache);
+    // Analytic gradients: d(sum w*y)/dy = w.
+    let mut dy = w.clone();
+    let mut dx = vec![0.0f32; n_in];
+    let mut grads = L::Grads::zeros();
+    let mut probe = layer.clone();
+    probe.train_backward(
+        view::<L::In>(&x, cols),
+        view::<L::Out>(&y, cols),
+        view_mut::<L::Out>(&mut dy, cols),
+        &mut cache,
+        Some(view_mut::<L::In>(&mut dx, cols)),
+        Some(&mut grads),
+    );
+
+    let h = 1e-2f64;
+    let close = |numeric: f64, analytic: f32| {
+        (numeric - analytic as f64).abs() <= 2e-3 + 2e-2 * (analytic as f64).abs()
+    };
+    for i in 0..n_in {
+        let mut xp = x.clone();
+        xp[i] = (x[i] as f64 + h) as f32;
+        let mut xm = x.clone();
+        xm[i] = (x[i] as f64 - h) as f32;
+        let numeric = (weighted_output(&layer, &xp, &w, cols) - weighted_output(&layer, &xm, &w, cols))
+            / (xp[i] as f64 - xm[i] as f64);
+        assert!(
+            close(numeric, dx[i]),
+            "{layer:?}: input gradient {i}: numeric {numeric}, analytic {}",
+            dx[i]
+        );
+    }
+
+    // Parameter gradients, tensor by tensor in visit order.
+    let mut analytic: Vec<Vec<f32>> = Vec::new();
+    grads.visit(&mut |g| analytic.push(g.to_vec()));
+    for (t, tensor_grads) in analytic.iter().enumerate() {
+        for (e, &g) in tensor_grads.iter().enumerate() {
+            let numeric = {
+                let eval = |delta: f64| {
+                    let mut perturbed = layer.clone();
+                    let mut index = 0;
+                    let mut actual = 0.0f64;
+                    perturbed.visit_trainable(&grads, &mut |param, _| {
+                        if index == t {
+                            let moved = (param[e] as f64 + delta) as f32;
+                            actual = moved as f64 - param[e] as f64;
+                            param[e] = moved;
+                        }
+                        index += 1;
+                    });
+                    (weighted_output(&perturbed, &x, &w, cols), actual)
+                };
+                let (plus, dp) = eval(h);
+                let (minus, dm) = eval(-h);
+                (plus - minus) / (dp - dm)
+            };
+            assert!(
+                close(numeric, g),
+                "{layer:?}: gradient of tensor {t} element {e}: numeric {numeric}, analytic {g}"
+            );
+        }
+    }
+}

@@ -1,0 +1,37 @@
+//! Error collection: every check reports into one place, and all errors
+//! are emitted together (as serde_derive's `Ctxt` does).
+
+use proc_macro2::TokenStream;
+
+/// The errors found so far.
+#[derive(Default)]
+pub struct Errors {
+    errors: Vec<syn::Error>,
+}
+
+impl Errors {
+    /// Records an error.
+    pub fn push(&mut self, error: syn::Error) {
+        self.errors.push(error);
+    }
+
+    /// Records an error spanned on `tokens` (a token, or a tree of them).
+    pub fn spanned(&mut self, tokens: impl quote::ToTokens, message: impl std::fmt::Display) {
+        self.errors.push(syn::Error::new_spanned(tokens, message));
+    }
+
+    /// Records an error at `span`.
+    pub fn at(&mut self, span: proc_macro2::Span, message: impl std::fmt::Display) {
+        self.errors.push(syn::Error::new(span, message));
+    }
+
+    /// Whether nothing was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    /// All errors as `compile_error!` invocations.
+    pub fn into_compile_errors(self) -> TokenStream {
+        self.errors.into_iter().map(|e| e.to_compile_error()).collect()
+    }
+}

@@ -1,0 +1,26 @@
+//! Builds `tests/external-user`, a crate outside the workspace that depends
+//! on `typenet` alone, so an expansion that named `net_core` or `nalgebra`
+//! directly would fail here even though it works inside the workspace.
+
+use std::path::Path;
+use std::process::Command;
+
+#[test]
+fn a_crate_depending_on_typenet_alone_compiles() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    let output = Command::new(cargo)
+        .arg("check")
+        .arg("--quiet")
+        .arg("--manifest-path")
+        .arg(root.join("tests/external-user/Cargo.toml"))
+        .arg("--target-dir")
+        .arg(root.join("target/external-user"))
+        .output()
+        .expect("cargo runs");
+    assert!(
+        output.status.success(),
+        "the external crate did not compile:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

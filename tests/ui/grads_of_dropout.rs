@@ -1,0 +1,15 @@
+use typenet::prelude::*;
+
+network! {
+    struct Net {
+        input: 4,
+        fc: Dense<8, Relu>,
+        drop: Dropout(0.5),
+        out: Dense<1>,
+    }
+}
+
+fn main() {
+    let grads = NetGrads::zeros();
+    let _ = grads.drop;
+}

@@ -1,0 +1,18 @@
+use typenet::prelude::*;
+
+network! {
+    pub struct Backbone {
+        input: 6,
+        fc: Dense<5, Relu>,
+    }
+}
+
+network! {
+    struct Outer {
+        input: 8,
+        base: Backbone,
+        head: Dense<1>,
+    }
+}
+
+fn main() {}
