@@ -54,9 +54,10 @@ pub mod prelude {
     pub use net_core::nalgebra::{SMatrix, SVector};
     pub use net_core::rand::Rng;
     pub use net_core::{
-        Activation, Adam, AdamW, Batch, BatchNorm, BinaryCrossEntropy, BinaryCrossEntropyFromLogits,
-        CrossEntropy, CrossEntropyFromProbs, Dataset, Dense, DenseGrads, Dropout, Error, Eval, Flatten, Gelu,
-        Grads, Init, Layer, LeakyRelu, Linear, Loss, Mse, Network, Optimizer, Parameterized, Phase, Relu,
-        RmsProp, Sgd, Sigmoid, Softmax, StopGradient, Tanh, Train, Weights,
+        Activation, Adam, AdamW, Batch, BatchNorm, BinaryCrossEntropy, BinaryCrossEntropyFromLogits, Control,
+        CrossEntropy, CrossEntropyFromProbs, Dataset, Dense, DenseGrads, Dropout, Error, Eval, Fit, Flatten,
+        Gelu, Grads, History, Init, Layer, LeakyRelu, Linear, Loss, Metrics, Mse, Network, Optimizer,
+        Parameterized, Phase, Relu, RmsProp, Schedule, Sgd, Sigmoid, Softmax, StopGradient, Tanh, Train,
+        Weights,
     };
 }

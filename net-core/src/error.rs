@@ -52,6 +52,9 @@ pub enum Error {
     /// An argument is outside its valid range.
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
+    /// Drawing a plot failed.
+    #[error("plotting failed: {0}")]
+    Plot(String),
     /// The loss became NaN or infinite.
     #[error("loss is not finite at epoch {epoch}, step {step}")]
     NonFinite {

@@ -15,6 +15,7 @@ pub mod phase;
 pub mod rng;
 pub mod tensor;
 pub mod testing;
+pub mod train;
 
 #[doc(hidden)]
 #[path = "private.rs"]
@@ -37,6 +38,7 @@ pub use network::{Network, Summary, SummaryRow};
 pub use optim::{Adam, AdamW, Optimizer, RmsProp, Sgd};
 pub use phase::{Eval, Phase, Train};
 pub use tensor::{width, Batch, Buf, View, ViewMut};
+pub use train::{Control, Fit, History, Metrics, Schedule};
 
 pub use nalgebra;
 pub use rand;

@@ -31,6 +31,10 @@ mod sealed {
 pub trait Phase: sealed::Sealed + Copy + Default + Debug + Send + Sync + 'static {
     /// `"Train"` or `"Eval"`.
     const NAME: &'static str;
+    /// Whether this is [`Train`]. Built-in layers select behaviour through
+    /// the associated types instead; this is for custom layers whose
+    /// behaviour depends on the phase (see `examples/manual_dropout.rs`).
+    const IS_TRAIN: bool;
     /// What a dropout layer keeps in this phase: nothing in `Eval`, a mask
     /// generator in `Train`.
     #[doc(hidden)]
@@ -52,12 +56,14 @@ pub struct Eval;
 
 impl Phase for Train {
     const NAME: &'static str = "Train";
+    const IS_TRAIN: bool = true;
     type Dropout = MaskRng;
     type Norm = crate::layers::batch_norm::BatchStatistics;
 }
 
 impl Phase for Eval {
     const NAME: &'static str = "Eval";
+    const IS_TRAIN: bool = false;
     type Dropout = ();
     type Norm = crate::layers::batch_norm::RunningStatistics;
 }

@@ -10,6 +10,7 @@ pub use crate::network::{with_scratch, Network, Summary, SummaryRow};
 pub use crate::phase::{Eval, Phase, Train};
 pub use crate::rng::{derive_seed, init_rng};
 pub use crate::tensor::{view, view_mut, width, Buf, View, ViewMut};
+pub use crate::train::{evaluate, fit};
 
 /// The largest of `widths` (0 for none), for sizing scratch space.
 pub const fn max_width(widths: &[usize]) -> usize {

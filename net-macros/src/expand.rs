@@ -688,6 +688,16 @@ fn rest(r: RestInputs<'_>) -> TokenStream {
                 }
             }
 
+            /// Loss (with the L2 penalty) and accuracy on `data`, with every
+            /// layer that is not pinned to a phase behaving as in `Eval`.
+            pub fn evaluate<L: ::typenet::Loss>(
+                &self,
+                data: &::typenet::Dataset<#input_arg, #output_arg>,
+                loss: &L,
+            ) -> ::typenet::Metrics {
+                #p::evaluate(self, data, loss)
+            }
+
             /// The L2 penalty of the `#[l2]` layers, `sum(lambda * sum(w^2))`,
             /// to add to the loss in hand-written loops.
             pub fn l2_penalty(&self) -> f32 {
@@ -807,6 +817,25 @@ fn rest(r: RestInputs<'_>) -> TokenStream {
                 let mut grads = #grads_name::zeros();
                 self.backward_into(grad_out, &mut grads);
                 grads
+            }
+
+            /// Trains on `data` (Keras' `model.fit`): mini-batches, optional
+            /// validation split (evaluated with dropout off), early stopping,
+            /// gradient clipping, learning-rate schedules, callbacks.
+            ///
+            /// # Errors
+            /// A batch size of 0, a split outside [0, 1) or an empty training
+            /// part, before any weight changes; `Error::NonFinite` when the
+            /// loss stops being finite (the weights of the last finite step
+            /// are kept).
+            pub fn fit<O: ::typenet::Optimizer, L: ::typenet::Loss>(
+                &mut self,
+                data: &::typenet::Dataset<#input_arg, #output_arg>,
+                opt: &mut O,
+                loss: &L,
+                settings: ::typenet::Fit<'_>,
+            ) -> ::core::result::Result<::typenet::History, ::typenet::Error> {
+                #p::fit(self, data, opt, loss, settings)
             }
 
             /// [`backward`](Self::backward) into existing gradients
