@@ -175,6 +175,7 @@ impl<const N: usize, P: Phase> Parameterized for BatchNorm<N, P> {
 #[derive(Clone, Debug, Default)]
 pub struct NormCache {
     x_hat: Vec<f32>,
+    mean: Vec<f32>,
     inv_std: Vec<f32>,
     batch_statistics: bool,
 }
@@ -210,26 +211,17 @@ impl NormStatistics for BatchStatistics {
         mean: &mut [f32],
         inv_std: &mut [f32],
     ) -> bool {
-        let cols = (x.len() / N).max(1) as f64;
-        let mut sum = vec![0.0f64; N];
-        let mut sq = vec![0.0f64; N];
-        for col in x.chunks_exact(N) {
-            for f in 0..N {
-                sum[f] += col[f] as f64;
-            }
-        }
+        // Feature by feature, two passes in f64: no scratch space, so the
+        // forward stays allocation-free whatever N is.
+        let cols = x.len() / N;
+        let n = cols.max(1) as f64;
         for f in 0..N {
-            mean[f] = (sum[f] / cols) as f32;
-        }
-        for col in x.chunks_exact(N) {
-            for f in 0..N {
-                let d = col[f] as f64 - mean[f] as f64;
-                sq[f] += d * d;
-            }
-        }
-        for f in 0..N {
-            // inv_std temporarily carries the biased variance for the update.
-            inv_std[f] = (sq[f] / cols) as f32;
+            let column = || (0..cols).map(|c| x[c * N + f] as f64);
+            let m = column().sum::<f64>() / n;
+            let var = column().map(|v| (v - m) * (v - m)).sum::<f64>() / n;
+            mean[f] = m as f32;
+            // inv_std carries the biased variance until the caller inverts it.
+            inv_std[f] = var as f32;
         }
         true
     }
@@ -310,9 +302,10 @@ impl<const N: usize, P: Phase> Layer for BatchNorm<N, P> {
     }
 
     fn train_forward(&mut self, x: View<'_, Const<N>>, mut y: ViewMut<'_, Const<N>>, cache: &mut NormCache) {
-        let mut mean = vec![0.0f32; N];
+        cache.mean.resize(N, 0.0);
         cache.inv_std.resize(N, 0.0);
-        let batch = P::Norm::statistics(self, x.as_slice(), &mut mean, &mut cache.inv_std);
+        let mean = &mut cache.mean;
+        let batch = P::Norm::statistics(self, x.as_slice(), mean, &mut cache.inv_std);
         if batch && <P::Norm as NormStatistics>::UPDATES_RUNNING {
             for f in 0..N {
                 self.running_mean[f] = MOMENTUM * self.running_mean[f] + (1.0 - MOMENTUM) * mean[f];
@@ -347,8 +340,12 @@ impl<const N: usize, P: Phase> Layer for BatchNorm<N, P> {
     ) {
         let dy = dy.as_slice();
         let cols = dy.len() / N;
-        let mut sum_dy = vec![0.0f32; N];
-        let mut sum_dy_xhat = vec![0.0f32; N];
+        // The per-feature sums reuse the statistics' buffer: the mean is no
+        // longer needed once x_hat is kept.
+        cache.mean.resize(2 * N, 0.0);
+        let (sum_dy, sum_dy_xhat) = cache.mean.split_at_mut(N);
+        sum_dy.fill(0.0);
+        sum_dy_xhat.fill(0.0);
         for (dc, hc) in dy.chunks_exact(N).zip(cache.x_hat.chunks_exact(N)) {
             for f in 0..N {
                 sum_dy[f] += dc[f];
@@ -356,8 +353,8 @@ impl<const N: usize, P: Phase> Layer for BatchNorm<N, P> {
             }
         }
         if let Some(grads) = grads {
-            grads.gamma.as_mut_slice().copy_from_slice(&sum_dy_xhat);
-            grads.beta.as_mut_slice().copy_from_slice(&sum_dy);
+            grads.gamma.as_mut_slice().copy_from_slice(sum_dy_xhat);
+            grads.beta.as_mut_slice().copy_from_slice(sum_dy);
         }
         if let Some(mut dx) = dx {
             let n = cols as f32;
