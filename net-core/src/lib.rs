@@ -6,6 +6,7 @@
 
 pub mod data;
 pub mod error;
+pub mod io;
 pub mod layers;
 mod linalg;
 pub mod loss;

@@ -7,6 +7,8 @@ use std::fmt;
 
 use crate::layers::Layer;
 
+mod api;
+
 /// A network declared with `network!`, in any phase.
 ///
 /// The sizes are also inherent constants of the `Eval` type, so

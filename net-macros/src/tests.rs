@@ -1,0 +1,152 @@
+//! Expansion snapshots (what the macro writes, one file per kind of
+//! declaration, as pin-project's `tests/expand` does) and a no-panic check
+//! over thousands of malformed inputs.
+
+use std::path::PathBuf;
+
+use proc_macro2::TokenStream;
+
+use crate::network_tokens;
+
+/// Declarations whose expansions are kept as snapshots.
+const SNAPSHOTS: &[(&str, &str)] = &[
+    (
+        "dense_dropout",
+        "pub struct Mnist { input: 784, fc1: Dense<256, Relu>, drop1: Dropout(0.2), out: Dense<10> }",
+    ),
+    (
+        "shaped_noise_flatten",
+        "struct Sequence { input: [3, 4], drop: Dropout(0.5, noise_shape = [_, 1, 4]), flat: Flatten, act: Tanh, out: Dense<1, Sigmoid> }",
+    ),
+    (
+        "frozen_nested_pinned_l2",
+        "pub struct Transfer { input: 6, #[frozen] base: Backbone, #[phase(Eval)] bn: BatchNorm, stop: StopGradient, #[l2(0.001)] head: Dense<HIDDEN, Gelu>, #[phase(Train)] mc: Dropout(0.1), out: Dense<1> }",
+    ),
+];
+
+fn pretty(tokens: TokenStream) -> String {
+    match syn::parse2::<syn::File>(tokens.clone()) {
+        Ok(file) => prettyplease::unparse(&file),
+        Err(_) => tokens.to_string(),
+    }
+}
+
+#[test]
+fn expansions_match_their_snapshots() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/expand");
+    let bless = std::env::var_os("TYPENET_BLESS").is_some();
+    for (name, source) in SNAPSHOTS {
+        let input: TokenStream = source.parse().expect("snapshot sources are valid tokens");
+        let expanded = pretty(network_tokens(input));
+        assert!(!expanded.contains("compile_error"), "{name} does not expand cleanly:\n{expanded}");
+        let path = dir.join(format!("{name}.expanded.rs"));
+        if bless {
+            std::fs::write(&path, &expanded).expect("snapshot is writable");
+            continue;
+        }
+        let stored = std::fs::read_to_string(&path)
+            .unwrap_or_else(|_| panic!("missing {}; run with TYPENET_BLESS=1", path.display()));
+        assert_eq!(stored, expanded, "{name} changed; review and rerun with TYPENET_BLESS=1");
+    }
+}
+
+#[test]
+fn expansion_size_does_not_depend_on_widths() {
+    let small = network_tokens(
+        "struct A { input: 1, fc: Dense<1, Relu>, d: Dropout(0.2), out: Dense<1> }".parse().unwrap(),
+    );
+    let large = network_tokens(
+        "struct A { input: 37632, fc: Dense<1024, Relu>, d: Dropout(0.2), out: Dense<512> }".parse().unwrap(),
+    );
+    assert_eq!(small.into_iter().count(), large.into_iter().count());
+}
+
+/// A small deterministic generator for mutations.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, bound: usize) -> usize {
+        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        ((self.0 >> 33) as usize) % bound.max(1)
+    }
+}
+
+#[test]
+fn malformed_inputs_give_errors_never_panics() {
+    let pieces = [
+        "input",
+        ":",
+        "784",
+        ",",
+        "[",
+        "]",
+        "Dense",
+        "<",
+        ">",
+        "(",
+        ")",
+        "Dropout",
+        "0.5",
+        "-1",
+        "_",
+        "=",
+        "noise_shape",
+        "#",
+        "frozen",
+        "phase",
+        "Train",
+        "l2",
+        "Relu",
+        "struct",
+        "pub",
+        "{",
+        "}",
+        "0",
+        "::",
+        "Flatten",
+        "BatchNorm",
+        "StopGradient",
+        "99999999999999999999999",
+        "1e40",
+        "\"s\"",
+        "'a",
+        "Gelu",
+    ];
+    let mut rng = Lcg(7);
+    let mut cases = 0;
+    for (_, source) in SNAPSHOTS {
+        let words: Vec<String> = source
+            .replace('<', " < ")
+            .replace('>', " > ")
+            .replace(',', " , ")
+            .replace('(', " ( ")
+            .replace(')', " ) ")
+            .replace('[', " [ ")
+            .replace(']', " ] ")
+            .split_whitespace()
+            .map(str::to_string)
+            .collect();
+        for _ in 0..1500 {
+            let mut mutated = words.clone();
+            for _ in 0..=rng.next(3) {
+                if mutated.is_empty() {
+                    break;
+                }
+                let at = rng.next(mutated.len());
+                let piece = pieces[rng.next(pieces.len())].to_string();
+                match rng.next(3) {
+                    0 => {
+                        mutated.remove(at);
+                    }
+                    1 => mutated.insert(at, piece),
+                    _ => mutated[at] = piece,
+                }
+            }
+            let Ok(tokens) = mutated.join(" ").parse::<TokenStream>() else { continue };
+            let outcome = std::panic::catch_unwind(|| network_tokens(tokens));
+            assert!(outcome.is_ok(), "panicked on: {}", mutated.join(" "));
+            cases += 1;
+        }
+    }
+    assert!(cases > 2000, "only {cases} inputs tokenised");
+}
