@@ -67,6 +67,32 @@ impl<const IN: usize, const OUT: usize> Dataset<IN, OUT> {
         Dataset { x: Batch::from_column_slice(&xs), y: Batch::from_column_slice(&ys) }
     }
 
+    /// A classification set from inputs and integer class labels, one-hot
+    /// encoded into `OUT` targets.
+    ///
+    /// ```
+    /// use typenet::prelude::*;
+    /// let x = Batch::<2>::from_column_slice(&[0.0, 1.0, 1.0, 0.0]);
+    /// let data = Dataset::<2, 3>::from_class_labels(x, &[2, 0])?;
+    /// assert_eq!(data.y().column(0).as_slice(), &[0.0, 0.0, 1.0]);
+    /// assert_eq!(data.labels(), vec![2, 0]);
+    /// # Ok::<(), typenet::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// `Error::LabelOutOfRange` (naming the 1-based sample) for a label not
+    /// below `OUT`; `Error::InvalidArgument` when the counts differ.
+    pub fn from_class_labels(x: Batch<IN>, labels: &[usize]) -> Result<Self> {
+        let mut y = Batch::<OUT>::zeros(labels.len());
+        for (i, &label) in labels.iter().enumerate() {
+            if label >= OUT {
+                return Err(Error::LabelOutOfRange { row: i + 1, label: label as i64, classes: OUT });
+            }
+            y[(label, i)] = 1.0;
+        }
+        Self::new(x, y)
+    }
+
     /// Reads numeric CSV: `IN` feature columns plus one label column.
     /// Errors name the row and column: ragged rows, non-numeric fields,
     /// labels out of range, an empty file.
@@ -326,6 +352,16 @@ mod tests {
         let header = "a,b,label\n1,2,1\n";
         let with_header = CsvOptions { header: true, ..CsvOptions::default() };
         assert_eq!(Dataset::<2, 1>::from_csv(header.as_bytes(), with_header).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn class_labels_are_one_hot_encoded_and_checked() {
+        let x = Batch::<1>::from_column_slice(&[0.5, 0.25]);
+        assert!(matches!(
+            Dataset::<1, 2>::from_class_labels(x.clone(), &[1, 2]),
+            Err(Error::LabelOutOfRange { row: 2, label: 2, classes: 2 })
+        ));
+        assert!(matches!(Dataset::<1, 2>::from_class_labels(x, &[1]), Err(Error::InvalidArgument(_))));
     }
 
     #[test]
