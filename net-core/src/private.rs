@@ -49,6 +49,51 @@ pub fn train_forward<L: Layer>(layer: &mut L, x: &Buf<L::In>, y: &mut Buf<L::Out
     layer.train_forward(x.view(), y.view_mut(), cache);
 }
 
+/// [`train_forward`] reading its input through a view of width `L::In`
+/// over a buffer of any width: for custom layers and nested networks,
+/// whose input width a const assertion checks with a clear message, so a
+/// mismatch is that one error and not a cascade of type errors.
+#[inline]
+pub fn train_forward_checked<L: Layer, E: nalgebra::DimName>(
+    layer: &mut L,
+    x: &Buf<E>,
+    y: &mut Buf<L::Out>,
+    cache: &mut L::Cache,
+) {
+    let cols = x.cols();
+    y.resize(cols);
+    layer.train_forward(view::<L::In>(x.as_slice(), cols), y.view_mut(), cache);
+}
+
+/// A view of a buffer with the width the caller expects (see
+/// [`train_forward_checked`]).
+#[inline]
+pub fn view_as<D: nalgebra::DimName, E: nalgebra::DimName>(buf: &Buf<E>) -> View<'_, D> {
+    view::<D>(buf.as_slice(), buf.cols())
+}
+
+/// The same memory as a view of width `D` (see [`train_forward_checked`]).
+#[inline]
+pub fn retype_mut<D: nalgebra::DimName, E: nalgebra::DimName>(v: ViewMut<'_, E>) -> ViewMut<'_, D> {
+    let cols = v.ncols();
+    view_mut::<D>(v.data.into_slice_mut(), cols)
+}
+
+/// [`gradient_target`] with the width the caller expects.
+#[inline]
+pub fn gradient_target_as<D: nalgebra::DimName, E: nalgebra::DimName>(
+    wanted: bool,
+    buf: &mut Buf<E>,
+    cols: usize,
+) -> Option<ViewMut<'_, D>> {
+    if wanted {
+        buf.resize(cols);
+        Some(view_mut::<D>(buf.as_mut_slice(), cols))
+    } else {
+        None
+    }
+}
+
 /// The input-gradient destination of a layer: the buffer, sized, or none.
 #[inline]
 pub fn gradient_target<D: nalgebra::DimName>(

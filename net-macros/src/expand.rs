@@ -325,10 +325,17 @@ pub fn expand(net: &Network) -> TokenStream {
     });
 
     // --- training forward ---
+    // Custom layers read their input through views of their own declared
+    // width, so a width mismatch is the const assertion's one clear error.
+    let custom = |l: &Layer| matches!(l.kind, Kind::Custom(_));
     let train_steps = actives.iter().map(|act| {
         let f = &act.layer.name;
         let (ai, ao, ci) = (a(act.input_slot), a(act.output_slot), c(act.index));
-        quote!(#p::train_forward(&mut self.#f, &state.#ai, &mut state.#ao, &mut state.#ci);)
+        if custom(act.layer) {
+            quote!(#p::train_forward_checked(&mut self.#f, &state.#ai, &mut state.#ao, &mut state.#ci);)
+        } else {
+            quote!(#p::train_forward(&mut self.#f, &state.#ai, &mut state.#ao, &mut state.#ci);)
+        }
     });
     let (last_a, last_d) = (a(last_slot), d(last_slot));
 
@@ -359,12 +366,18 @@ pub fn expand(net: &Network) -> TokenStream {
         let need = format_ident!("need_{}", k);
         let t = trainable(l);
         let (ai, ao, dout, ci) = (a(act.input_slot), a(act.output_slot), d(act.output_slot), c(act.index));
-        let target = if act.input_slot == 0 {
+        let target = if act.input_slot == 0 && !custom(l) {
             quote!(if #need { dx.take() } else { ::core::option::Option::None })
+        } else if act.input_slot == 0 {
+            quote!(if #need { dx.take().map(#p::retype_mut) } else { ::core::option::Option::None })
+        } else if custom(l) {
+            let din = d(act.input_slot);
+            quote!(#p::gradient_target_as(#need, &mut state.#din, cols))
         } else {
             let din = d(act.input_slot);
             quote!(#p::gradient_target(#need, &mut state.#din, cols))
         };
+        let input_view = if custom(l) { quote!(#p::view_as(&state.#ai)) } else { quote!(state.#ai.view()) };
         let l2 = match l.l2 {
             Some(lambda) if has_grads(l) => {
                 let lambda = Literal::f32_unsuffixed(lambda as f32);
@@ -379,7 +392,7 @@ pub fn expand(net: &Network) -> TokenStream {
                 let target = #target;
                 #p::Layer::train_backward(
                     &mut self.#f,
-                    state.#ai.view(),
+                    #input_view,
                     state.#ao.view(),
                     state.#dout.view_mut(),
                     &mut state.#ci,

@@ -15,4 +15,13 @@ network! {
     }
 }
 
+network! {
+    struct Deeper {
+        input: 3,
+        fc: Dense<7, Relu>,
+        base: Backbone,
+        head: Dense<1>,
+    }
+}
+
 fn main() {}

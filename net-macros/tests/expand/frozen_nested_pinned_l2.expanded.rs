@@ -489,7 +489,7 @@ impl<P: ::typenet::Phase> Transfer<P> {
             .copy_from(
                 &::typenet::__private::view::<::typenet::__private::Const<6>>(x, cols),
             );
-        ::typenet::__private::train_forward(
+        ::typenet::__private::train_forward_checked(
             &mut self.base,
             &state.a0,
             &mut state.a1,
