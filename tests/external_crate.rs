@@ -9,6 +9,10 @@ use std::process::Command;
 fn a_crate_depending_on_typenet_alone_compiles() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    // Start from the workspace's lock file so the same (already built)
+    // versions are used; cargo adds the user crate itself.
+    std::fs::copy(root.join("Cargo.lock"), root.join("tests/external-user/Cargo.lock"))
+        .expect("the lock file copies");
     let output = Command::new(cargo)
         .arg("check")
         .arg("--quiet")
