@@ -22,6 +22,14 @@ pub trait Optimizer {
     fn iterations(&self) -> u64;
 }
 
+/// `1 - x` as Keras computes it: in double precision from the decimal
+/// hyper-parameter, then rounded to f32 (0.999f32 gives 0.001, not
+/// 0.0009999871), which keeps Adam and RMSprop bit-exact with Keras 3.
+fn complement(x: f32) -> f32 {
+    let decimal: f64 = x.to_string().parse().unwrap_or(x as f64);
+    (1.0 - decimal) as f32
+}
+
 /// Per-tensor moment buffers, sized on first use.
 #[derive(Clone, Debug, Default)]
 struct Moments {
@@ -159,9 +167,10 @@ impl RmsProp {
 impl Optimizer for RmsProp {
     fn step<N: Layer>(&mut self, net: &mut N, grads: &N::Grads) {
         let (lr, rho, eps) = (self.lr, self.rho, self.epsilon);
+        let one_minus_rho = complement(rho);
         self.moments.for_each(net, grads, |w, g, velocity, _| {
             for ((w, g), v) in w.iter_mut().zip(g).zip(velocity.iter_mut()) {
-                *v = rho * *v + (1.0 - rho) * g * g;
+                *v = rho * *v + one_minus_rho * (g * g);
                 *w -= lr * g / (*v + eps).sqrt();
             }
         });
@@ -231,13 +240,14 @@ impl Optimizer for Adam {
         let local_step = (self.iterations + 1) as f32;
         let (b1, b2, eps, lr, wd) = (self.beta1, self.beta2, self.epsilon, self.lr, self.weight_decay);
         let alpha = lr * (1.0 - b2.powf(local_step)).sqrt() / (1.0 - b1.powf(local_step));
+        let (one_minus_b1, one_minus_b2) = (complement(b1), complement(b2));
         self.moments.for_each(net, grads, |w, g, m, v| {
             for (((w, g), m), v) in w.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut()) {
                 if wd != 0.0 {
                     *w -= *w * wd * lr;
                 }
-                *m += (g - *m) * (1.0 - b1);
-                *v += (g * g - *v) * (1.0 - b2);
+                *m += (g - *m) * one_minus_b1;
+                *v += (g * g - *v) * one_minus_b2;
                 *w -= *m * alpha / (v.sqrt() + eps);
             }
         });
