@@ -126,7 +126,9 @@ fn replay<O: Optimizer>(cases: &BTreeMap<String, Case>, name: &str, mut opt: O) 
             if want != 0.0 {
                 max_rel = max_rel.max(diff / want.abs());
             }
-            if !(diff <= ABS + REL * want.abs()) {
+            // Written so that a NaN fails too.
+            let within = diff <= ABS + REL * want.abs();
+            if !within {
                 bad.push(format!("step {} {what}: typenet {got:e}, keras {want:e}, diff {diff:e}", step + 1));
             }
         };
