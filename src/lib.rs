@@ -44,8 +44,95 @@
 pub use net_core::*;
 
 /// Declares a network: a struct with one public field per layer, generic over
-/// its phase, with forward, backward, `summary`, construction and phase
-/// conversion generated. See the crate documentation and the README.
+/// its phase, with forward, backward, `summary`, construction, phase
+/// conversion and weight IO generated.
+///
+/// # Syntax
+///
+/// ```text
+/// network! {
+///     #[attributes and doc comments pass through]
+///     VIS struct NAME {
+///         input: WIDTH | [D1, D2, ..],      // first entry, required
+///         #[entry attributes]
+///         FIELD: LAYER,
+///         ...
+///     }
+/// }
+/// ```
+///
+/// Widths are integer literals or `const` items. Layers:
+///
+/// | written | field type | notes |
+/// |---|---|---|
+/// | `Dense<N>`, `Dense<N, Act>` | `Dense<IN, N, Act>` | Act: `Linear` (default), `Relu`, `Sigmoid`, `Tanh`, `Softmax`, `LeakyRelu`, `Gelu` |
+/// | `Relu`, `Sigmoid`, `Tanh`, `Softmax` (also `LeakyRelu`, `Gelu`) | `Activation<IN, Act>` | standalone activation |
+/// | `Dropout(rate)`, `Dropout(rate, noise_shape = [..])` | `Dropout<IN, P>` | rate checked in [0, 1] at compile time |
+/// | `StopGradient` | `StopGradient<IN>` | identity forward, zero gradient |
+/// | `Flatten` | `Flatten<IN>` | no run-time cost |
+/// | `BatchNorm` | `BatchNorm<IN, P>` | Keras defaults |
+/// | any other path, e.g. `Backbone` or `MyGate` | `<Path as Layer>::InPhase<P>` | a nested network or a custom [`Layer`] |
+///
+/// Entry attributes: `#[frozen]` (layers with parameters), `#[phase(Train)]`
+/// / `#[phase(Eval)]` (Dropout, BatchNorm, nested networks), `#[l2(λ)]`
+/// (Dense), doc comments.
+///
+/// # Generated, for `struct Net`
+///
+/// - `Net<P: Phase = Eval>` with the layers as pub fields, `NetGrads` with a
+///   field per trainable layer (`zeros()`, `+=`, `Clone`, `Debug`).
+/// - `Net::INPUT`, `OUTPUT`, `PARAMS`, `TRAINABLE_PARAMS` (also on every
+///   phase through [`Network`]).
+/// - `seeded(seed)`, `init(rng)`, `into_eval()`, `into_train(seed)`,
+///   `summary()`, `l2_penalty()`, `evaluate(&data, &loss)`, `state_dict()`,
+///   `save(path)`, `load(path)`, `load_into(path)`.
+/// - On `Net<Eval>`: `forward(&self, x)`, `forward_into`, `predict(&sample)`.
+/// - On `Net<Train>`: `forward(&mut self, x)`, `forward_into`,
+///   `backward(&grad_out)`, `backward_into`, `fit(&data, &mut opt, &loss, Fit)`.
+///
+/// Mistakes are compile errors on the offending token, all reported
+/// together:
+///
+/// ```compile_fail
+/// use typenet::prelude::*;
+/// network! { struct Net { input: 4, fc: Denes<3>, drop: Dropout(1.5) } }
+/// ```
+///
+/// ```
+/// use typenet::prelude::*;
+///
+/// const HIDDEN: usize = 32;
+///
+/// network! {
+///     /// A backbone, reused below.
+///     pub struct Backbone {
+///         input: [4, 4],
+///         flat: Flatten,
+///         fc: Dense<HIDDEN, Relu>,
+///         bn: BatchNorm,
+///     }
+/// }
+///
+/// network! {
+///     pub struct Classifier {
+///         input: [4, 4],
+///         #[frozen]
+///         base: Backbone,
+///         drop: Dropout(0.3),
+///         #[l2(1e-4)]
+///         out: Dense<3>,
+///     }
+/// }
+///
+/// let mut net = Classifier::<Train>::seeded(0);
+/// let x = Batch::<16>::from_element(8, 0.1);
+/// let y = net.forward(&x);
+/// let mut t = Batch::<3>::zeros(8);
+/// t.row_mut(0).fill(1.0);
+/// let grads = net.backward(&CrossEntropy.grad(&y, &t));
+/// Adam::new(1e-3).step(&mut net, &grads);
+/// assert_eq!(Classifier::TRAINABLE_PARAMS, HIDDEN * 3 + 3);
+/// ```
 pub use net_macros::network;
 
 /// Everything a user of typenet needs in one import.
