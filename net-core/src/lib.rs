@@ -31,6 +31,9 @@ pub use layers::{
     LeakyRelu, Linear, NoGrads, Parameterized, Relu, Sigmoid, Softmax, StopGradient, Tanh, Tensor,
     TensorKind, TensorMut, Weights,
 };
+#[doc(hidden)]
+pub use linalg::matmul_cols as __matmul_cols;
+pub use linalg::{num_threads, set_num_threads};
 pub use loss::{
     Accuracy, BinaryCrossEntropy, BinaryCrossEntropyFromLogits, CrossEntropy, CrossEntropyFromProbs, Loss,
     Mse,

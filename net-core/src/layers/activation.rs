@@ -25,6 +25,17 @@ pub trait ActivationFn: Copy + Default + Debug + Send + Sync + 'static {
     /// `dy := dy * f'(z)`, given the output `y` (and the input `z` when
     /// `NEEDS_INPUT`, else an empty slice).
     fn differentiate(rows: usize, y: &[f32], z: &[f32], dy: &mut [f32]);
+    /// `z := f(z + bias)` with `bias` added to every column: `Dense`'s
+    /// epilogue. Element-wise functions override it to touch `z` once.
+    #[inline]
+    fn activate_biased(rows: usize, bias: &[f32], z: &mut [f32]) {
+        for col in z.chunks_exact_mut(rows) {
+            for (v, b) in col.iter_mut().zip(bias) {
+                *v += b;
+            }
+        }
+        Self::activate(rows, z);
+    }
 }
 
 /// The identity (no activation), `Dense<N>`'s default.
@@ -67,6 +78,14 @@ impl ActivationFn for Linear {
 
 impl ActivationFn for Relu {
     const NAME: &'static str = "Relu";
+    #[inline]
+    fn activate_biased(rows: usize, bias: &[f32], z: &mut [f32]) {
+        for col in z.chunks_exact_mut(rows) {
+            for (v, b) in col.iter_mut().zip(bias) {
+                *v = (*v + b).max(0.0);
+            }
+        }
+    }
     fn activate(_rows: usize, z: &mut [f32]) {
         for v in z {
             *v = v.max(0.0);
@@ -112,6 +131,14 @@ pub(crate) fn sigmoid(z: f32) -> f32 {
 
 impl ActivationFn for Sigmoid {
     const NAME: &'static str = "Sigmoid";
+    #[inline]
+    fn activate_biased(rows: usize, bias: &[f32], z: &mut [f32]) {
+        for col in z.chunks_exact_mut(rows) {
+            for (v, b) in col.iter_mut().zip(bias) {
+                *v = sigmoid(*v + b);
+            }
+        }
+    }
     fn activate(_rows: usize, z: &mut [f32]) {
         for v in z {
             *v = sigmoid(*v);

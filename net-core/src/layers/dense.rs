@@ -101,17 +101,40 @@ impl<const IN: usize, const OUT: usize, A: ActivationFn> Dense<IN, OUT, A> {
             Accum::Replace,
         );
         let bias = self.bias.as_slice();
-        for col in y.chunks_exact_mut(OUT) {
-            for (v, b) in col.iter_mut().zip(bias) {
-                *v += b;
-            }
-        }
         if let Some(pre) = pre {
+            for col in y.chunks_exact_mut(OUT) {
+                for (v, b) in col.iter_mut().zip(bias) {
+                    *v += b;
+                }
+            }
             pre.clear();
             pre.extend_from_slice(y);
+            A::activate(OUT, y);
+            return;
         }
-        A::activate(OUT, y);
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the CPU has the features the clone is compiled for.
+            unsafe { activate_biased_avx512::<A>(OUT, bias, y) };
+            return;
+        }
+        A::activate_biased(OUT, bias, y);
     }
+}
+
+/// The activation's derivative compiled for AVX-512 (see below).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512vl,avx2,fma")]
+unsafe fn differentiate_avx512<A: ActivationFn>(rows: usize, y: &[f32], z: &[f32], dy: &mut [f32]) {
+    A::differentiate(rows, y, z, dy);
+}
+
+/// The bias-and-activation epilogue compiled for AVX-512: the crate
+/// targets baseline x86-64, whose loops run four lanes wide.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512vl,avx2,fma")]
+unsafe fn activate_biased_avx512<A: ActivationFn>(rows: usize, bias: &[f32], z: &mut [f32]) {
+    A::activate_biased(rows, bias, z);
 }
 
 impl<const IN: usize, const OUT: usize, A: ActivationFn> Clone for Dense<IN, OUT, A> {
@@ -193,6 +216,14 @@ impl<const IN: usize, const OUT: usize, A: ActivationFn> Layer for Dense<IN, OUT
     ) {
         let cols = x.ncols();
         let dz = dy.as_mut_slice();
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the CPU has the features the clone is compiled for.
+            unsafe { differentiate_avx512::<A>(OUT, y.as_slice(), &cache.pre_activation, dz) };
+        } else {
+            A::differentiate(OUT, y.as_slice(), &cache.pre_activation, dz);
+        }
+        #[cfg(not(target_arch = "x86_64"))]
         A::differentiate(OUT, y.as_slice(), &cache.pre_activation, dz);
         let dz: &[f32] = dz;
         if let Some(grads) = grads {

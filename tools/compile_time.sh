@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Compile time of a user crate does not grow with layer widths: builds W0
+# (1 -> 1 -> 1) and W4 (37632 -> 512 -> 1024 -> 1) as two small crates that
+# depend on typenet by path, and times only the user crate's compilation
+# (typenet and its dependencies are built once beforehand, in a shared
+# target directory). Fails if the two times differ by more than 20 %.
+#
+# Usage: tools/compile_time.sh [--release]
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+profile_flag="${1:-}"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+export CARGO_TARGET_DIR="$work/target"
+
+make_crate() {
+    local name="$1" body="$2"
+    mkdir -p "$work/$name/src"
+    cat > "$work/$name/Cargo.toml" <<TOML
+[package]
+name = "$name"
+version = "0.0.0"
+edition = "2021"
+publish = false
+
+[dependencies]
+typenet = { path = "$repo" }
+
+[workspace]
+TOML
+    cp "$repo/Cargo.lock" "$work/$name/Cargo.lock"
+    cat > "$work/$name/src/main.rs" <<RUST
+use typenet::prelude::*;
+
+network! {
+    pub struct Net {
+$body
+    }
+}
+
+fn main() {
+    let mut net = Net::<Train>::seeded(1);
+    let x = Batch::<{ Net::INPUT }>::zeros(2);
+    let mut y = Batch::<{ Net::OUTPUT }>::zeros(2);
+    net.forward_into(&x, &mut y);
+    let mut dy = Batch::<{ Net::OUTPUT }>::zeros(2);
+    BinaryCrossEntropy.grad_into(&y, &y, &mut dy);
+    let mut grads = NetGrads::zeros();
+    net.backward_into(&dy, &mut grads);
+    RmsProp::new(1e-3).step(&mut net, &grads);
+    let eval = net.into_eval();
+    println!("{}", eval.summary());
+}
+RUST
+}
+
+make_crate w0 "        input: 1,
+        fc1: Dense<1, Sigmoid>,
+        drop1: Dropout(0.2),
+        fc2: Dense<1, Sigmoid>,
+        drop2: Dropout(0.2),"
+make_crate w4 "        input: 37632,
+        fc1: Dense<512, Relu>,
+        fc2: Dense<1024, Relu>,
+        drop: Dropout(0.2),
+        out: Dense<1, Sigmoid>,"
+
+# Dependencies once (both crates share them through CARGO_TARGET_DIR).
+for name in w0 w4; do
+    (cd "$work/$name" && cargo build --offline --quiet $profile_flag)
+done
+
+time_crate() {
+    local name="$1"
+    touch "$work/$name/src/main.rs"
+    local start end
+    start=$(date +%s.%N)
+    (cd "$work/$name" && cargo build --offline --quiet $profile_flag)
+    end=$(date +%s.%N)
+    echo "$end - $start" | bc
+}
+
+# Best of three, so a busy machine distorts less.
+best() {
+    local name="$1" best="" t
+    for _ in 1 2 3; do
+        t=$(time_crate "$name")
+        if [ -z "$best" ] || [ "$(echo "$t < $best" | bc)" = 1 ]; then best=$t; fi
+    done
+    echo "$best"
+}
+
+t0=$(best w0)
+t4=$(best w4)
+ratio=$(echo "scale=3; $t4 / $t0" | bc)
+printf 'W0 user crate: %.2f s\nW4 user crate: %.2f s\nW4 / W0: %s\n' "$t0" "$t4" "$ratio"
+if [ "$(echo "$ratio > 1.2 || $ratio < 0.8333" | bc)" = 1 ]; then
+    echo "FAIL: compile times differ by more than 20 %" >&2
+    exit 1
+fi
+echo "OK: within 20 %"
