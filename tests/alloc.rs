@@ -118,10 +118,16 @@ fn warmed_forward_loss_gradient_backward_and_eval_forward_allocate_nothing() {
     });
     assert_eq!(during_eval, 0, "a warmed Eval forward allocated");
     assert!(out.iter().all(|v| v.is_finite()));
+
+    // One sample: no heap at all, warmed or not.
+    let sample = x.column(0).into_owned();
+    let mut predicted = eval.predict(&sample);
+    let during_predict = allocations(|| predicted = eval.predict(&sample));
+    assert_eq!(during_predict, 0, "predict allocated");
+    assert!((predicted[0] - out[(0, 0)]).abs() < 1e-5);
 }
 
 #[test]
-#[ignore = "Adam::step allocates: optim::complement formats beta1/beta2 with to_string on every step"]
 fn warmed_training_step_with_adam_allocates_nothing() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let (x, t, mut net) = setup();

@@ -166,6 +166,16 @@ pub fn matmul_cols(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [
     matmul(m, k, n, Operand::cols(a, m), Operand::cols(b, k), c, Accum::Replace);
 }
 
+/// Runs `task(0..chunks)` over the threads [`set_num_threads`] allows,
+/// the caller included (on the calling thread alone without the pool).
+/// Element-wise work on large tensors (optimiser updates) uses it.
+pub(crate) fn parallel_for(chunks: usize, task: &(dyn Fn(usize) + Sync + '_)) {
+    #[cfg(all(feature = "fast-gemm", target_arch = "x86_64"))]
+    pool::run(num_threads(), chunks, task);
+    #[cfg(not(all(feature = "fast-gemm", target_arch = "x86_64")))]
+    (0..chunks).for_each(task);
+}
+
 /// Products with at least this many multiply-adds use every allowed thread;
 /// below it, waking a helper costs more than it saves.
 #[cfg_attr(not(all(feature = "fast-gemm", target_arch = "x86_64")), allow(dead_code))]

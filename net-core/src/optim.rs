@@ -22,12 +22,163 @@ pub trait Optimizer {
     fn iterations(&self) -> u64;
 }
 
+/// The shortest decimal that rounds to `x`, as a double: what a Keras user
+/// typed (`0.999`) rather than the nearest f32 (`0.99900001287`).
+/// Allocation-free, unlike formatting and parsing.
+pub(crate) fn decimal(x: f32) -> f64 {
+    let d = x as f64;
+    if d == 0.0 || !d.is_finite() {
+        return d;
+    }
+    let magnitude = d.abs().log10().floor() as i32;
+    for digits in 1..=9 {
+        let scale = 10f64.powi(digits - 1 - magnitude);
+        let rounded = (d * scale).round() / scale;
+        if rounded as f32 == x {
+            return rounded;
+        }
+    }
+    d
+}
+
 /// `1 - x` as Keras computes it: in double precision from the decimal
 /// hyper-parameter, then rounded to f32 (0.999f32 gives 0.001, not
 /// 0.0009999871), which keeps Adam and RMSprop bit-exact with Keras 3.
 fn complement(x: f32) -> f32 {
-    let decimal: f64 = x.to_string().parse().unwrap_or(x as f64);
-    (1.0 - decimal) as f32
+    (1.0 - decimal(x)) as f32
+}
+
+/// An element-wise update of one tensor: its parameters, gradient and two
+/// moment buffers of the same length.
+trait Update: Sync {
+    fn apply(&self, w: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32]);
+}
+
+/// Compiles `U::apply` for AVX-512 (inlined here, so the loop is vectorised
+/// 16 wide); the results are the same bits, as IEEE sqrt and division are
+/// exact in every width and nothing is fused.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn apply_avx512<U: Update>(update: &U, w: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32]) {
+    update.apply(w, g, m, v);
+}
+
+fn apply_best<U: Update>(update: &U, w: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx512f") {
+        // SAFETY: the CPU has AVX-512F.
+        unsafe { apply_avx512(update, w, g, m, v) };
+        return;
+    }
+    update.apply(w, g, m, v);
+}
+
+/// Tensors at least this long are updated by every allowed thread: the
+/// update is memory-bound, and two cores pull twice the bandwidth.
+const PARALLEL_UPDATE: usize = 1 << 18;
+
+/// Runs `update` over one tensor, split over threads when it is large.
+fn run_update<U: Update>(update: &U, w: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32]) {
+    let len = w.len();
+    if len < PARALLEL_UPDATE || crate::linalg::num_threads() < 2 {
+        apply_best(update, w, g, m, v);
+        return;
+    }
+    struct Parts(*mut f32, *const f32, *mut f32, *mut f32);
+    // SAFETY: each chunk below touches a disjoint range of the four buffers,
+    // and `parallel_for` returns only when every chunk is done.
+    unsafe impl Sync for Parts {}
+    let parts = Parts(w.as_mut_ptr(), g.as_ptr(), m.as_mut_ptr(), v.as_mut_ptr());
+    let chunks = 4 * crate::linalg::num_threads();
+    let size = len.div_ceil(chunks).next_multiple_of(16);
+    crate::linalg::parallel_for(len.div_ceil(size), &|i| {
+        let (start, end) = (i * size, ((i + 1) * size).min(len));
+        let parts = &parts;
+        // SAFETY: `start..end` lies within all four buffers (same length) and
+        // no other chunk overlaps it.
+        unsafe {
+            apply_best(
+                update,
+                std::slice::from_raw_parts_mut(parts.0.add(start), end - start),
+                std::slice::from_raw_parts(parts.1.add(start), end - start),
+                std::slice::from_raw_parts_mut(parts.2.add(start), end - start),
+                std::slice::from_raw_parts_mut(parts.3.add(start), end - start),
+            )
+        };
+    });
+}
+
+/// Keras 3's SGD update (`velocity` in the first buffer).
+struct SgdUpdate {
+    lr: f32,
+    momentum: f32,
+    nesterov: bool,
+}
+
+impl Update for SgdUpdate {
+    #[inline(always)]
+    fn apply(&self, w: &mut [f32], g: &[f32], velocity: &mut [f32], _: &mut [f32]) {
+        let (lr, momentum) = (self.lr, self.momentum);
+        if momentum == 0.0 {
+            for (w, g) in w.iter_mut().zip(g) {
+                *w -= g * lr;
+            }
+        } else if self.nesterov {
+            for ((w, g), m) in w.iter_mut().zip(g).zip(velocity.iter_mut()) {
+                *m = *m * momentum - g * lr;
+                *w += *m * momentum - g * lr;
+            }
+        } else {
+            for ((w, g), m) in w.iter_mut().zip(g).zip(velocity.iter_mut()) {
+                *m = *m * momentum - g * lr;
+                *w += *m;
+            }
+        }
+    }
+}
+
+/// Keras 3's RMSprop update (`velocity` in the first buffer).
+struct RmsPropUpdate {
+    lr: f32,
+    rho: f32,
+    one_minus_rho: f32,
+    epsilon: f32,
+}
+
+impl Update for RmsPropUpdate {
+    #[inline(always)]
+    fn apply(&self, w: &mut [f32], g: &[f32], velocity: &mut [f32], _: &mut [f32]) {
+        let Self { lr, rho, one_minus_rho, epsilon } = *self;
+        for ((w, g), v) in w.iter_mut().zip(g).zip(velocity.iter_mut()) {
+            *v = rho * *v + one_minus_rho * (g * g);
+            *w -= lr * g / (*v + epsilon).sqrt();
+        }
+    }
+}
+
+/// Keras 3's Adam update, with AdamW's decoupled decay when `decay != 0`.
+struct AdamUpdate {
+    alpha: f32,
+    one_minus_b1: f32,
+    one_minus_b2: f32,
+    epsilon: f32,
+    weight_decay: f32,
+    lr: f32,
+}
+
+impl Update for AdamUpdate {
+    #[inline(always)]
+    fn apply(&self, w: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32]) {
+        let Self { alpha, one_minus_b1, one_minus_b2, epsilon, weight_decay, lr } = *self;
+        for (((w, g), m), v) in w.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut()) {
+            if weight_decay != 0.0 {
+                *w -= *w * weight_decay * lr;
+            }
+            *m += (g - *m) * one_minus_b1;
+            *v += (g * g - *v) * one_minus_b2;
+            *w -= *m * alpha / (v.sqrt() + epsilon);
+        }
+    }
 }
 
 /// Per-tensor moment buffers, sized on first use.
@@ -105,19 +256,9 @@ impl Sgd {
 impl Optimizer for Sgd {
     fn step<N: Layer>(&mut self, net: &mut N, grads: &N::Grads) {
         let lr = self.lr / (1.0 + self.decay * self.iterations as f32);
-        let (momentum, nesterov) = (self.momentum, self.nesterov);
-        self.moments.for_each(net, grads, |w, g, velocity, _| {
-            if momentum == 0.0 {
-                for (w, g) in w.iter_mut().zip(g) {
-                    *w -= lr * g;
-                }
-                return;
-            }
-            for ((w, g), m) in w.iter_mut().zip(g).zip(velocity.iter_mut()) {
-                *m = momentum * *m - lr * g;
-                *w += if nesterov { momentum * *m - lr * g } else { *m };
-            }
-        });
+        let update = SgdUpdate { lr, momentum: self.momentum, nesterov: self.nesterov };
+        self.moments
+            .for_each(net, grads, |w, g, velocity, unused| run_update(&update, w, g, velocity, unused));
         self.iterations += 1;
     }
     fn learning_rate(&self) -> f32 {
@@ -166,14 +307,14 @@ impl RmsProp {
 
 impl Optimizer for RmsProp {
     fn step<N: Layer>(&mut self, net: &mut N, grads: &N::Grads) {
-        let (lr, rho, eps) = (self.lr, self.rho, self.epsilon);
-        let one_minus_rho = complement(rho);
-        self.moments.for_each(net, grads, |w, g, velocity, _| {
-            for ((w, g), v) in w.iter_mut().zip(g).zip(velocity.iter_mut()) {
-                *v = rho * *v + one_minus_rho * (g * g);
-                *w -= lr * g / (*v + eps).sqrt();
-            }
-        });
+        let update = RmsPropUpdate {
+            lr: self.lr,
+            rho: self.rho,
+            one_minus_rho: complement(self.rho),
+            epsilon: self.epsilon,
+        };
+        self.moments
+            .for_each(net, grads, |w, g, velocity, unused| run_update(&update, w, g, velocity, unused));
         self.iterations += 1;
     }
     fn learning_rate(&self) -> f32 {
@@ -238,19 +379,16 @@ impl Adam {
 impl Optimizer for Adam {
     fn step<N: Layer>(&mut self, net: &mut N, grads: &N::Grads) {
         let local_step = (self.iterations + 1) as f32;
-        let (b1, b2, eps, lr, wd) = (self.beta1, self.beta2, self.epsilon, self.lr, self.weight_decay);
-        let alpha = lr * (1.0 - b2.powf(local_step)).sqrt() / (1.0 - b1.powf(local_step));
-        let (one_minus_b1, one_minus_b2) = (complement(b1), complement(b2));
-        self.moments.for_each(net, grads, |w, g, m, v| {
-            for (((w, g), m), v) in w.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut()) {
-                if wd != 0.0 {
-                    *w -= *w * wd * lr;
-                }
-                *m += (g - *m) * one_minus_b1;
-                *v += (g * g - *v) * one_minus_b2;
-                *w -= *m * alpha / (v.sqrt() + eps);
-            }
-        });
+        let (b1, b2, lr) = (self.beta1, self.beta2, self.lr);
+        let update = AdamUpdate {
+            alpha: lr * (1.0 - b2.powf(local_step)).sqrt() / (1.0 - b1.powf(local_step)),
+            one_minus_b1: complement(b1),
+            one_minus_b2: complement(b2),
+            epsilon: self.epsilon,
+            weight_decay: self.weight_decay,
+            lr,
+        };
+        self.moments.for_each(net, grads, |w, g, m, v| run_update(&update, w, g, m, v));
         self.iterations += 1;
     }
     fn learning_rate(&self) -> f32 {
@@ -660,6 +798,42 @@ mod tests {
         let want = 1.0 - 0.05 * alpha / (0.00025f32.sqrt() + 1e-7);
         assert!((layer.weights()[0] - want).abs() < 1e-6);
         assert!((layer.weights()[0] - 0.99).abs() < 1e-4);
+    }
+
+    #[test]
+    fn large_tensors_split_over_threads_give_the_same_bits() {
+        // 300,000 weights: above PARALLEL_UPDATE, so split over the pool.
+        let mut layer = Dense::<600, 500, Linear>::seeded(4);
+        let mut grads = DenseGrads::<600, 500>::zeros();
+        for (i, g) in grads.weights_mut().iter_mut().enumerate() {
+            *g = ((i % 97) as f32 - 48.0) / 100.0;
+        }
+        let mut reference: Vec<f32> = layer.weights().as_slice().to_vec();
+        let mut opt = Adam::new(0.01);
+        opt.step(&mut layer, &grads);
+        opt.step(&mut layer, &grads);
+        // The same two steps, scalar, in Keras' order of operations.
+        let (mut m, mut v) = (vec![0.0f32; reference.len()], vec![0.0f32; reference.len()]);
+        for t in 1..=2 {
+            let alpha = 0.01 * (1.0 - 0.999f32.powf(t as f32)).sqrt() / (1.0 - 0.9f32.powf(t as f32));
+            for (i, w) in reference.iter_mut().enumerate() {
+                let g = grads.weights().as_slice()[i];
+                m[i] += (g - m[i]) * 0.1;
+                v[i] += (g * g - v[i]) * 0.001;
+                *w -= m[i] * alpha / (v[i].sqrt() + 1e-7);
+            }
+        }
+        assert_eq!(layer.weights().as_slice(), &reference[..]);
+    }
+
+    #[test]
+    fn decimals_are_the_shortest_that_round_trip() {
+        assert_eq!(decimal(0.999), 0.999);
+        assert_eq!(decimal(0.9), 0.9);
+        assert_eq!(decimal(1e-7), 1e-7);
+        assert_eq!(complement(0.999), 0.001);
+        let odd = 0.123_456_79f32;
+        assert_eq!(decimal(odd) as f32, odd);
     }
 
     #[test]
