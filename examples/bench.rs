@@ -106,10 +106,10 @@ struct Report {
 
 impl Report {
     fn row(&self, name: &str, op: usize, secs: f64, samples: usize, flop: f64) {
-        let ops = ["train step", "eval batch", "predict 1"];
+        let ops = ["train step", "eval batch", "predict 1", "train step, input borrowed (as `fit` runs it)"];
         let gflops = flop / secs / 1e9;
         let torch =
-            self.torch.as_ref().and_then(|t| t.rows.iter().find(|r| r.0 == name)).and_then(|r| r.1[op]);
+            self.torch.as_ref().and_then(|t| t.rows.iter().find(|r| r.0 == name)).and_then(|r| r.1[op % 3]);
         let (torch, ratio) = match torch {
             Some(us) => (format!("{us:.2} us"), format!("{:.1}x", us * 1e-6 / secs)),
             None => ("-".to_string(), "-".to_string()),
@@ -155,6 +155,8 @@ impl Report {
         }
         let train = median_secs(budget, || w.train_step());
         self.row(W::NAME, 0, train, W::BATCH, flops::<W>(W::BATCH, true));
+        let borrowed = median_secs(budget, || w.train_step_borrowed());
+        self.row(W::NAME, 3, borrowed, W::BATCH, flops::<W>(W::BATCH, true));
         let eval = median_secs(budget, || w.eval());
         self.row(W::NAME, 1, eval, W::BATCH, flops::<W>(W::BATCH, false));
         let predict = median_secs(budget / 2, || {

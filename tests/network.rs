@@ -204,3 +204,34 @@ fn a_large_network_builds_on_a_small_stack() {
     assert_eq!(g, 0.0);
     assert_eq!(BigHead::PARAMS, 19_794_433);
 }
+
+#[test]
+fn the_layer_path_without_an_input_copy_gives_the_same_gradients() {
+    // `fit` and outer networks call `Layer::train_forward`/`train_backward`,
+    // which borrow the input instead of copying it.
+    use typenet::{view, view_mut, Grads, Layer};
+    let x = batch::<5>(6, 2);
+    let t = batch::<3>(6, 4);
+    let mut by_api = Stack::<Train>::seeded(12);
+    let mut by_layer = by_api.clone();
+    let y = by_api.forward(&x);
+    let expected = by_api.backward(&Mse.grad(&y, &t));
+
+    let mut y2 = Batch::<3>::zeros(6);
+    by_layer.train_forward(view(x.as_slice(), 6), view_mut(y2.as_mut_slice(), 6), &mut ());
+    assert_eq!(y, y2);
+    let mut dy = Mse.grad(&y2, &t);
+    let mut grads = StackGrads::zeros();
+    by_layer.train_backward(
+        view(x.as_slice(), 6),
+        view(y2.as_slice(), 6),
+        view_mut(dy.as_mut_slice(), 6),
+        &mut (),
+        None,
+        Some(&mut grads),
+    );
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    expected.visit(&mut |g| a.extend_from_slice(g));
+    grads.visit(&mut |g| b.extend_from_slice(g));
+    assert_eq!(a, b);
+}

@@ -7,6 +7,7 @@ use typenet::nalgebra::SVector;
 use typenet::prelude::*;
 use typenet::rand::rngs::StdRng;
 use typenet::rand::SeedableRng;
+use typenet::{view, view_mut};
 
 network! {
     pub struct W0Net {
@@ -70,6 +71,9 @@ pub trait Workload {
     fn new() -> Self;
     /// Train forward with dropout, loss gradient, backward, optimiser step.
     fn train_step(&mut self);
+    /// The same step the way `fit` runs it: through the `Layer` methods,
+    /// which borrow the input for both passes instead of copying it.
+    fn train_step_borrowed(&mut self);
     /// Eval forward of the whole batch.
     fn eval(&mut self);
     /// Eval forward of one sample; returns its first output.
@@ -169,6 +173,25 @@ macro_rules! workload {
                 self.net.forward_into(&self.x, &mut self.y);
                 $loss.grad_into(&self.y, &self.t, &mut self.dy);
                 self.net.backward_into(&self.dy, &mut self.grads);
+                self.opt.step_dyn(&mut self.net, &self.grads);
+            }
+
+            fn train_step_borrowed(&mut self) {
+                let cols = self.x.ncols();
+                self.net.train_forward(
+                    view(self.x.as_slice(), cols),
+                    view_mut(self.y.as_mut_slice(), cols),
+                    &mut (),
+                );
+                $loss.grad_into(&self.y, &self.t, &mut self.dy);
+                self.net.train_backward(
+                    view(self.x.as_slice(), cols),
+                    view(self.y.as_slice(), cols),
+                    view_mut(self.dy.as_mut_slice(), cols),
+                    &mut (),
+                    None,
+                    Some(&mut self.grads),
+                );
                 self.opt.step_dyn(&mut self.net, &self.grads);
             }
 

@@ -41,7 +41,7 @@ pub use loss::{
 pub use network::{Network, Summary, SummaryRow};
 pub use optim::{Adam, AdamW, Optimizer, RmsProp, Sgd};
 pub use phase::{Eval, Phase, Train};
-pub use tensor::{width, Batch, Buf, View, ViewMut};
+pub use tensor::{view, view_mut, width, Batch, Buf, View, ViewMut};
 pub use train::{Control, Fit, History, Metrics, Schedule};
 
 pub use nalgebra;

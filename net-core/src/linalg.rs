@@ -176,6 +176,34 @@ pub(crate) fn parallel_for(chunks: usize, task: &(dyn Fn(usize) + Sync + '_)) {
     (0..chunks).for_each(task);
 }
 
+/// `dst.copy_from_slice(src)`, over every allowed thread when large: one
+/// core cannot saturate memory bandwidth, and networks copy whole input
+/// batches (20 MB for a 10,000-wide batch of 512).
+pub(crate) fn copy(dst: &mut [f32], src: &[f32]) {
+    const PARALLEL_COPY: usize = 1 << 20;
+    assert_eq!(dst.len(), src.len(), "copy between slices of different lengths");
+    let len = dst.len();
+    if len < PARALLEL_COPY || num_threads() < 2 {
+        dst.copy_from_slice(src);
+        return;
+    }
+    struct Parts(*mut f32, *const f32);
+    // SAFETY: each chunk writes a disjoint range of `dst`, and
+    // `parallel_for` returns only when every chunk is done.
+    unsafe impl Sync for Parts {}
+    let parts = Parts(dst.as_mut_ptr(), src.as_ptr());
+    let size = (len / (4 * num_threads())).next_multiple_of(16).max(16);
+    parallel_for(len.div_ceil(size), &|i| {
+        let (start, end) = (i * size, ((i + 1) * size).min(len));
+        let parts = &parts;
+        // SAFETY: `start..end` is within both slices and disjoint from every
+        // other chunk's range.
+        unsafe {
+            std::ptr::copy_nonoverlapping(parts.1.add(start), parts.0.add(start), end - start);
+        }
+    });
+}
+
 /// Products with at least this many multiply-adds use every allowed thread;
 /// below it, waking a helper costs more than it saves.
 #[cfg_attr(not(all(feature = "fast-gemm", target_arch = "x86_64")), allow(dead_code))]
@@ -1006,6 +1034,14 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn large_copies_split_over_threads_copy_everything() {
+        let src: Vec<f32> = (0..(1 << 21) + 7).map(|i| i as f32).collect();
+        let mut dst = vec![0.0f32; src.len()];
+        copy(&mut dst, &src);
+        assert_eq!(dst, src);
     }
 
     #[test]

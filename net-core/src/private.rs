@@ -49,6 +49,19 @@ pub fn train_forward<L: Layer>(layer: &mut L, x: &Buf<L::In>, y: &mut Buf<L::Out
     layer.train_forward(x.view(), y.view_mut(), cache);
 }
 
+/// A training forward of the first layer, straight from the caller's input.
+#[inline]
+pub fn train_forward_from<L: Layer>(
+    layer: &mut L,
+    x: &[f32],
+    cols: usize,
+    y: &mut Buf<L::Out>,
+    cache: &mut L::Cache,
+) {
+    y.resize(cols);
+    layer.train_forward(view::<L::In>(x, cols), y.view_mut(), cache);
+}
+
 /// [`train_forward`] reading its input through a view of width `L::In`
 /// over a buffer of any width: for custom layers and nested networks,
 /// whose input width a const assertion checks with a clear message, so a

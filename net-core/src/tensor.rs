@@ -81,7 +81,7 @@ impl<D: DimName> Buf<D> {
     /// Copies a batch in, resizing to its column count.
     pub fn copy_from(&mut self, src: &View<'_, D>) {
         self.resize(src.ncols());
-        self.data.copy_from_slice(src.as_slice());
+        crate::linalg::copy(&mut self.data, src.as_slice());
     }
 
     /// The contents as a typed view.

@@ -189,7 +189,10 @@ pub fn expand(net: &Network) -> TokenStream {
     });
     let layer_idents: Vec<&Ident> = net.layers.iter().map(|l| &l.name).collect();
     let grads_idents: Vec<&Ident> = net.layers.iter().filter(|l| has_grads(l)).map(|l| &l.name).collect();
-    let mut state_fields = vec![quote!(a0: #p::Buf<#p::Const<#input_arg>>,)];
+    // `a0` keeps a copy of the input only for `forward_into`/`backward_into`,
+    // whose backward is not given the input again; the `Layer` path (`fit`,
+    // nested networks) passes it to both and copies nothing.
+    let mut state_fields = vec![quote!(a0: #p::Buf<#p::Const<#input_arg>>, cols: usize,)];
     for act in &actives {
         let ty = layer_type(act.layer, &generic_phase);
         let (av, dv, cv) = (a(act.output_slot), d(act.output_slot), c(act.index));
@@ -331,7 +334,9 @@ pub fn expand(net: &Network) -> TokenStream {
     let train_steps = actives.iter().map(|act| {
         let f = &act.layer.name;
         let (ai, ao, ci) = (a(act.input_slot), a(act.output_slot), c(act.index));
-        if custom(act.layer) {
+        if act.input_slot == 0 {
+            quote!(#p::train_forward_from(&mut self.#f, x, cols, &mut state.#ao, &mut state.#ci);)
+        } else if custom(act.layer) {
             quote!(#p::train_forward_checked(&mut self.#f, &state.#ai, &mut state.#ao, &mut state.#ci);)
         } else {
             quote!(#p::train_forward(&mut self.#f, &state.#ai, &mut state.#ao, &mut state.#ci);)
@@ -377,7 +382,13 @@ pub fn expand(net: &Network) -> TokenStream {
             let din = d(act.input_slot);
             quote!(#p::gradient_target(#need, &mut state.#din, cols))
         };
-        let input_view = if custom(l) { quote!(#p::view_as(&state.#ai)) } else { quote!(state.#ai.view()) };
+        let input_view = if act.input_slot == 0 {
+            quote!(#p::view(x, cols))
+        } else if custom(l) {
+            quote!(#p::view_as(&state.#ai))
+        } else {
+            quote!(state.#ai.view())
+        };
         let l2 = match l.l2 {
             Some(lambda) if has_grads(l) => {
                 let lambda = Literal::f32_unsuffixed(lambda as f32);
@@ -520,22 +531,27 @@ pub fn expand(net: &Network) -> TokenStream {
                 #(#shared_steps)*
             }
 
+            /// Training forward of `cols` samples `x`; backward must be given
+            /// the same `x`.
             fn __forward_pass(&mut self, x: &[f32], y: &mut [f32], cols: usize) {
                 let state = &mut self.__state;
-                state.a0.copy_from(&#p::view::<#p::Const<#input_arg>>(x, cols));
+                state.cols = cols;
                 #(#train_steps)*
                 y[..#output_expr * cols].copy_from_slice(state.#last_a.as_slice());
             }
 
+            /// Backward of the last training forward, whose input was `x`.
             fn __backward_pass(
                 &mut self,
+                x: &[f32],
                 dy: &[f32],
                 dx: ::core::option::Option<::typenet::ViewMut<'_, #p::Const<#input_arg>>>,
                 mut grads: ::core::option::Option<&mut #grads_name>,
             ) {
                 let state = &mut self.__state;
-                let cols = state.a0.cols();
+                let cols = state.cols;
                 #p::check_backward_batch(cols, dy.len() / #output_expr);
+                let _ = x;
                 let has_grads = grads.is_some();
                 let mut dx = dx;
                 #(#need_lets)*

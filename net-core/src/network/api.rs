@@ -217,7 +217,11 @@ macro_rules! __network_api {
                 if out.ncols() != x.ncols() {
                     *out = $crate::Batch::<$output>::zeros(x.ncols());
                 }
-                self.__forward_pass(x.as_slice(), out.as_mut_slice(), x.ncols());
+                // `backward_into` is not given the input again: keep a copy.
+                let mut input = ::core::mem::take(&mut self.__state.a0);
+                input.copy_from(&$crate::__private::view(x.as_slice(), x.ncols()));
+                self.__forward_pass(input.as_slice(), out.as_mut_slice(), x.ncols());
+                self.__state.a0 = input;
             }
 
             /// Gradients of the last forward, summed over the batch as given
@@ -235,7 +239,9 @@ macro_rules! __network_api {
             /// [`backward`](Self::backward) into existing gradients
             /// (overwritten); allocation-free once warmed.
             pub fn backward_into(&mut self, grad_out: &$crate::Batch<$output>, grads: &mut $grads) {
-                self.__backward_pass(grad_out.as_slice(), None, Some(grads));
+                let input = ::core::mem::take(&mut self.__state.a0);
+                self.__backward_pass(input.as_slice(), grad_out.as_slice(), None, Some(grads));
+                self.__state.a0 = input;
             }
 
             /// Trains on `data` (Keras' `model.fit`): mini-batches, optional
@@ -288,14 +294,14 @@ macro_rules! __network_api {
 
             fn train_backward(
                 &mut self,
-                _x: $crate::View<'_, Self::In>,
+                x: $crate::View<'_, Self::In>,
                 _y: $crate::View<'_, Self::Out>,
                 dy: $crate::ViewMut<'_, Self::Out>,
                 _cache: &mut (),
                 dx: Option<$crate::ViewMut<'_, Self::In>>,
                 grads: Option<&mut $grads>,
             ) {
-                self.__backward_pass(dy.as_slice(), dx, grads);
+                self.__backward_pass(x.as_slice(), dy.as_slice(), dx, grads);
             }
 
             fn into_phase<Q: $crate::Phase>(self, seed: u64) -> $name<Q> {

@@ -10,6 +10,7 @@ pub struct Mnist<P: ::typenet::Phase = ::typenet::Eval> {
 #[derive(Clone, Debug, Default)]
 pub struct __MnistTrainState<P: ::typenet::Phase> {
     a0: ::typenet::__private::Buf<::typenet::__private::Const<784>>,
+    cols: usize,
     a1: ::typenet::__private::Buf<
         <::typenet::Dense<784, 256, ::typenet::Relu> as ::typenet::__private::Layer>::Out,
     >,
@@ -179,16 +180,15 @@ impl<P: ::typenet::Phase> Mnist<P> {
         ::typenet::__private::infer::<AS_EVAL, _>(&self.drop1, &*s0, &mut *s1, cols);
         ::typenet::__private::infer::<AS_EVAL, _>(&self.out, &*s1, &mut *y, cols);
     }
+    /// Training forward of `cols` samples `x`; backward must be given
+    /// the same `x`.
     fn __forward_pass(&mut self, x: &[f32], y: &mut [f32], cols: usize) {
         let state = &mut self.__state;
-        state
-            .a0
-            .copy_from(
-                &::typenet::__private::view::<::typenet::__private::Const<784>>(x, cols),
-            );
-        ::typenet::__private::train_forward(
+        state.cols = cols;
+        ::typenet::__private::train_forward_from(
             &mut self.fc1,
-            &state.a0,
+            x,
+            cols,
             &mut state.a1,
             &mut state.c0,
         );
@@ -206,8 +206,10 @@ impl<P: ::typenet::Phase> Mnist<P> {
         );
         y[..10 * cols].copy_from_slice(state.a3.as_slice());
     }
+    /// Backward of the last training forward, whose input was `x`.
     fn __backward_pass(
         &mut self,
+        x: &[f32],
         dy: &[f32],
         dx: ::core::option::Option<
             ::typenet::ViewMut<'_, ::typenet::__private::Const<784>>,
@@ -215,8 +217,9 @@ impl<P: ::typenet::Phase> Mnist<P> {
         mut grads: ::core::option::Option<&mut MnistGrads>,
     ) {
         let state = &mut self.__state;
-        let cols = state.a0.cols();
+        let cols = state.cols;
         ::typenet::__private::check_backward_batch(cols, dy.len() / 10);
+        let _ = x;
         let has_grads = grads.is_some();
         let mut dx = dx;
         let need_0: bool = dx.is_some();
@@ -260,7 +263,7 @@ impl<P: ::typenet::Phase> Mnist<P> {
             let target = if need_0 { dx.take() } else { ::core::option::Option::None };
             ::typenet::__private::Layer::train_backward(
                 &mut self.fc1,
-                state.a0.view(),
+                ::typenet::__private::view(x, cols),
                 state.a1.view(),
                 state.d1.view_mut(),
                 &mut state.c0,

@@ -46,6 +46,7 @@ pub struct Transfer<P: ::typenet::Phase = ::typenet::Eval> {
 #[derive(Clone, Debug, Default)]
 pub struct __TransferTrainState<P: ::typenet::Phase> {
     a0: ::typenet::__private::Buf<::typenet::__private::Const<6>>,
+    cols: usize,
     a1: ::typenet::__private::Buf<
         <<Backbone as ::typenet::__private::Layer>::InPhase<
             P,
@@ -482,16 +483,15 @@ impl<P: ::typenet::Phase> Transfer<P> {
         ::typenet::__private::infer::<false, _>(&self.mc, &*s1, &mut *s0, cols);
         ::typenet::__private::infer::<AS_EVAL, _>(&self.out, &*s0, &mut *y, cols);
     }
+    /// Training forward of `cols` samples `x`; backward must be given
+    /// the same `x`.
     fn __forward_pass(&mut self, x: &[f32], y: &mut [f32], cols: usize) {
         let state = &mut self.__state;
-        state
-            .a0
-            .copy_from(
-                &::typenet::__private::view::<::typenet::__private::Const<6>>(x, cols),
-            );
-        ::typenet::__private::train_forward_checked(
+        state.cols = cols;
+        ::typenet::__private::train_forward_from(
             &mut self.base,
-            &state.a0,
+            x,
+            cols,
             &mut state.a1,
             &mut state.c0,
         );
@@ -527,8 +527,10 @@ impl<P: ::typenet::Phase> Transfer<P> {
         );
         y[..1 * cols].copy_from_slice(state.a6.as_slice());
     }
+    /// Backward of the last training forward, whose input was `x`.
     fn __backward_pass(
         &mut self,
+        x: &[f32],
         dy: &[f32],
         dx: ::core::option::Option<
             ::typenet::ViewMut<'_, ::typenet::__private::Const<6>>,
@@ -536,8 +538,9 @@ impl<P: ::typenet::Phase> Transfer<P> {
         mut grads: ::core::option::Option<&mut TransferGrads>,
     ) {
         let state = &mut self.__state;
-        let cols = state.a0.cols();
+        let cols = state.cols;
         ::typenet::__private::check_backward_batch(cols, dy.len() / 1);
+        let _ = x;
         let has_grads = grads.is_some();
         let mut dx = dx;
         let need_0: bool = dx.is_some();

@@ -19,6 +19,7 @@ struct Sequence<P: ::typenet::Phase = ::typenet::Eval> {
 #[derive(Clone, Debug, Default)]
 struct __SequenceTrainState<P: ::typenet::Phase> {
     a0: ::typenet::__private::Buf<::typenet::__private::Const<12>>,
+    cols: usize,
     a1: ::typenet::__private::Buf<
         <::typenet::Dropout<
             12,
@@ -211,16 +212,15 @@ impl<P: ::typenet::Phase> Sequence<P> {
         ::typenet::__private::infer::<AS_EVAL, _>(&self.act, &*s0, &mut *s1, cols);
         ::typenet::__private::infer::<AS_EVAL, _>(&self.out, &*s1, &mut *y, cols);
     }
+    /// Training forward of `cols` samples `x`; backward must be given
+    /// the same `x`.
     fn __forward_pass(&mut self, x: &[f32], y: &mut [f32], cols: usize) {
         let state = &mut self.__state;
-        state
-            .a0
-            .copy_from(
-                &::typenet::__private::view::<::typenet::__private::Const<12>>(x, cols),
-            );
-        ::typenet::__private::train_forward(
+        state.cols = cols;
+        ::typenet::__private::train_forward_from(
             &mut self.drop,
-            &state.a0,
+            x,
+            cols,
             &mut state.a1,
             &mut state.c0,
         );
@@ -238,8 +238,10 @@ impl<P: ::typenet::Phase> Sequence<P> {
         );
         y[..1 * cols].copy_from_slice(state.a3.as_slice());
     }
+    /// Backward of the last training forward, whose input was `x`.
     fn __backward_pass(
         &mut self,
+        x: &[f32],
         dy: &[f32],
         dx: ::core::option::Option<
             ::typenet::ViewMut<'_, ::typenet::__private::Const<12>>,
@@ -247,8 +249,9 @@ impl<P: ::typenet::Phase> Sequence<P> {
         mut grads: ::core::option::Option<&mut SequenceGrads>,
     ) {
         let state = &mut self.__state;
-        let cols = state.a0.cols();
+        let cols = state.cols;
         ::typenet::__private::check_backward_batch(cols, dy.len() / 1);
+        let _ = x;
         let has_grads = grads.is_some();
         let mut dx = dx;
         let need_0: bool = dx.is_some();
@@ -292,7 +295,7 @@ impl<P: ::typenet::Phase> Sequence<P> {
             let target = if need_0 { dx.take() } else { ::core::option::Option::None };
             ::typenet::__private::Layer::train_backward(
                 &mut self.drop,
-                state.a0.view(),
+                ::typenet::__private::view(x, cols),
                 state.a1.view(),
                 state.d1.view_mut(),
                 &mut state.c0,
