@@ -1,19 +1,21 @@
 #!/usr/bin/env python3
-"""PyTorch (CPU, float32) timings of typenet's five benchmark workloads.
+"""PyTorch (CPU, float32) timings of typenet's benchmark workloads.
 
 Requirements:  pip install torch safetensors numpy
 
 Usage (from the repository root):
 
-    python3 tools/bench_torch.py [--threads N] [--out FILE] [--quick] [--only W0,W3]
+    python3 tools/bench_torch.py [--threads N] [--out FILE] [--quick] [--only W0,W3,CNN_DIGITS]
 
-For each workload W0..W4 it measures, like the Rust benchmark does (warm-up,
-then many individually timed repetitions, the MEDIAN reported in microseconds):
+For each workload (W0..W4, CNN_DIGITS, CNN_MNIST, GRU_ROWS, LSTM_ROWS) it
+measures, like the Rust benchmark does (warm-up, then many individually timed
+repetitions, the MEDIAN reported in microseconds):
 
   train_us    one full step: train-mode forward (dropout active), loss,
               backward, optimizer.step(), optimizer.zero_grad()
   eval_us     eval-mode forward of the whole batch under torch.no_grad()
-  predict_us  eval-mode forward of ONE sample [1, IN] under torch.no_grad()
+  predict_us  eval-mode forward of ONE sample [1, IN] (or [1, C, H, W] /
+              [1, T, F]) under torch.no_grad()
 
 and writes JSON (default target/bench_torch.json, relative to the repo root):
 
@@ -40,6 +42,20 @@ Workloads:
   W4  37632 -> Linear(37632,512)+ReLU -> Linear(512,1024)+ReLU -> Dropout(.2)
       -> Linear(1024,1)+Sigmoid
       BCE, RMSprop(1e-3), batch 32
+
+  Shaped workloads (PyTorch's NCHW / batch_first layouts, synthetic inputs
+  uniform in [0, 1], random class labels):
+  CNN_DIGITS  1x8x8 -> Conv2d(1,16,3)+ReLU -> Conv2d(16,32,3,padding='same')+ReLU
+      -> MaxPool2d(2) -> Dropout2d(.2) -> Flatten -> Linear(288,10)
+      CrossEntropyLoss (logits), Adam(1e-3), batch 64
+  CNN_MNIST   (Keras' simple MNIST convnet, 34,826 parameters)
+      1x28x28 -> Conv2d(1,32,3)+ReLU -> MaxPool2d(2) -> Conv2d(32,64,3)+ReLU
+      -> MaxPool2d(2) -> Flatten -> Dropout(.5) -> Linear(1600,10)
+      CrossEntropyLoss (logits), Adam(1e-3), batch 128
+  GRU_ROWS    [8, 8] (8 steps of 8 features) -> GRU(8,32,batch_first), last
+      step -> Dropout(.2) -> Linear(32,10)
+      CrossEntropyLoss (logits), Adam(1e-3), batch 32
+  LSTM_ROWS   the same with LSTM(8,32)
 """
 
 import argparse
@@ -59,6 +75,21 @@ EPS = 1e-7
 
 def clamped_bce(y, t):
     return nn.functional.binary_cross_entropy(y.clamp(EPS, 1.0 - EPS), t)
+
+
+class RowReader(nn.Module):
+    """Recurrent layer over [B, T, F] (batch_first), its last step's output,
+    Dropout, Linear."""
+
+    def __init__(self, cell, n_in, units, n_out, rate):
+        super().__init__()
+        self.rnn = cell(n_in, units, batch_first=True)
+        self.drop = nn.Dropout(rate)
+        self.out = nn.Linear(units, n_out)
+
+    def forward(self, x):
+        seq, _ = self.rnn(x)
+        return self.out(self.drop(seq[:, -1]))
 
 
 def make_workload(name):
@@ -95,12 +126,36 @@ def make_workload(name):
         loss_fn = nn.BCELoss()
         x = torch.rand(32, 37632)
         t = torch.randint(0, 2, (32, 1)).float()
+    elif name == "CNN_DIGITS":
+        model = nn.Sequential(nn.Conv2d(1, 16, 3), R(), nn.Conv2d(16, 32, 3, padding="same"), R(),
+                              nn.MaxPool2d(2), nn.Dropout2d(0.2), nn.Flatten(), L(288, 10))
+        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+        loss_fn = nn.CrossEntropyLoss()
+        x = torch.rand(64, 1, 8, 8)
+        t = torch.randint(0, 10, (64,))
+    elif name == "CNN_MNIST":
+        model = nn.Sequential(nn.Conv2d(1, 32, 3), R(), nn.MaxPool2d(2),
+                              nn.Conv2d(32, 64, 3), R(), nn.MaxPool2d(2),
+                              nn.Flatten(), D(0.5), L(1600, 10))
+        n_params = sum(p.numel() for p in model.parameters())
+        assert n_params == 34826, n_params
+        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+        loss_fn = nn.CrossEntropyLoss()
+        x = torch.rand(128, 1, 28, 28)
+        t = torch.randint(0, 10, (128,))
+    elif name in ("GRU_ROWS", "LSTM_ROWS"):
+        cell = nn.GRU if name == "GRU_ROWS" else nn.LSTM
+        model = RowReader(cell, 8, 32, 10, 0.2)
+        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+        loss_fn = nn.CrossEntropyLoss()
+        x = torch.rand(32, 8, 8)
+        t = torch.randint(0, 10, (32,))
     else:
         raise ValueError(name)
     return model, opt, loss_fn, x, t
 
 
-ALL = ["W0", "W1", "W2", "W3", "W4"]
+ALL = ["W0", "W1", "W2", "W3", "W4", "CNN_DIGITS", "CNN_MNIST", "GRU_ROWS", "LSTM_ROWS"]
 
 
 def measure(fn, *, warmup_s, warmup_min, min_s, min_reps, max_s, floor_reps):
@@ -187,7 +242,7 @@ def main():
     ap.add_argument("--out", default=None,
                     help="output JSON (default: target/bench_torch.json in the repo)")
     ap.add_argument("--quick", action="store_true", help="few repetitions (smoke test)")
-    ap.add_argument("--only", default=None, help="comma-separated subset, e.g. W0,W3")
+    ap.add_argument("--only", default=None, help="comma-separated subset, e.g. W0,W3,CNN_MNIST")
     args = ap.parse_args()
 
     names = ALL
