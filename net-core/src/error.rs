@@ -36,13 +36,25 @@ pub enum Error {
         /// Fields found.
         found: usize,
     },
-    /// A class label is not below the number of classes.
+    /// A class label is not a class index below the number of classes.
+    ///
+    /// ```
+    /// use typenet::prelude::*;
+    /// let x = Batch::<1>::from_column_slice(&[0.5]);
+    /// let err = Dataset::<1, 3>::from_class_labels(x, &[usize::MAX]).unwrap_err();
+    /// assert!(matches!(&err, Error::LabelOutOfRange { row: 1, label, classes: 3 }
+    ///     if label == "18446744073709551615"));
+    /// ```
     #[error("row {row}: label {label} is out of range for {classes} classes")]
     LabelOutOfRange {
-        /// 1-based row number.
+        /// 1-based row number: the CSV line (counting a header), or the
+        /// sample's position counted from 1 for
+        /// [`Dataset::from_class_labels`](crate::Dataset::from_class_labels).
         row: usize,
-        /// The label.
-        label: i64,
+        /// The label as given, never rounded or clamped: the CSV field's text
+        /// (`1.5`, `-1`, `1e30`), or the decimal form of the integer passed
+        /// to `from_class_labels`.
+        label: String,
         /// Number of classes.
         classes: usize,
     },
@@ -116,6 +128,55 @@ pub enum Error {
         /// 1-based step within the epoch.
         step: usize,
     },
+    /// A data set holds a NaN or infinite input or target. Every
+    /// [`Dataset`](crate::Dataset) constructor refuses one, and
+    /// [`Dataset::check_finite`](crate::Dataset::check_finite) checks a set
+    /// however it was made. (CSV files report a non-finite field as
+    /// [`Error::Parse`] instead, naming its line and column.)
+    ///
+    /// ```
+    /// use typenet::error::DataPart;
+    /// use typenet::prelude::*;
+    /// let err = Dataset::<2, 1>::from_rows(&[[0.0, 1.0], [2.0, f32::NAN]], &[[0.0], [1.0]]).unwrap_err();
+    /// assert!(matches!(err, Error::NonFiniteData { sample: 1, part: DataPart::Input, index: 1, value }
+    ///     if value.is_nan()));
+    /// assert_eq!(err.to_string(), "non-finite data: sample 1 (0-based), input feature 1 is NaN");
+    /// ```
+    #[error("non-finite data: sample {sample} (0-based), {part} {index} is {value}")]
+    NonFiniteData {
+        /// 0-based index of the sample (its column in the batches).
+        sample: usize,
+        /// Whether the value is one of the sample's inputs or its targets.
+        part: DataPart,
+        /// 0-based index of the feature (in the input) or of the target.
+        index: usize,
+        /// The offending value: NaN, `inf` or `-inf`.
+        value: f32,
+    },
+}
+
+/// Which half of a sample a value belongs to, in [`Error::NonFiniteData`].
+///
+/// ```
+/// use typenet::error::DataPart;
+/// assert_eq!(DataPart::Input.to_string(), "input feature");
+/// assert_eq!(DataPart::Target.to_string(), "target");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DataPart {
+    /// The inputs (features), `x` of a [`Dataset`](crate::Dataset).
+    Input,
+    /// The targets, `y` of a [`Dataset`](crate::Dataset).
+    Target,
+}
+
+impl std::fmt::Display for DataPart {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            DataPart::Input => "input feature",
+            DataPart::Target => "target",
+        })
+    }
 }
 
 /// `Result` with [`Error`].
