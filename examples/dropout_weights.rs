@@ -20,7 +20,7 @@ fn main() -> Result<(), typenet::Error> {
     println!("Q: Why does get_weights() return [] for my Dropout layer?");
     // x = y = 1..8, as in the question (BCE clips the targets' probabilities).
     let rows: Vec<([f32; 1], [f32; 1])> = (1..=8).map(|v| ([v as f32], [v as f32])).collect();
-    let data = Dataset::from_iter_rows(rows);
+    let data = Dataset::from_iter_rows(rows)?;
 
     let mut net = Question::<Train>::seeded(0);
     let mut opt = Sgd::new(0.009).momentum(0.9).nesterov(true).decay(1e-10);

@@ -5,41 +5,51 @@
 //! Run: `cargo run --release --example manual_dropout`
 
 use rand::{Rng, SeedableRng};
-use typenet::nalgebra::Const;
+use typenet::phase::{PhaseData, PhaseMut};
 use typenet::prelude::*;
-use typenet::{rand, NoGrads, View, ViewMut};
+use typenet::{rand, Cols, ColsMut, NoGrads};
 
 const KEEP: f32 = 0.5;
 
+/// What the hand-written layer keeps per phase, declared as the built-in
+/// `Dropout` does: a generator while training, nothing at inference.
+pub struct Masks;
+
+impl PhaseData for Masks {
+    type Train = Option<rand::rngs::StdRng>;
+    type Eval = ();
+}
+
 /// Hand-written inverted dropout over 64 features: in `Train` it multiplies
-/// by a Bernoulli(KEEP) mask and divides by KEEP; in `Eval` it is the
-/// identity, because the phase is its type parameter.
+/// by a Bernoulli(KEEP) mask and divides by KEEP; in `Eval` it holds no
+/// generator at all, so it can only be the identity.
 #[derive(Clone, Debug)]
 pub struct ManualDropout<P: Phase = Eval> {
-    rng: rand::rngs::StdRng,
-    phase: std::marker::PhantomData<P>,
+    masks: P::Data<Masks>,
 }
 
 impl<P: Phase> Layer for ManualDropout<P> {
-    type In = Const<64>;
-    type Out = Const<64>;
+    const IN: usize = 64;
+    const OUT: usize = 64;
+    const PHASED: bool = true;
     /// The mask of the last training forward, already divided by KEEP.
     type Cache = Vec<f32>;
     type Grads = NoGrads;
     type InPhase<Q: Phase> = ManualDropout<Q>;
 
-    fn infer(&self, x: View<'_, Const<64>>, mut y: ViewMut<'_, Const<64>>) {
+    fn infer(&self, x: Cols<'_>, mut y: ColsMut<'_>) {
         // A shared reference cannot advance the generator: inference is the identity.
-        y.copy_from(&x);
+        y.copy_from(x);
     }
 
-    fn train_forward(&mut self, x: View<'_, Const<64>>, mut y: ViewMut<'_, Const<64>>, mask: &mut Vec<f32>) {
-        if !P::IS_TRAIN {
-            return self.infer(x, y);
-        }
+    fn train_forward(&mut self, x: Cols<'_>, mut y: ColsMut<'_>, mask: &mut Vec<f32>) {
+        let PhaseMut::Train(Some(rng)) = P::data_mut::<Masks>(&mut self.masks) else {
+            mask.clear();
+            return y.copy_from(x);
+        };
         mask.clear();
-        for (y, &x) in y.iter_mut().zip(x.iter()) {
-            let m = if self.rng.random::<f32>() < KEEP { 1.0 / KEEP } else { 0.0 };
+        for (y, &x) in y.as_mut_slice().iter_mut().zip(x.as_slice()) {
+            let m = if rng.random::<f32>() < KEEP { 1.0 / KEEP } else { 0.0 };
             mask.push(m);
             *y = x * m;
         }
@@ -47,35 +57,31 @@ impl<P: Phase> Layer for ManualDropout<P> {
 
     fn train_backward(
         &mut self,
-        _x: View<'_, Const<64>>,
-        _y: View<'_, Const<64>>,
-        dy: ViewMut<'_, Const<64>>,
+        _x: Cols<'_>,
+        _y: Cols<'_>,
+        dy: ColsMut<'_>,
         mask: &mut Vec<f32>,
-        dx: Option<ViewMut<'_, Const<64>>>,
+        dx: Option<ColsMut<'_>>,
         _grads: Option<&mut NoGrads>,
     ) {
-        if let Some(mut dx) = dx {
-            if P::IS_TRAIN {
-                for ((dx, dy), m) in dx.iter_mut().zip(dy.iter()).zip(mask.iter()) {
-                    *dx = dy * m;
-                }
-            } else {
-                dx.copy_from(&dy);
-            }
+        let Some(mut dx) = dx else { return };
+        if mask.is_empty() {
+            return dx.copy_from(dy.as_cols());
+        }
+        for ((dx, dy), m) in dx.as_mut_slice().iter_mut().zip(dy.as_slice()).zip(mask.iter()) {
+            *dx = dy * m;
         }
     }
 
     fn into_phase<Q: Phase>(self, seed: u64) -> ManualDropout<Q> {
-        ManualDropout { rng: rand::rngs::StdRng::seed_from_u64(seed), phase: std::marker::PhantomData }
+        let masks = Q::new_data::<Masks>(|| Some(rand::rngs::StdRng::seed_from_u64(seed)), || ());
+        ManualDropout { masks }
     }
 }
 
 impl Init for ManualDropout {
-    fn init<R: Rng + ?Sized>(rng: &mut R) -> Self {
-        ManualDropout {
-            rng: rand::rngs::StdRng::seed_from_u64(rng.random()),
-            phase: std::marker::PhantomData,
-        }
+    fn init<R: Rng + ?Sized>(_rng: &mut R) -> Self {
+        ManualDropout { masks: () }
     }
 }
 
@@ -113,8 +119,15 @@ fn main() -> Result<(), typenet::Error> {
     let x = test.slice(0, 1);
     let mut probe = HandWritten::<Train>::seeded(9);
     probe.forward(x.x());
-    let dropped = probe.__state.c0.iter().filter(|&&m| m == 0.0).count();
-    println!("   a Train forward of the hand-written layer dropped {dropped} of 64 inputs");
+    let dropped = probe.outputs()[0].1[..64]
+        .iter()
+        .zip(x.x().as_slice())
+        .filter(|&(&y, &x)| y == 0.0 && x != 0.0)
+        .count();
+    let nonzero = x.x().iter().filter(|&&v| v != 0.0).count();
+    println!(
+        "   a Train forward of the hand-written layer dropped {dropped} of the {nonzero} non-zero inputs"
+    );
 
     let (built_in, hand_written) = (built_in.into_eval(), hand_written.into_eval());
     let twice = |y1: Batch<10>, y2: Batch<10>| y1 == y2;

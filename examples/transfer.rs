@@ -53,7 +53,7 @@ fn main() -> Result<(), typenet::Error> {
             x.copy_from_slice(data.x().column(i).as_slice());
             (x, [if label % 2 == 0 { 1.0 } else { 0.0 }])
         });
-        Dataset::<64, 1>::from_iter_rows(rows)
+        Dataset::<64, 1>::from_iter_rows(rows).expect("the digits are finite")
     };
     let (even_train, even_test) = (relabel(&train), relabel(&test));
 

@@ -150,7 +150,10 @@ fn dropout_statistics_at_network_level() {
     let mut net = Wide::<Train>::seeded(1);
     let x = Batch::<1000>::from_element(100, 1.0);
     net.forward(&x);
-    let mask = net.__state.a1.as_slice();
+    // The input is all ones, so the dropout's output is its mask.
+    let outputs = net.outputs();
+    let (name, mask) = outputs[0];
+    assert_eq!(name, "drop");
     let dropped = mask.iter().filter(|&&v| v == 0.0).count() as f64;
     let n = 100_000.0;
     assert!((dropped - 0.3 * n).abs() < 3.0 * (n * 0.3 * 0.7f64).sqrt());
@@ -164,7 +167,8 @@ fn summary_lists_layers_and_totals() {
     assert!(text.contains(&format!("Total params: {}", WithDropout::PARAMS)));
     assert_eq!(WithDropout::INPUT, 4);
     assert_eq!(WithDropout::OUTPUT, 2);
-    assert_eq!(<WithDropout<Train> as Network>::PARAMS, 4 * 16 + 16 + 16 * 2 + 2);
+    assert_eq!(<WithDropout<Train> as Layer>::PARAMS, 4 * 16 + 16 + 16 * 2 + 2);
+    assert_eq!(<WithDropout<Train> as Network>::INPUT, 4);
 }
 
 #[test]
@@ -209,7 +213,7 @@ fn a_large_network_builds_on_a_small_stack() {
 fn the_layer_path_without_an_input_copy_gives_the_same_gradients() {
     // `fit` and outer networks call `Layer::train_forward`/`train_backward`,
     // which borrow the input instead of copying it.
-    use typenet::{view, view_mut, Grads, Layer};
+    use typenet::{Cols, ColsMut, Grads, Layer};
     let x = batch::<5>(6, 2);
     let t = batch::<3>(6, 4);
     let mut by_api = Stack::<Train>::seeded(12);
@@ -218,15 +222,16 @@ fn the_layer_path_without_an_input_copy_gives_the_same_gradients() {
     let expected = by_api.backward(&Mse.grad(&y, &t));
 
     let mut y2 = Batch::<3>::zeros(6);
-    by_layer.train_forward(view(x.as_slice(), 6), view_mut(y2.as_mut_slice(), 6), &mut ());
+    let mut cache = Default::default();
+    by_layer.train_forward(Cols::new(x.as_slice(), 5), ColsMut::new(y2.as_mut_slice(), 3), &mut cache);
     assert_eq!(y, y2);
     let mut dy = Mse.grad(&y2, &t);
     let mut grads = StackGrads::zeros();
     by_layer.train_backward(
-        view(x.as_slice(), 6),
-        view(y2.as_slice(), 6),
-        view_mut(dy.as_mut_slice(), 6),
-        &mut (),
+        Cols::new(x.as_slice(), 5),
+        Cols::new(y2.as_slice(), 3),
+        ColsMut::new(dy.as_mut_slice(), 3),
+        &mut cache,
         None,
         Some(&mut grads),
     );

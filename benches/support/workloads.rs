@@ -7,7 +7,7 @@ use typenet::nalgebra::SVector;
 use typenet::prelude::*;
 use typenet::rand::rngs::StdRng;
 use typenet::rand::SeedableRng;
-use typenet::{view, view_mut};
+use typenet::{Cols, ColsMut};
 
 network! {
     pub struct W0Net {
@@ -143,6 +143,8 @@ macro_rules! workload {
             grads: $grads,
             y_eval: Batch<$n_out>,
             sample: SVector<f32, $n_in>,
+            /// The buffers the `Layer` path keeps (what `fit` uses).
+            cache: <$net<Train> as Layer>::Cache,
         }
 
         impl Workload for $state {
@@ -166,6 +168,7 @@ macro_rules! workload {
                     grads: $grads::zeros(),
                     y_eval: Batch::<$n_out>::zeros($batch),
                     sample,
+                    cache: Default::default(),
                 }
             }
 
@@ -177,18 +180,17 @@ macro_rules! workload {
             }
 
             fn train_step_borrowed(&mut self) {
-                let cols = self.x.ncols();
                 self.net.train_forward(
-                    view(self.x.as_slice(), cols),
-                    view_mut(self.y.as_mut_slice(), cols),
-                    &mut (),
+                    Cols::new(self.x.as_slice(), $n_in),
+                    ColsMut::new(self.y.as_mut_slice(), $n_out),
+                    &mut self.cache,
                 );
                 $loss.grad_into(&self.y, &self.t, &mut self.dy);
                 self.net.train_backward(
-                    view(self.x.as_slice(), cols),
-                    view(self.y.as_slice(), cols),
-                    view_mut(self.dy.as_mut_slice(), cols),
-                    &mut (),
+                    Cols::new(self.x.as_slice(), $n_in),
+                    Cols::new(self.y.as_slice(), $n_out),
+                    ColsMut::new(self.dy.as_mut_slice(), $n_out),
+                    &mut self.cache,
                     None,
                     Some(&mut self.grads),
                 );

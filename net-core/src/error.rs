@@ -120,8 +120,11 @@ pub enum Error {
     /// An optimiser checkpoint does not fit the optimiser it is loaded into.
     #[error("optimiser checkpoint: {0}")]
     OptimizerState(String),
-    /// The loss became NaN or infinite.
-    #[error("loss is not finite at epoch {epoch}, step {step}")]
+    /// Training stopped producing finite numbers: the loss of a batch, the
+    /// gradients or the updated weights became NaN or infinite. `fit` then
+    /// leaves the network with finite weights (see `fit`'s documentation
+    /// for which).
+    #[error("training stopped producing finite numbers at epoch {epoch}, step {step}")]
     NonFinite {
         /// 1-based epoch.
         epoch: usize,
@@ -151,6 +154,26 @@ pub enum Error {
         /// 0-based index of the feature (in the input) or of the target.
         index: usize,
         /// The offending value: NaN, `inf` or `-inf`.
+        value: f32,
+    },
+    /// The validation loss of an epoch is NaN or infinite (the weights are
+    /// finite, but the network's outputs on the validation part are not).
+    #[error("the validation loss is {loss} after epoch {epoch}")]
+    NonFiniteValidation {
+        /// 1-based epoch.
+        epoch: usize,
+        /// The loss.
+        loss: f32,
+    },
+    /// A weight file holds a NaN or infinite value, or a negative running
+    /// variance (allowed with `LoadOptions::allow_non_finite`).
+    #[error("tensor `{name}` holds {value} at index {index}{why}", why = if .value.is_finite() { ", but a variance is never negative" } else { "" })]
+    InvalidValue {
+        /// PyTorch-style name.
+        name: String,
+        /// Index of the first bad value, in PyTorch's row-major order.
+        index: usize,
+        /// The value.
         value: f32,
     },
 }

@@ -24,12 +24,10 @@ pub mod __private;
 
 pub use data::{CsvOptions, Dataset, Standardizer};
 pub use error::{Error, Result};
-pub use layers::batch_norm::BatchNormGrads;
-pub use layers::dropout::{Independent, NoiseShape};
 pub use layers::{
-    Activation, ActivationFn, BatchNorm, Dense, DenseGrads, Dropout, Flatten, Gelu, Grads, Init, Layer,
-    LeakyRelu, Linear, NoGrads, Parameterized, Relu, Sigmoid, Softmax, StopGradient, Tanh, Tensor,
-    TensorKind, TensorMut, Weights,
+    Activation, ActivationFn, BatchNorm, BatchNormGrads, Dense, DenseGrads, Dropout, Flatten, Gelu, Grads,
+    GradsOf, Independent, Init, Layer, LeakyRelu, Linear, NoGrads, NoiseShape, Parameterized, Relu, Sigmoid,
+    Softmax, StopGradient, Tanh, TensorKind, TensorMut, TensorRef, Weights,
 };
 #[doc(hidden)]
 pub use linalg::matmul_cols as __matmul_cols;
@@ -38,10 +36,10 @@ pub use loss::{
     Accuracy, BinaryCrossEntropy, BinaryCrossEntropyFromLogits, CrossEntropy, CrossEntropyFromProbs, Loss,
     Mse,
 };
-pub use network::{Network, Summary, SummaryRow};
+pub use network::{EvalNetwork, Network, Summary, SummaryRow, TrainNetwork};
 pub use optim::{Adam, AdamW, Optimizer, RmsProp, Sgd};
-pub use phase::{Eval, Phase, Train};
-pub use tensor::{view, view_mut, width, Batch, Buf, View, ViewMut};
+pub use phase::{Eval, Phase, PhaseData, PhaseKind, PhaseMut, PhaseRef, Train, TrainOnly};
+pub use tensor::{Batch, Cols, ColsMut};
 pub use train::{Control, Fit, History, Metrics, Schedule};
 
 pub use nalgebra;

@@ -67,6 +67,14 @@ impl MaskRng {
     }
 }
 
+impl Default for MaskRng {
+    /// The generator of seed 0 (a layer's stream is reseeded when its
+    /// network enters `Train`).
+    fn default() -> Self {
+        MaskRng::new(0)
+    }
+}
+
 impl Clone for MaskRng {
     fn clone(&self) -> Self {
         MaskRng { key: self.key, counter: AtomicU64::new(self.counter.load(Ordering::Relaxed)) }

@@ -25,9 +25,20 @@ impl Errors {
         self.errors.push(syn::Error::new(span, message));
     }
 
+    /// How many errors were recorded.
+    pub fn len(&self) -> usize {
+        self.errors.len()
+    }
+
     /// Whether nothing was recorded.
     pub fn is_empty(&self) -> bool {
         self.errors.is_empty()
+    }
+
+    /// The messages, for tests of the checks.
+    #[cfg(test)]
+    pub fn messages(&self) -> Vec<String> {
+        self.errors.iter().map(|e| e.to_string()).collect()
     }
 
     /// All errors as `compile_error!` invocations.

@@ -1,12 +1,21 @@
 //! The `network!` procedural macro of typenet: parse -> check -> expand.
 //!
+//! - `parse` reads the declaration as written;
+//! - `check` gives it meaning, with the table of built-in layers
+//!   (`layers`) and their arguments (`args`), into the IR (`ir`);
+//! - `expand` writes the items, small ones that call into net-core.
+//!
 //! Use it through the `typenet` crate (`use typenet::prelude::*;`), whose
 //! documentation describes the syntax and what is generated.
 
+mod args;
 mod check;
 mod errors;
 mod expand;
+mod ir;
+mod layers;
 mod parse;
+mod suggest;
 mod symbol;
 
 #[cfg(test)]
@@ -25,12 +34,12 @@ pub fn network(input: TokenStream) -> TokenStream {
 /// all of them reported together, and nothing here panics.
 fn network_tokens(input: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
     let mut errors = errors::Errors::default();
-    let Some(def) = parse::parse(input, &mut errors) else {
+    let Some((def, failed)) = parse::parse(input, &mut errors) else {
         return errors.into_compile_errors();
     };
     let (vis, name) = (def.vis.clone(), def.name.clone());
-    match check::check(def, &mut errors) {
+    match check::check(def, failed, &mut errors) {
         Some(net) if errors.is_empty() => expand::expand(&net),
-        _ => expand::fallback(&vis, &name, errors.into_compile_errors()),
+        checked => expand::fallback(&vis, &name, checked.as_ref(), errors.into_compile_errors()),
     }
 }

@@ -1,12 +1,17 @@
-//! Parse: the macro input as syn tokens -> a small intermediate form.
+//! Parse: the macro input as tokens -> the declaration as written
+//! ([`NetworkDef`]), before any meaning is given to it.
 //!
 //! Entries are split at top-level commas and parsed one by one, so one
-//! malformed entry does not hide the errors of the others.
+//! malformed entry does not hide the errors of the others. Layer arguments
+//! are parsed by hand rather than as a Rust path, because `network!` has
+//! arguments Rust generics cannot hold (`Conv2d<16, [3, 2]>`,
+//! `Dropout(0.2, noise_shape = [_, 1, 16])`).
 
 use proc_macro2::{Span, TokenStream, TokenTree};
+use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
 use syn::spanned::Spanned;
-use syn::{braced, bracketed, parenthesized, Attribute, Ident, Token, Visibility};
+use syn::{braced, bracketed, Attribute, Ident, Token, Visibility};
 
 use crate::errors::Errors;
 use crate::symbol;
@@ -19,6 +24,8 @@ pub struct NetworkDef {
     pub name: Ident,
     /// Any generics the user wrote (an error: the macro adds the phase).
     pub generics: syn::Generics,
+    /// The span of the braces, for errors about the body as a whole.
+    pub body_span: Span,
     pub entries: Vec<Entry>,
 }
 
@@ -32,134 +39,255 @@ pub struct Entry {
 /// What follows the colon of an entry.
 pub enum Spec {
     /// `784`, `HIDDEN`, `[7, 7, 768]`: only valid for `input`.
-    Shape(Vec<Width>, Span),
-    /// `Path`, `Path<args>`, `Path(args)`.
+    Shape(Vec<Value>, Span),
+    /// `Dense<256, Relu>`, `Dropout(0.2)`, `Backbone`.
     Layer(LayerSpec),
 }
 
-/// A layer as written: a path, optionally with generic arguments, and
-/// optionally a parenthesised argument list.
+/// A layer as written: a path, then optionally `<args>`, then optionally
+/// `(args)`.
+#[derive(Clone)]
 pub struct LayerSpec {
+    /// The path without arguments (`Dense`, `my::Gate`).
     pub path: syn::Path,
-    pub call: Option<CallArgs>,
+    pub angle: Option<Args>,
+    pub call: Option<Args>,
 }
 
-/// `(0.2, noise_shape = [_, 1, 16])`.
-pub struct CallArgs {
-    pub paren_span: Span,
-    pub positional: Vec<syn::Expr>,
-    pub named: Vec<(Ident, NamedValue)>,
+impl LayerSpec {
+    /// The last segment of the path (the layer's name).
+    pub fn name(&self) -> Option<&Ident> {
+        self.path.segments.last().map(|s| &s.ident)
+    }
+
+    /// Whether the path is a single identifier (built-in layers are).
+    pub fn is_single(&self) -> bool {
+        self.path.leading_colon.is_none() && self.path.segments.len() == 1
+    }
+
+    /// The whole spec's span.
+    pub fn span(&self) -> Span {
+        let start = self.path.span();
+        let end = self.call.as_ref().or(self.angle.as_ref()).map_or(start, |a| a.span);
+        start.join(end).unwrap_or(start)
+    }
 }
 
-/// The value of a named argument.
-pub enum NamedValue {
-    /// `[_, 1, F]`.
-    List(Vec<NoiseDim>, Span),
-    Expr(syn::Expr),
-}
-
-/// One axis of a `noise_shape`.
+/// An argument list, in `<..>` or `(..)`.
 #[derive(Clone)]
-pub enum NoiseDim {
-    /// `_`: the axis' own size.
-    Own,
-    /// A width: `1` shares one mask value along the axis.
-    Size(Width),
+pub struct Args {
+    pub span: Span,
+    pub items: Vec<Arg>,
 }
 
-/// A width: an integer literal or a `const` item.
+/// One argument: positional or `name = value`.
 #[derive(Clone)]
-pub enum Width {
-    Lit(u64, Span),
-    Const(syn::Path),
+pub enum Arg {
+    Positional(Value),
+    Named(Ident, Value),
 }
 
-impl Width {
+/// An argument value as written.
+#[derive(Clone)]
+pub enum Value {
+    /// An integer literal, with a leading `-` if written.
+    Int { value: u128, negative: bool, span: Span, text: String },
+    /// A float literal (or an integer written where a number is expected).
+    Float { value: f64, span: Span },
+    /// `true` or `false`.
+    Bool(bool, Span),
+    /// `_`.
+    Underscore(Span),
+    /// A path: a `const` name, an activation, a padding mode, a type.
+    Path(syn::Path),
+    /// `[a, b, ..]`.
+    List(Vec<Value>, Span),
+    /// A layer with arguments, as in `TimeDistributed(Dense<1>)`.
+    Layer(Box<LayerSpec>),
+    /// Anything else, kept for its span.
+    Other(Span),
+}
+
+impl Value {
     pub fn span(&self) -> Span {
         match self {
-            Width::Lit(_, span) => *span,
-            Width::Const(path) => path.span(),
+            Value::Int { span, .. } | Value::Float { span, .. } => *span,
+            Value::Bool(_, span) | Value::Underscore(span) | Value::List(_, span) | Value::Other(span) => {
+                *span
+            }
+            Value::Path(path) => path.span(),
+            Value::Layer(spec) => spec.span(),
         }
     }
 }
 
-impl Parse for Width {
+/// A path as source text, `a::B`.
+pub fn path_text(path: &syn::Path) -> String {
+    let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+    let prefix = if path.leading_colon.is_some() { "::" } else { "" };
+    format!("{prefix}{}", segments.join("::"))
+}
+
+/// A path of identifiers only: `Dense`, `crate::layers::Gate`, `::x::Y`.
+fn parse_plain_path(input: ParseStream) -> syn::Result<syn::Path> {
+    let leading_colon: Option<Token![::]> = input.parse()?;
+    let mut segments = syn::punctuated::Punctuated::new();
+    loop {
+        let ident = input.call(Ident::parse_any)?;
+        segments.push_value(syn::PathSegment::from(ident));
+        if input.peek(Token![::]) && !input.peek3(Token![<]) {
+            segments.push_punct(input.parse()?);
+        } else {
+            break;
+        }
+    }
+    Ok(syn::Path { leading_colon, segments })
+}
+
+impl Parse for Value {
     fn parse(input: ParseStream) -> syn::Result<Self> {
+        if input.peek(Token![-]) && (input.peek2(syn::LitInt) || input.peek2(syn::LitFloat)) {
+            let minus: Token![-] = input.parse()?;
+            let value: Value = input.parse()?;
+            let span = minus.span.join(value.span()).unwrap_or(value.span());
+            return Ok(match value {
+                Value::Int { value, text, .. } => {
+                    Value::Int { value, negative: true, span, text: format!("-{text}") }
+                }
+                Value::Float { value, .. } => Value::Float { value: -value, span },
+                other => other,
+            });
+        }
         if input.peek(syn::LitInt) {
             let lit: syn::LitInt = input.parse()?;
-            let value = lit.base10_parse::<u64>()?;
-            Ok(Width::Lit(value, lit.span()))
-        } else if input.peek(Ident) || input.peek(Token![::]) || input.peek(Token![crate]) {
-            Ok(Width::Const(input.call(syn::Path::parse_mod_style)?))
-        } else {
-            Err(input.error("expected a width: an integer literal or a `const` name"))
+            let text = lit.base10_digits().to_string();
+            return match lit.base10_parse::<u128>() {
+                Ok(value) => Ok(Value::Int { value, negative: false, span: lit.span(), text }),
+                Err(_) => Err(syn::Error::new(lit.span(), "this number is too large")),
+            };
         }
-    }
-}
-
-impl Parse for NoiseDim {
-    fn parse(input: ParseStream) -> syn::Result<Self> {
+        if input.peek(syn::LitFloat) {
+            let lit: syn::LitFloat = input.parse()?;
+            return Ok(Value::Float { value: lit.base10_parse()?, span: lit.span() });
+        }
+        if input.peek(syn::LitBool) {
+            let lit: syn::LitBool = input.parse()?;
+            return Ok(Value::Bool(lit.value, lit.span));
+        }
         if input.peek(Token![_]) {
-            input.parse::<Token![_]>()?;
-            Ok(NoiseDim::Own)
-        } else {
-            Ok(NoiseDim::Size(input.parse()?))
+            let underscore: Token![_] = input.parse()?;
+            return Ok(Value::Underscore(underscore.span));
         }
+        if input.peek(syn::token::Bracket) {
+            let content;
+            let bracket = bracketed!(content in input);
+            let items = content.parse_terminated(Value::parse, Token![,])?;
+            return Ok(Value::List(items.into_iter().collect(), bracket.span.join()));
+        }
+        if input.peek(Ident::peek_any) || input.peek(Token![::]) {
+            let spec: LayerSpec = input.parse()?;
+            if spec.angle.is_none() && spec.call.is_none() {
+                return Ok(Value::Path(spec.path));
+            }
+            return Ok(Value::Layer(Box::new(spec)));
+        }
+        let tree: TokenTree = input.parse()?;
+        Ok(Value::Other(tree.span()))
     }
 }
 
-impl Parse for CallArgs {
-    fn parse(input: ParseStream) -> syn::Result<Self> {
-        let content;
-        let paren = parenthesized!(content in input);
-        let mut positional = Vec::new();
-        let mut named = Vec::new();
-        while !content.is_empty() {
-            if content.peek(Ident) && content.peek2(Token![=]) {
-                let key: Ident = content.parse()?;
-                content.parse::<Token![=]>()?;
-                let value = if content.peek(syn::token::Bracket) {
-                    let list;
-                    let bracket = bracketed!(list in content);
-                    let dims = list.parse_terminated(NoiseDim::parse, Token![,])?;
-                    NamedValue::List(dims.into_iter().collect(), bracket.span.join())
-                } else {
-                    NamedValue::Expr(content.parse()?)
-                };
-                named.push((key, value));
-            } else {
-                if !named.is_empty() {
-                    return Err(content.error("positional arguments go before named ones"));
-                }
-                positional.push(content.parse()?);
+/// Parses `items` separated by commas up to the end of `input`.
+fn parse_args(input: ParseStream, span: Span) -> syn::Result<Args> {
+    let mut items = Vec::new();
+    let mut named_seen = false;
+    while !input.is_empty() {
+        if input.peek(Ident::peek_any) && input.peek2(Token![=]) && !input.peek2(Token![==]) {
+            let key = input.call(Ident::parse_any)?;
+            input.parse::<Token![=]>()?;
+            items.push(Arg::Named(key, input.parse()?));
+            named_seen = true;
+        } else {
+            if named_seen {
+                return Err(input.error("positional arguments go before named ones (`name = value`)"));
             }
-            if content.is_empty() {
-                break;
-            }
-            content.parse::<Token![,]>()?;
+            items.push(Arg::Positional(input.parse()?));
         }
-        Ok(CallArgs { paren_span: paren.span.join(), positional, named })
+        if input.is_empty() {
+            break;
+        }
+        input.parse::<Token![,]>()?;
     }
+    Ok(Args { span, items })
+}
+
+impl Parse for LayerSpec {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let path = parse_plain_path(input)?;
+        let angle = if input.peek(Token![<]) || (input.peek(Token![::]) && input.peek3(Token![<])) {
+            if input.peek(Token![::]) {
+                input.parse::<Token![::]>()?;
+            }
+            let open: Token![<] = input.parse()?;
+            let inner = take_until_closing_angle(input)?;
+            let close_span = inner.1;
+            let span = open.span.join(close_span).unwrap_or(open.span);
+            Some(syn::parse::Parser::parse2(|s: ParseStream| parse_args(s, span), inner.0)?)
+        } else {
+            None
+        };
+        let call = if input.peek(syn::token::Paren) {
+            let group: proc_macro2::Group = input.parse()?;
+            let span = group.span();
+            Some(syn::parse::Parser::parse2(|s: ParseStream| parse_args(s, span), group.stream())?)
+        } else {
+            None
+        };
+        Ok(LayerSpec { path, angle, call })
+    }
+}
+
+/// The tokens after a `<` up to its matching `>` (consumed), and the span
+/// of that `>`.
+fn take_until_closing_angle(input: ParseStream) -> syn::Result<(TokenStream, Span)> {
+    input.step(|cursor| {
+        let mut depth = 0usize;
+        let mut tokens = Vec::new();
+        let mut rest = *cursor;
+        while let Some((tree, next)) = rest.token_tree() {
+            if let TokenTree::Punct(p) = &tree {
+                match p.as_char() {
+                    '<' => depth += 1,
+                    '>' if depth == 0 => return Ok(((tokens.into_iter().collect(), p.span()), next)),
+                    '>' => depth -= 1,
+                    _ => {}
+                }
+            }
+            tokens.push(tree);
+            rest = next;
+        }
+        Err(cursor.error("this `<` is not closed: expected `>`"))
+    })
 }
 
 impl Parse for Entry {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         let attrs = input.call(Attribute::parse_outer)?;
-        let name: Ident = input.parse()?;
+        let name = input.call(Ident::parse_any)?;
         input.parse::<Token![:]>()?;
         let spec = if input.peek(syn::token::Bracket) {
             let content;
             let bracket = bracketed!(content in input);
-            let dims = content.parse_terminated(Width::parse, Token![,])?;
+            let dims = content.parse_terminated(Value::parse, Token![,])?;
             Spec::Shape(dims.into_iter().collect(), bracket.span.join())
-        } else if input.peek(syn::LitInt) || (name == symbol::INPUT && !input.peek2(Token![<])) {
-            let width: Width = input.parse()?;
+        } else if input.peek(syn::LitInt)
+            || input.peek(Token![-])
+            || (name == symbol::INPUT && !input.peek2(Token![<]) && !input.peek2(syn::token::Paren))
+        {
+            let width: Value = input.parse()?;
             let span = width.span();
             Spec::Shape(vec![width], span)
         } else {
-            let path: syn::Path = input.parse()?;
-            let call = if input.peek(syn::token::Paren) { Some(input.parse()?) } else { None };
-            Spec::Layer(LayerSpec { path, call })
+            Spec::Layer(input.parse()?)
         };
         if !input.is_empty() {
             return Err(input.error("unexpected tokens after this entry; entries are separated by commas"));
@@ -191,39 +319,97 @@ fn split_entries(tokens: TokenStream) -> Vec<TokenStream> {
     entries
 }
 
+/// The header and body of the declaration.
+struct Header {
+    attrs: Vec<Attribute>,
+    vis: Visibility,
+    name: Ident,
+    generics: syn::Generics,
+    body: TokenStream,
+    body_span: Span,
+}
+
+impl Parse for Header {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let attrs = input.call(Attribute::parse_outer)?;
+        let vis: Visibility = input.parse()?;
+        input.parse::<Token![struct]>()?;
+        let name: Ident = input.parse()?;
+        let generics: syn::Generics = input.parse()?;
+        let content;
+        let brace = braced!(content in input);
+        let body: TokenStream = content.parse()?;
+        if !input.is_empty() {
+            return Err(input.error("unexpected tokens after the network's closing brace"));
+        }
+        Ok(Header { attrs, vis, name, generics, body, body_span: brace.span.join() })
+    }
+}
+
 /// Parses the declaration, collecting one error per malformed entry.
-pub fn parse(input: TokenStream, errors: &mut Errors) -> Option<NetworkDef> {
-    let header =
-        |input: ParseStream| -> syn::Result<(Vec<Attribute>, Visibility, Ident, syn::Generics, TokenStream)> {
-            let attrs = input.call(Attribute::parse_outer)?;
-            let vis: Visibility = input.parse()?;
-            input.parse::<Token![struct]>()?;
-            let name: Ident = input.parse()?;
-            let generics: syn::Generics = input.parse()?;
-            let content;
-            braced!(content in input);
-            let body: TokenStream = content.parse()?;
-            if !input.is_empty() {
-                return Err(input.error("unexpected tokens after the network's closing brace"));
-            }
-            Ok((attrs, vis, name, generics, body))
-        };
-    let (attrs, vis, name, generics, body) = match syn::parse::Parser::parse2(header, input) {
-        Ok(parts) => parts,
+/// Returns `None` when not even the header could be read. The number of
+/// entries that failed to parse is returned too: a network whose entries
+/// all failed is not also told it has none.
+pub fn parse(input: TokenStream, errors: &mut Errors) -> Option<(NetworkDef, usize)> {
+    let header: Header = match syn::parse2(input) {
+        Ok(header) => header,
         Err(err) => {
             errors.push(err);
             return None;
         }
     };
     let mut entries = Vec::new();
-    for tokens in split_entries(body) {
+    let mut failed = 0;
+    for tokens in split_entries(header.body) {
         if tokens.is_empty() {
             continue;
         }
         match syn::parse2::<Entry>(tokens) {
             Ok(entry) => entries.push(entry),
-            Err(err) => errors.push(err),
+            Err(err) => {
+                errors.push(err);
+                failed += 1;
+            }
         }
     }
-    Some(NetworkDef { attrs, vis, name, generics, entries })
+    let def = NetworkDef {
+        attrs: header.attrs,
+        vis: header.vis,
+        name: header.name,
+        generics: header.generics,
+        body_span: header.body_span,
+        entries,
+    };
+    Some((def, failed))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(source: &str) -> LayerSpec {
+        syn::parse_str(source).expect("parses")
+    }
+
+    #[test]
+    fn layer_arguments_that_rust_generics_cannot_hold_parse() {
+        let conv = spec("Conv2d<16, [3, 2], Relu, stride = [2, 1], padding = Same, bias = false>");
+        let args = conv.angle.expect("angle arguments");
+        assert_eq!(args.items.len(), 6);
+        assert!(matches!(&args.items[1], Arg::Positional(Value::List(items, _)) if items.len() == 2));
+        assert!(matches!(&args.items[5], Arg::Named(key, Value::Bool(false, _)) if key == "bias"));
+        let dropout = spec("Dropout(0.2, noise_shape = [_, 1, F])");
+        let call = dropout.call.expect("call arguments");
+        assert!(matches!(&call.items[1], Arg::Named(_, Value::List(items, _)) if items.len() == 3));
+    }
+
+    #[test]
+    fn nested_layers_and_negative_numbers_parse() {
+        let wrapped = spec("TimeDistributed(Dense<1, Tanh>)");
+        let call = wrapped.call.expect("call arguments");
+        assert!(matches!(&call.items[0], Arg::Positional(Value::Layer(inner)) if inner.angle.is_some()));
+        let negative = spec("Dense<-3>");
+        let args = negative.angle.expect("angle arguments");
+        assert!(matches!(&args.items[0], Arg::Positional(Value::Int { value: 3, negative: true, .. })));
+    }
 }

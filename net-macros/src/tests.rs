@@ -12,7 +12,11 @@ use crate::network_tokens;
 const SNAPSHOTS: &[(&str, &str)] = &[
     (
         "dense_dropout",
-        "pub struct Mnist { input: 784, fc1: Dense<256, Relu>, drop1: Dropout(0.2), out: Dense<10> }",
+        "/// The README's network.\npub struct Mnist { input: 784, fc1: Dense<256, Relu>, drop1: Dropout(0.2), fc2: Dense<128, Relu>, drop2: Dropout(0.2), out: Dense<10> }",
+    ),
+    (
+        "batch_norm_options_custom",
+        "struct Normed { input: [4, 3], bn: BatchNorm(eps = 1e-5, momentum = 0.9), gate: my::Gate<f32>, flat: Flatten, out: Dense<1> }",
     ),
     (
         "shaped_noise_flatten",

@@ -4,11 +4,11 @@
 use std::fmt::Debug;
 use std::marker::PhantomData;
 
-use nalgebra::Const;
+use rand::Rng;
 
-use super::{Layer, NoGrads};
+use super::{Init, Layer, NoGrads};
 use crate::phase::Phase;
-use crate::tensor::{View, ViewMut};
+use crate::tensor::{Cols, ColsMut};
 
 /// An element-wise (or, for softmax, per-sample) activation function.
 ///
@@ -241,20 +241,26 @@ impl<const N: usize, A: ActivationFn> Debug for Activation<N, A> {
     }
 }
 
+impl<const N: usize, A: ActivationFn> Init for Activation<N, A> {
+    fn init<R: Rng + ?Sized>(_rng: &mut R) -> Self {
+        Self::new()
+    }
+}
+
 impl<const N: usize, A: ActivationFn> Layer for Activation<N, A> {
-    type In = Const<N>;
-    type Out = Const<N>;
+    const IN: usize = N;
+    const OUT: usize = N;
     /// The input, kept only for activations that need it.
     type Cache = Vec<f32>;
     type Grads = NoGrads;
     type InPhase<Q: Phase> = Self;
 
-    fn infer(&self, x: View<'_, Const<N>>, mut y: ViewMut<'_, Const<N>>) {
-        y.copy_from(&x);
+    fn infer(&self, x: Cols<'_>, mut y: ColsMut<'_>) {
+        y.copy_from(x);
         A::activate(N, y.as_mut_slice());
     }
 
-    fn train_forward(&mut self, x: View<'_, Const<N>>, y: ViewMut<'_, Const<N>>, cache: &mut Vec<f32>) {
+    fn train_forward(&mut self, x: Cols<'_>, y: ColsMut<'_>, cache: &mut Vec<f32>) {
         if A::NEEDS_INPUT {
             cache.clear();
             cache.extend_from_slice(x.as_slice());
@@ -264,16 +270,16 @@ impl<const N: usize, A: ActivationFn> Layer for Activation<N, A> {
 
     fn train_backward(
         &mut self,
-        _x: View<'_, Const<N>>,
-        y: View<'_, Const<N>>,
-        mut dy: ViewMut<'_, Const<N>>,
+        _x: Cols<'_>,
+        y: Cols<'_>,
+        mut dy: ColsMut<'_>,
         cache: &mut Vec<f32>,
-        dx: Option<ViewMut<'_, Const<N>>>,
+        dx: Option<ColsMut<'_>>,
         _grads: Option<&mut NoGrads>,
     ) {
         if let Some(mut dx) = dx {
             A::differentiate(N, y.as_slice(), cache, dy.as_mut_slice());
-            dx.copy_from(&dy);
+            dx.copy_from(dy.as_cols());
         }
     }
 

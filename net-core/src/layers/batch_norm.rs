@@ -1,31 +1,38 @@
-//! `BatchNorm<N, P>`: batch normalisation over features.
+//! `BatchNorm<C, P, POSITIONS>`: batch normalisation per channel.
 
-// Per-feature arithmetic reads several parallel arrays; indexing by feature
+// Per-channel arithmetic reads several parallel arrays; indexing by channel
 // says that more plainly than zipping four iterators.
 #![allow(clippy::needless_range_loop)]
 
 use std::fmt::{self, Debug};
+use std::marker::PhantomData;
 
-use nalgebra::{Const, SVector};
+use nalgebra::SVector;
 use rand::Rng;
 
-use super::{Grads, Init, Layer, Parameterized, Tensor, TensorKind, TensorMut};
-use crate::phase::{Eval, Phase};
-use crate::tensor::{boxed_clone, boxed_zeros, View, ViewMut};
+use super::{Grads, Init, Layer, Parameterized, TensorKind, TensorMut, TensorRef};
+use crate::phase::{Eval, Phase, PhaseKind};
+use crate::tensor::{boxed_clone, boxed_zeros, Cols, ColsMut};
 
 /// Keras' default momentum of the running statistics.
 pub const MOMENTUM: f32 = 0.99;
 /// Keras' default epsilon.
 pub const EPSILON: f32 = 1e-3;
 
-/// Batch normalisation over `N` features (Keras defaults: momentum 0.99,
-/// epsilon 1e-3).
+/// Batch normalisation of `C` channels, each seen at `POSITIONS` places per
+/// sample (Keras defaults: momentum 0.99, epsilon 1e-3).
+///
+/// On a flat input `POSITIONS` is 1 and every feature is a channel; on a
+/// shaped input (`[H, W, C]`, channels last) the statistics of a channel
+/// are taken over the batch and every position, as Keras' `axis=-1` and
+/// PyTorch's `BatchNorm2d` do.
 ///
 /// `gamma` and `beta` (PyTorch's `weight` and `bias`) are trained; the
 /// running mean and variance are state, saved and loaded but not trained.
 /// In [`Train`](crate::Train) it normalises with the batch's statistics and
-/// updates the running ones (with the biased batch variance, as Keras
-/// does); in [`Eval`] it uses the running statistics.
+/// updates the running ones (`running = momentum * running + (1 -
+/// momentum) * batch`, with the biased batch variance, as Keras does); in
+/// [`Eval`] it uses the running statistics.
 ///
 /// Freezing is not a phase: a `#[frozen]` BatchNorm keeps gamma and beta
 /// fixed but, in a Train network, still normalises with batch statistics and
@@ -37,235 +44,213 @@ pub const EPSILON: f32 = 1e-3;
 /// let bn = BatchNorm::<3, Eval>::new();
 /// assert_eq!(bn.gamma().as_slice(), &[1.0, 1.0, 1.0]);
 /// assert_eq!(BatchNorm::<3, Eval>::PARAMS, 6);
+/// // PyTorch's BatchNorm2d(16) defaults, over a 4x4 map:
+/// let bn = BatchNorm::<16, Eval, 16>::with(1e-5, 0.9);
+/// assert_eq!((bn.epsilon(), bn.momentum()), (1e-5, 0.9));
 /// ```
-pub struct BatchNorm<const N: usize, P: Phase = Eval> {
-    gamma: Box<SVector<f32, N>>,
-    beta: Box<SVector<f32, N>>,
-    running_mean: Box<SVector<f32, N>>,
-    running_var: Box<SVector<f32, N>>,
-    phase: std::marker::PhantomData<P>,
+pub struct BatchNorm<const C: usize, P: Phase = Eval, const POSITIONS: usize = 1> {
+    gamma: Box<SVector<f32, C>>,
+    beta: Box<SVector<f32, C>>,
+    running_mean: Box<SVector<f32, C>>,
+    running_var: Box<SVector<f32, C>>,
+    epsilon: f32,
+    momentum: f32,
+    phase: PhantomData<P>,
 }
 
-impl<const N: usize, P: Phase> BatchNorm<N, P> {
-    /// Trainable parameters: gamma and beta.
-    pub const PARAMS: usize = 2 * N;
-
-    /// gamma 1, beta 0, running mean 0, running variance 1.
+impl<const C: usize, P: Phase, const POSITIONS: usize> BatchNorm<C, P, POSITIONS> {
+    /// gamma 1, beta 0, running mean 0, running variance 1, Keras' epsilon
+    /// and momentum.
     pub fn new() -> Self {
-        let mut gamma = boxed_zeros::<N, 1>();
+        Self::with(EPSILON, MOMENTUM)
+    }
+
+    /// Like [`new`](Self::new) with the given epsilon and momentum (in
+    /// Keras' convention: PyTorch's `momentum=0.1` is `0.9` here).
+    ///
+    /// # Panics
+    /// If `epsilon` is not positive and finite or `momentum` is outside
+    /// [0, 1] (`network!` checks literals at compile time).
+    pub fn with(epsilon: f32, momentum: f32) -> Self {
+        assert!(epsilon > 0.0 && epsilon.is_finite(), "BatchNorm epsilon {epsilon} must be positive");
+        assert!((0.0..=1.0).contains(&momentum), "BatchNorm momentum {momentum} is outside [0, 1]");
+        let mut gamma = boxed_zeros::<C, 1>();
         gamma.fill(1.0);
-        let mut running_var = boxed_zeros::<N, 1>();
+        let mut running_var = boxed_zeros::<C, 1>();
         running_var.fill(1.0);
         BatchNorm {
             gamma,
             beta: boxed_zeros(),
             running_mean: boxed_zeros(),
             running_var,
-            phase: std::marker::PhantomData,
+            epsilon,
+            momentum,
+            phase: PhantomData,
         }
     }
 
     /// The scale (PyTorch's `weight`).
-    pub fn gamma(&self) -> &SVector<f32, N> {
+    pub fn gamma(&self) -> &SVector<f32, C> {
         &self.gamma
     }
     /// The shift (PyTorch's `bias`).
-    pub fn beta(&self) -> &SVector<f32, N> {
+    pub fn beta(&self) -> &SVector<f32, C> {
         &self.beta
     }
     /// The running mean.
-    pub fn running_mean(&self) -> &SVector<f32, N> {
+    pub fn running_mean(&self) -> &SVector<f32, C> {
         &self.running_mean
     }
     /// The running variance.
-    pub fn running_var(&self) -> &SVector<f32, N> {
+    pub fn running_var(&self) -> &SVector<f32, C> {
         &self.running_var
     }
     /// The running mean, mutably.
-    pub fn running_mean_mut(&mut self) -> &mut SVector<f32, N> {
+    pub fn running_mean_mut(&mut self) -> &mut SVector<f32, C> {
         &mut self.running_mean
     }
     /// The running variance, mutably.
-    pub fn running_var_mut(&mut self) -> &mut SVector<f32, N> {
+    pub fn running_var_mut(&mut self) -> &mut SVector<f32, C> {
         &mut self.running_var
+    }
+    /// The epsilon added to the variance.
+    pub fn epsilon(&self) -> f32 {
+        self.epsilon
+    }
+    /// The momentum of the running statistics.
+    pub fn momentum(&self) -> f32 {
+        self.momentum
     }
 
     /// The same layer in phase `Q`.
-    pub fn into_phase<Q: Phase>(self, _seed: u64) -> BatchNorm<N, Q> {
+    pub fn into_phase<Q: Phase>(self, _seed: u64) -> BatchNorm<C, Q, POSITIONS> {
         BatchNorm {
             gamma: self.gamma,
             beta: self.beta,
             running_mean: self.running_mean,
             running_var: self.running_var,
-            phase: std::marker::PhantomData,
+            epsilon: self.epsilon,
+            momentum: self.momentum,
+            phase: PhantomData,
         }
     }
 
-    /// Forward through `&self` with the statistics `S` picks.
-    fn infer_with<S: NormStatistics>(&self, x: View<'_, Const<N>>, mut y: ViewMut<'_, Const<N>>) {
-        let mut mean = [0.0f32; N];
-        let mut inv_std = [0.0f32; N];
-        S::statistics(self, x.as_slice(), &mut mean, &mut inv_std);
-        for v in inv_std.iter_mut() {
-            *v = 1.0 / (*v + EPSILON).sqrt();
+    /// Per-channel mean and biased variance of `x` over the batch and the
+    /// positions, in f64: no scratch space, so the forward stays
+    /// allocation-free whatever the width.
+    fn batch_statistics(x: &[f32], mean: &mut [f32], variance: &mut [f32]) {
+        let count = (x.len() / C).max(1) as f64;
+        for c in 0..C {
+            let channel = || x.iter().skip(c).step_by(C).map(|&v| v as f64);
+            let m = channel().sum::<f64>() / count;
+            let var = channel().map(|v| (v - m) * (v - m)).sum::<f64>() / count;
+            mean[c] = m as f32;
+            variance[c] = var as f32;
         }
-        self.normalise(x.as_slice(), y.as_mut_slice(), &mean, &inv_std);
     }
 
-    /// `y = gamma * (x - mean) * inv_std + beta`, per feature.
-    fn normalise(&self, x: &[f32], y: &mut [f32], mean: &[f32], inv_std: &[f32]) {
-        for (xc, yc) in x.chunks_exact(N).zip(y.chunks_exact_mut(N)) {
-            for f in 0..N {
-                yc[f] = self.gamma[f] * (xc[f] - mean[f]) * inv_std[f] + self.beta[f];
+    /// `1 / sqrt(variance + epsilon)`, in place.
+    fn invert(&self, variance: &mut [f32]) {
+        for v in variance.iter_mut() {
+            *v = 1.0 / (*v + self.epsilon).sqrt();
+        }
+    }
+
+    /// Forward through `&self`, with the batch's statistics or the running ones.
+    fn infer_with(&self, statistics: PhaseKind, x: Cols<'_>, mut y: ColsMut<'_>) {
+        let (mut mean, mut inv_std) = ([0.0f32; C], [0.0f32; C]);
+        match statistics {
+            PhaseKind::Train => Self::batch_statistics(x.as_slice(), &mut mean, &mut inv_std),
+            PhaseKind::Eval => {
+                mean.copy_from_slice(self.running_mean.as_slice());
+                inv_std.copy_from_slice(self.running_var.as_slice());
+            }
+        }
+        self.invert(&mut inv_std);
+        for (xc, yc) in x.as_slice().chunks_exact(C).zip(y.as_mut_slice().chunks_exact_mut(C)) {
+            for c in 0..C {
+                yc[c] = self.gamma[c] * (xc[c] - mean[c]) * inv_std[c] + self.beta[c];
             }
         }
     }
 }
 
-impl<const N: usize, P: Phase> Default for BatchNorm<N, P> {
+impl<const C: usize, P: Phase, const POSITIONS: usize> Default for BatchNorm<C, P, POSITIONS> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<const N: usize, P: Phase> Clone for BatchNorm<N, P> {
+impl<const C: usize, P: Phase, const POSITIONS: usize> Clone for BatchNorm<C, P, POSITIONS> {
     fn clone(&self) -> Self {
         BatchNorm {
             gamma: boxed_clone(&self.gamma),
             beta: boxed_clone(&self.beta),
             running_mean: boxed_clone(&self.running_mean),
             running_var: boxed_clone(&self.running_var),
-            phase: std::marker::PhantomData,
+            epsilon: self.epsilon,
+            momentum: self.momentum,
+            phase: PhantomData,
         }
     }
 }
 
-impl<const N: usize, P: Phase> Debug for BatchNorm<N, P> {
+impl<const C: usize, P: Phase, const POSITIONS: usize> Debug for BatchNorm<C, P, POSITIONS> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "BatchNorm<{N}, {}>", P::NAME)
+        write!(f, "BatchNorm<{C}, {}>", P::NAME)
     }
 }
 
-impl<const N: usize, P: Phase> Init for BatchNorm<N, P> {
+impl<const C: usize, P: Phase, const POSITIONS: usize> Init for BatchNorm<C, P, POSITIONS> {
     fn init<R: Rng + ?Sized>(_rng: &mut R) -> Self {
         Self::new()
     }
 }
 
-impl<const N: usize, P: Phase> Parameterized for BatchNorm<N, P> {
-    const PARAMS: usize = 2 * N;
-    type Weights = SVector<f32, N>;
-    type Bias = SVector<f32, N>;
-    fn weight_tensor(&self) -> &Self::Weights {
-        &self.gamma
+impl<const C: usize, P: Phase, const POSITIONS: usize> Parameterized for BatchNorm<C, P, POSITIONS> {
+    type Weights = SVector<f32, C>;
+    type Bias = SVector<f32, C>;
+    fn parameters(&self) -> (&Self::Weights, &Self::Bias) {
+        (&self.gamma, &self.beta)
     }
-    fn bias_tensor(&self) -> &Self::Bias {
-        &self.beta
-    }
-    fn weight_tensor_mut(&mut self) -> &mut Self::Weights {
-        &mut self.gamma
-    }
-    fn bias_tensor_mut(&mut self) -> &mut Self::Bias {
-        &mut self.beta
+    fn parameters_mut(&mut self) -> (&mut Self::Weights, &mut Self::Bias) {
+        (&mut self.gamma, &mut self.beta)
     }
 }
 
-/// What a training forward keeps: normalised inputs and per-feature inverse
-/// standard deviations.
+/// What a training forward keeps: the normalised input and, per channel,
+/// the mean and inverse standard deviation it was normalised with.
 #[derive(Clone, Debug, Default)]
 pub struct NormCache {
     x_hat: Vec<f32>,
     mean: Vec<f32>,
     inv_std: Vec<f32>,
+    /// Whether the batch's own statistics were used (their gradient then
+    /// flows back through the mean and variance).
     batch_statistics: bool,
 }
 
-/// Which statistics a phase normalises with: [`BatchStatistics`] in Train,
-/// [`RunningStatistics`] in Eval.
-#[doc(hidden)]
-pub trait NormStatistics: Copy + Debug + Default + Send + Sync + 'static {
-    /// Mean and inverse standard deviation to normalise `x` with.
-    fn statistics<const N: usize>(
-        bn: &BatchNorm<N, impl Phase>,
-        x: &[f32],
-        mean: &mut [f32],
-        inv_std: &mut [f32],
-    ) -> bool;
-    /// Whether a training forward updates the running statistics.
-    const UPDATES_RUNNING: bool;
-}
-
-/// Normalise with the batch's own mean and (biased) variance.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct BatchStatistics;
-
-/// Normalise with the running mean and variance.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct RunningStatistics;
-
-impl NormStatistics for BatchStatistics {
-    const UPDATES_RUNNING: bool = true;
-    fn statistics<const N: usize>(
-        _bn: &BatchNorm<N, impl Phase>,
-        x: &[f32],
-        mean: &mut [f32],
-        inv_std: &mut [f32],
-    ) -> bool {
-        // Feature by feature, two passes in f64: no scratch space, so the
-        // forward stays allocation-free whatever N is.
-        let cols = x.len() / N;
-        let n = cols.max(1) as f64;
-        for f in 0..N {
-            let column = || (0..cols).map(|c| x[c * N + f] as f64);
-            let m = column().sum::<f64>() / n;
-            let var = column().map(|v| (v - m) * (v - m)).sum::<f64>() / n;
-            mean[f] = m as f32;
-            // inv_std carries the biased variance until the caller inverts it.
-            inv_std[f] = var as f32;
-        }
-        true
-    }
-}
-
-impl NormStatistics for RunningStatistics {
-    const UPDATES_RUNNING: bool = false;
-    fn statistics<const N: usize>(
-        bn: &BatchNorm<N, impl Phase>,
-        _x: &[f32],
-        mean: &mut [f32],
-        inv_std: &mut [f32],
-    ) -> bool {
-        mean.copy_from_slice(bn.running_mean.as_slice());
-        inv_std.copy_from_slice(bn.running_var.as_slice());
-        false
-    }
-}
-
-/// Gradients of a `BatchNorm<N, _>`: gamma and beta.
+/// Gradients of a `BatchNorm<C, ..>`: gamma and beta.
 #[derive(Clone, Debug)]
-pub struct BatchNormGrads<const N: usize> {
-    gamma: Box<SVector<f32, N>>,
-    beta: Box<SVector<f32, N>>,
+pub struct BatchNormGrads<const C: usize> {
+    gamma: Box<SVector<f32, C>>,
+    beta: Box<SVector<f32, C>>,
 }
 
-impl<const N: usize> BatchNormGrads<N> {
+impl<const C: usize> BatchNormGrads<C> {
     /// The gradient of gamma.
-    pub fn gamma(&self) -> &SVector<f32, N> {
+    pub fn gamma(&self) -> &SVector<f32, C> {
         &self.gamma
     }
     /// The gradient of beta.
-    pub fn beta(&self) -> &SVector<f32, N> {
+    pub fn beta(&self) -> &SVector<f32, C> {
         &self.beta
     }
 }
 
-impl<const N: usize> Grads for BatchNormGrads<N> {
+impl<const C: usize> Grads for BatchNormGrads<C> {
     fn zeros() -> Self {
         BatchNormGrads { gamma: boxed_zeros(), beta: boxed_zeros() }
-    }
-    fn accumulate(&mut self, other: &Self) {
-        *self.gamma += &*other.gamma;
-        *self.beta += &*other.beta;
     }
     fn visit(&self, f: &mut dyn FnMut(&[f32])) {
         f(self.gamma.as_slice());
@@ -275,106 +260,106 @@ impl<const N: usize> Grads for BatchNormGrads<N> {
         f(self.gamma.as_mut_slice());
         f(self.beta.as_mut_slice());
     }
+    fn visit_pairs(&mut self, other: &Self, f: &mut dyn FnMut(&mut [f32], &[f32])) {
+        f(self.gamma.as_mut_slice(), other.gamma.as_slice());
+        f(self.beta.as_mut_slice(), other.beta.as_slice());
+    }
 }
 
-impl<const N: usize> std::ops::AddAssign<&BatchNormGrads<N>> for BatchNormGrads<N> {
-    fn add_assign(&mut self, other: &BatchNormGrads<N>) {
+impl<const C: usize> std::ops::AddAssign<&BatchNormGrads<C>> for BatchNormGrads<C> {
+    fn add_assign(&mut self, other: &BatchNormGrads<C>) {
         self.accumulate(other);
     }
 }
 
-impl<const N: usize, P: Phase> Layer for BatchNorm<N, P> {
-    type In = Const<N>;
-    type Out = Const<N>;
+impl<const C: usize, P: Phase, const POSITIONS: usize> Layer for BatchNorm<C, P, POSITIONS> {
+    const IN: usize = C * POSITIONS;
+    const OUT: usize = C * POSITIONS;
+    const PARAMS: usize = 2 * C;
+    const STATE_VALUES: usize = 2 * C;
+    const PHASED: bool = true;
     type Cache = NormCache;
-    type Grads = BatchNormGrads<N>;
-    type InPhase<Q: Phase> = BatchNorm<N, Q>;
+    type Grads = BatchNormGrads<C>;
+    type InPhase<Q: Phase> = BatchNorm<C, Q, POSITIONS>;
 
-    const PARAM_COUNT: usize = 2 * N;
-    const STATE_COUNT: usize = 2 * N;
-
-    fn infer(&self, x: View<'_, Const<N>>, y: ViewMut<'_, Const<N>>) {
-        self.infer_with::<P::Norm>(x, y);
+    fn infer(&self, x: Cols<'_>, y: ColsMut<'_>) {
+        self.infer_with(P::KIND, x, y);
     }
 
-    fn infer_eval(&self, x: View<'_, Const<N>>, y: ViewMut<'_, Const<N>>) {
-        self.infer_with::<RunningStatistics>(x, y);
+    fn infer_eval(&self, x: Cols<'_>, y: ColsMut<'_>) {
+        self.infer_with(PhaseKind::Eval, x, y);
     }
 
-    fn train_forward(&mut self, x: View<'_, Const<N>>, mut y: ViewMut<'_, Const<N>>, cache: &mut NormCache) {
-        cache.mean.resize(N, 0.0);
-        cache.inv_std.resize(N, 0.0);
-        let mean = &mut cache.mean;
-        let batch = P::Norm::statistics(self, x.as_slice(), mean, &mut cache.inv_std);
-        if batch && <P::Norm as NormStatistics>::UPDATES_RUNNING {
-            for f in 0..N {
-                self.running_mean[f] = MOMENTUM * self.running_mean[f] + (1.0 - MOMENTUM) * mean[f];
-                self.running_var[f] = MOMENTUM * self.running_var[f] + (1.0 - MOMENTUM) * cache.inv_std[f];
+    fn train_forward(&mut self, x: Cols<'_>, mut y: ColsMut<'_>, cache: &mut NormCache) {
+        cache.mean.resize(C, 0.0);
+        cache.inv_std.resize(C, 0.0);
+        cache.batch_statistics = P::KIND == PhaseKind::Train;
+        if cache.batch_statistics {
+            // `inv_std` holds the batch variance until it is inverted below.
+            Self::batch_statistics(x.as_slice(), &mut cache.mean, &mut cache.inv_std);
+            let keep = self.momentum;
+            for c in 0..C {
+                self.running_mean[c] = keep * self.running_mean[c] + (1.0 - keep) * cache.mean[c];
+                self.running_var[c] = keep * self.running_var[c] + (1.0 - keep) * cache.inv_std[c];
+            }
+        } else {
+            cache.mean.copy_from_slice(self.running_mean.as_slice());
+            cache.inv_std.copy_from_slice(self.running_var.as_slice());
+        }
+        self.invert(&mut cache.inv_std);
+        cache.x_hat.resize(x.as_slice().len(), 0.0);
+        for (xc, hc) in x.as_slice().chunks_exact(C).zip(cache.x_hat.chunks_exact_mut(C)) {
+            for c in 0..C {
+                hc[c] = (xc[c] - cache.mean[c]) * cache.inv_std[c];
             }
         }
-        for v in cache.inv_std.iter_mut() {
-            *v = 1.0 / (*v + EPSILON).sqrt();
-        }
-        cache.batch_statistics = batch;
-        cache.x_hat.resize(x.len(), 0.0);
-        for (xc, hc) in x.as_slice().chunks_exact(N).zip(cache.x_hat.chunks_exact_mut(N)) {
-            for f in 0..N {
-                hc[f] = (xc[f] - mean[f]) * cache.inv_std[f];
-            }
-        }
-        for (hc, yc) in cache.x_hat.chunks_exact(N).zip(y.as_mut_slice().chunks_exact_mut(N)) {
-            for f in 0..N {
-                yc[f] = self.gamma[f] * hc[f] + self.beta[f];
+        for (hc, yc) in cache.x_hat.chunks_exact(C).zip(y.as_mut_slice().chunks_exact_mut(C)) {
+            for c in 0..C {
+                yc[c] = self.gamma[c] * hc[c] + self.beta[c];
             }
         }
     }
 
     fn train_backward(
         &mut self,
-        _x: View<'_, Const<N>>,
-        _y: View<'_, Const<N>>,
-        dy: ViewMut<'_, Const<N>>,
+        _x: Cols<'_>,
+        _y: Cols<'_>,
+        dy: ColsMut<'_>,
         cache: &mut NormCache,
-        dx: Option<ViewMut<'_, Const<N>>>,
-        grads: Option<&mut BatchNormGrads<N>>,
+        dx: Option<ColsMut<'_>>,
+        grads: Option<&mut BatchNormGrads<C>>,
     ) {
         let dy = dy.as_slice();
-        let cols = dy.len() / N;
-        // The per-feature sums reuse the statistics' buffer: the mean is no
-        // longer needed once x_hat is kept.
-        cache.mean.resize(2 * N, 0.0);
-        let (sum_dy, sum_dy_xhat) = cache.mean.split_at_mut(N);
-        sum_dy.fill(0.0);
-        sum_dy_xhat.fill(0.0);
-        for (dc, hc) in dy.chunks_exact(N).zip(cache.x_hat.chunks_exact(N)) {
-            for f in 0..N {
-                sum_dy[f] += dc[f];
-                sum_dy_xhat[f] += dc[f] * hc[f];
+        let count = (dy.len() / C) as f32;
+        let (mut sum_dy, mut sum_dy_xhat) = ([0.0f32; C], [0.0f32; C]);
+        for (dc, hc) in dy.chunks_exact(C).zip(cache.x_hat.chunks_exact(C)) {
+            for c in 0..C {
+                sum_dy[c] += dc[c];
+                sum_dy_xhat[c] += dc[c] * hc[c];
             }
         }
         if let Some(grads) = grads {
-            grads.gamma.as_mut_slice().copy_from_slice(sum_dy_xhat);
-            grads.beta.as_mut_slice().copy_from_slice(sum_dy);
+            grads.gamma.as_mut_slice().copy_from_slice(&sum_dy_xhat);
+            grads.beta.as_mut_slice().copy_from_slice(&sum_dy);
         }
         if let Some(mut dx) = dx {
-            let n = cols as f32;
             let dx = dx.as_mut_slice();
             for ((dxc, dc), hc) in
-                dx.chunks_exact_mut(N).zip(dy.chunks_exact(N)).zip(cache.x_hat.chunks_exact(N))
+                dx.chunks_exact_mut(C).zip(dy.chunks_exact(C)).zip(cache.x_hat.chunks_exact(C))
             {
-                for f in 0..N {
-                    let scale = self.gamma[f] * cache.inv_std[f];
-                    dxc[f] = if cache.batch_statistics {
-                        scale * (dc[f] - sum_dy[f] / n - hc[f] * sum_dy_xhat[f] / n)
+                for c in 0..C {
+                    let scale = self.gamma[c] * cache.inv_std[c];
+                    dxc[c] = if cache.batch_statistics {
+                        scale * (dc[c] - sum_dy[c] / count - hc[c] * sum_dy_xhat[c] / count)
                     } else {
-                        scale * dc[f]
+                        scale * dc[c]
                     };
                 }
             }
         }
     }
 
-    fn into_phase<Q: Phase>(self, seed: u64) -> BatchNorm<N, Q> {
+    fn into_phase<Q: Phase>(self, seed: u64) -> BatchNorm<C, Q, POSITIONS> {
         BatchNorm::into_phase(self, seed)
     }
 
@@ -383,7 +368,7 @@ impl<const N: usize, P: Phase> Layer for BatchNorm<N, P> {
         f(self.beta.as_mut_slice(), grads.beta.as_slice());
     }
 
-    fn visit_tensors(&self, prefix: &str, f: &mut dyn FnMut(&str, Tensor<'_>)) {
+    fn visit_tensors(&self, prefix: &str, f: &mut dyn FnMut(&str, TensorRef<'_>)) {
         let tensors = [
             ("weight", self.gamma.as_slice(), TensorKind::Parameter),
             ("bias", self.beta.as_slice(), TensorKind::Parameter),
@@ -391,7 +376,7 @@ impl<const N: usize, P: Phase> Layer for BatchNorm<N, P> {
             ("running_var", self.running_var.as_slice(), TensorKind::State),
         ];
         for (name, data, kind) in tensors {
-            f(&format!("{prefix}{name}"), Tensor { rows: N, cols: 1, is_vector: true, data, kind });
+            f(&format!("{prefix}{name}"), TensorRef { shape: &[C], memory_axes: &[0], data, kind });
         }
     }
 
@@ -403,7 +388,7 @@ impl<const N: usize, P: Phase> Layer for BatchNorm<N, P> {
             ("running_var", self.running_var.as_mut_slice(), TensorKind::State),
         ];
         for (name, data, kind) in tensors {
-            f(&format!("{prefix}{name}"), TensorMut { rows: N, cols: 1, is_vector: true, data, kind });
+            f(&format!("{prefix}{name}"), TensorMut { shape: &[C], memory_axes: &[0], data, kind });
         }
     }
 }
@@ -412,11 +397,10 @@ impl<const N: usize, P: Phase> Layer for BatchNorm<N, P> {
 mod tests {
     use super::*;
     use crate::phase::Train;
-    use crate::tensor::{view, view_mut};
     use crate::testing::check_layer_gradients;
 
-    fn randomised<P: Phase>() -> BatchNorm<4, P> {
-        let mut bn = BatchNorm::<4, P>::new();
+    fn randomised<P: Phase, const POSITIONS: usize>() -> BatchNorm<4, P, POSITIONS> {
+        let mut bn = BatchNorm::<4, P, POSITIONS>::new();
         bn.gamma.copy_from_slice(&[1.5, 0.5, -1.0, 2.0]);
         bn.beta.copy_from_slice(&[0.1, -0.2, 0.3, 0.0]);
         bn.running_mean.copy_from_slice(&[0.5, -0.5, 1.0, 0.0]);
@@ -426,8 +410,14 @@ mod tests {
 
     #[test]
     fn backward_matches_finite_differences_in_both_phases() {
-        check_layer_gradients(randomised::<Train>(), 5);
-        check_layer_gradients(randomised::<Eval>(), 5);
+        check_layer_gradients(randomised::<Train, 1>(), 5);
+        check_layer_gradients(randomised::<Eval, 1>(), 5);
+    }
+
+    #[test]
+    fn per_channel_backward_matches_finite_differences() {
+        check_layer_gradients(randomised::<Train, 3>(), 2);
+        check_layer_gradients(randomised::<Eval, 3>(), 2);
     }
 
     #[test]
@@ -436,7 +426,7 @@ mod tests {
         let x = [1.0f32, 10.0, 3.0, 20.0, 5.0, 30.0];
         let mut y = [0.0f32; 6];
         let mut cache = NormCache::default();
-        bn.train_forward(view(&x, 3), view_mut(&mut y, 3), &mut cache);
+        bn.train_forward(Cols::new(&x, 2), ColsMut::new(&mut y, 2), &mut cache);
         let mean0: f32 = (y[0] + y[2] + y[4]) / 3.0;
         assert!(mean0.abs() < 1e-6);
         assert!((bn.running_mean()[0] - 0.03).abs() < 1e-6);
@@ -445,12 +435,23 @@ mod tests {
     }
 
     #[test]
+    fn channels_share_statistics_over_positions() {
+        // Two positions of one channel per sample: both count for its mean.
+        let mut bn = BatchNorm::<1, Train, 2>::with(1e-5, 0.0);
+        let x = [1.0f32, 3.0, 5.0, 7.0];
+        let mut y = [0.0f32; 4];
+        bn.train_forward(Cols::new(&x, 2), ColsMut::new(&mut y, 2), &mut NormCache::default());
+        assert_eq!(bn.running_mean()[0], 4.0);
+        assert_eq!(bn.running_var()[0], 5.0);
+    }
+
+    #[test]
     fn eval_uses_running_statistics_and_changes_nothing() {
-        let mut bn = randomised::<Eval>();
+        let mut bn = randomised::<Eval, 1>();
         let before = bn.running_mean().clone_owned();
         let x = [1.0f32, 2.0, 3.0, 4.0];
         let mut y = [0.0f32; 4];
-        bn.train_forward(view(&x, 1), view_mut(&mut y, 1), &mut NormCache::default());
+        bn.train_forward(Cols::new(&x, 4), ColsMut::new(&mut y, 4), &mut NormCache::default());
         assert_eq!(bn.running_mean(), &before);
         let want = 1.5 * (1.0 - 0.5) / (2.0f32 + EPSILON).sqrt() + 0.1;
         assert!((y[0] - want).abs() < 1e-6);

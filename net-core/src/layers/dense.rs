@@ -3,14 +3,14 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use nalgebra::{Const, SMatrix, SVector};
+use nalgebra::{SMatrix, SVector};
 use rand::Rng;
 
 use super::activation::{ActivationFn, Linear};
-use super::{Grads, Init, Layer, Parameterized, Tensor, TensorKind, TensorMut};
+use super::{Grads, Init, Layer, Parameterized, TensorKind, TensorMut, TensorRef};
 use crate::linalg::{matmul, Accum, Operand};
 use crate::phase::Phase;
-use crate::tensor::{boxed_clone, boxed_zeros, View, ViewMut};
+use crate::tensor::{boxed_clone, boxed_zeros, Cols, ColsMut};
 
 /// A fully connected layer from `IN` to `OUT` features with activation `A`.
 ///
@@ -23,7 +23,7 @@ use crate::tensor::{boxed_clone, boxed_zeros, View, ViewMut};
 /// let mut layer = Dense::<3, 2, Relu>::seeded(7);
 /// layer.bias_mut().fill(1.0);
 /// assert_eq!(layer.weights().shape(), (2, 3));
-/// assert_eq!(Dense::<3, 2, Relu>::PARAMS, 8);
+/// assert_eq!(Dense::<3, 2, Relu>::PARAMS, 2 * 3 + 2);
 /// ```
 pub struct Dense<const IN: usize, const OUT: usize, A: ActivationFn = Linear> {
     weights: Box<SMatrix<f32, OUT, IN>>,
@@ -32,9 +32,6 @@ pub struct Dense<const IN: usize, const OUT: usize, A: ActivationFn = Linear> {
 }
 
 impl<const IN: usize, const OUT: usize, A: ActivationFn> Dense<IN, OUT, A> {
-    /// Number of parameters: `OUT * IN + OUT`.
-    pub const PARAMS: usize = OUT * IN + OUT;
-
     /// A layer with all weights and biases zero.
     pub fn zeros() -> Self {
         Dense { weights: boxed_zeros(), bias: boxed_zeros(), activation: PhantomData }
@@ -48,44 +45,6 @@ impl<const IN: usize, const OUT: usize, A: ActivationFn> Dense<IN, OUT, A> {
             *w = rng.random_range(-limit..limit);
         }
         layer
-    }
-
-    /// Glorot-uniform weights from a seed.
-    pub fn seeded(seed: u64) -> Self {
-        Self::glorot(&mut crate::rng::init_rng(seed))
-    }
-
-    /// The weights, `OUT x IN`.
-    pub fn weights(&self) -> &SMatrix<f32, OUT, IN> {
-        &self.weights
-    }
-
-    /// The bias.
-    pub fn bias(&self) -> &SVector<f32, OUT> {
-        &self.bias
-    }
-
-    /// The weights, mutably.
-    pub fn weights_mut(&mut self) -> &mut SMatrix<f32, OUT, IN> {
-        &mut self.weights
-    }
-
-    /// The bias, mutably.
-    pub fn bias_mut(&mut self) -> &mut SVector<f32, OUT> {
-        &mut self.bias
-    }
-
-    /// `lambda * sum(w^2)`: the L2 kernel penalty of this layer.
-    pub fn l2_penalty(&self, lambda: f32) -> f32 {
-        let sum: f64 = self.weights.iter().map(|&w| (w as f64) * (w as f64)).sum();
-        (lambda as f64 * sum) as f32
-    }
-
-    /// Adds the gradient of the L2 penalty, `2 lambda w`, to `grads`.
-    pub fn add_l2_gradient(&self, lambda: f32, grads: &mut DenseGrads<IN, OUT>) {
-        for (g, &w) in grads.weights.iter_mut().zip(self.weights.iter()) {
-            *g += 2.0 * lambda * w;
-        }
     }
 
     /// `y = act(W x + b)` over column-major slices of `cols` samples; keeps
@@ -156,20 +115,13 @@ impl<const IN: usize, const OUT: usize, A: ActivationFn> Init for Dense<IN, OUT,
 }
 
 impl<const IN: usize, const OUT: usize, A: ActivationFn> Parameterized for Dense<IN, OUT, A> {
-    const PARAMS: usize = OUT * IN + OUT;
     type Weights = SMatrix<f32, OUT, IN>;
     type Bias = SVector<f32, OUT>;
-    fn weight_tensor(&self) -> &Self::Weights {
-        &self.weights
+    fn parameters(&self) -> (&Self::Weights, &Self::Bias) {
+        (&self.weights, &self.bias)
     }
-    fn bias_tensor(&self) -> &Self::Bias {
-        &self.bias
-    }
-    fn weight_tensor_mut(&mut self) -> &mut Self::Weights {
-        &mut self.weights
-    }
-    fn bias_tensor_mut(&mut self) -> &mut Self::Bias {
-        &mut self.bias
+    fn parameters_mut(&mut self) -> (&mut Self::Weights, &mut Self::Bias) {
+        (&mut self.weights, &mut self.bias)
     }
 }
 
@@ -180,41 +132,40 @@ pub struct DenseCache {
     pre_activation: Vec<f32>,
 }
 
+/// PyTorch's `[out, in]` shape of the weight; memory is column-major
+/// `OUT x IN`, so the `in` axis is outermost.
+const WEIGHT_AXES: [usize; 2] = [1, 0];
+
 impl<const IN: usize, const OUT: usize, A: ActivationFn> Layer for Dense<IN, OUT, A> {
-    type In = Const<IN>;
-    type Out = Const<OUT>;
+    const IN: usize = IN;
+    const OUT: usize = OUT;
+    const PARAMS: usize = OUT * IN + OUT;
+    const HAS_KERNEL: bool = true;
     type Cache = DenseCache;
     type Grads = DenseGrads<IN, OUT>;
     type InPhase<Q: Phase> = Self;
 
-    const PARAM_COUNT: usize = OUT * IN + OUT;
-
-    fn infer(&self, x: View<'_, Const<IN>>, mut y: ViewMut<'_, Const<OUT>>) {
-        let cols = x.ncols();
+    fn infer(&self, x: Cols<'_>, mut y: ColsMut<'_>) {
+        let cols = x.cols();
         self.forward_slices(x.as_slice(), y.as_mut_slice(), cols, None);
     }
 
-    fn train_forward(
-        &mut self,
-        x: View<'_, Const<IN>>,
-        mut y: ViewMut<'_, Const<OUT>>,
-        cache: &mut DenseCache,
-    ) {
-        let cols = x.ncols();
+    fn train_forward(&mut self, x: Cols<'_>, mut y: ColsMut<'_>, cache: &mut DenseCache) {
+        let cols = x.cols();
         let pre = A::NEEDS_INPUT.then_some(&mut cache.pre_activation);
         self.forward_slices(x.as_slice(), y.as_mut_slice(), cols, pre);
     }
 
     fn train_backward(
         &mut self,
-        x: View<'_, Const<IN>>,
-        y: View<'_, Const<OUT>>,
-        mut dy: ViewMut<'_, Const<OUT>>,
+        x: Cols<'_>,
+        y: Cols<'_>,
+        mut dy: ColsMut<'_>,
         cache: &mut DenseCache,
-        dx: Option<ViewMut<'_, Const<IN>>>,
+        dx: Option<ColsMut<'_>>,
         grads: Option<&mut DenseGrads<IN, OUT>>,
     ) {
-        let cols = x.ncols();
+        let cols = x.cols();
         let dz = dy.as_mut_slice();
         #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("avx512f") {
@@ -266,23 +217,40 @@ impl<const IN: usize, const OUT: usize, A: ActivationFn> Layer for Dense<IN, OUT
         f(self.bias.as_mut_slice(), grads.bias.as_slice());
     }
 
-    fn visit_tensors(&self, prefix: &str, f: &mut dyn FnMut(&str, Tensor<'_>)) {
+    fn visit_tensors(&self, prefix: &str, f: &mut dyn FnMut(&str, TensorRef<'_>)) {
         let kind = TensorKind::Parameter;
-        let weight = Tensor { rows: OUT, cols: IN, is_vector: false, data: self.weights.as_slice(), kind };
-        f(&format!("{prefix}weight"), weight);
-        let bias = Tensor { rows: OUT, cols: 1, is_vector: true, data: self.bias.as_slice(), kind };
-        f(&format!("{prefix}bias"), bias);
+        let weight = self.weights.as_slice();
+        f(
+            &format!("{prefix}weight"),
+            TensorRef { shape: &[OUT, IN], memory_axes: &WEIGHT_AXES, data: weight, kind },
+        );
+        let bias = self.bias.as_slice();
+        f(&format!("{prefix}bias"), TensorRef { shape: &[OUT], memory_axes: &[0], data: bias, kind });
     }
 
     fn visit_tensors_mut(&mut self, prefix: &str, f: &mut dyn FnMut(&str, TensorMut<'_>)) {
         let kind = TensorKind::Parameter;
-        let weights = self.weights.as_mut_slice();
+        let weight = self.weights.as_mut_slice();
         f(
             &format!("{prefix}weight"),
-            TensorMut { rows: OUT, cols: IN, is_vector: false, data: weights, kind },
+            TensorMut { shape: &[OUT, IN], memory_axes: &WEIGHT_AXES, data: weight, kind },
         );
         let bias = self.bias.as_mut_slice();
-        f(&format!("{prefix}bias"), TensorMut { rows: OUT, cols: 1, is_vector: true, data: bias, kind });
+        f(&format!("{prefix}bias"), TensorMut { shape: &[OUT], memory_axes: &[0], data: bias, kind });
+    }
+
+    fn l2_term(&self, lambda: f32) -> f32 {
+        if lambda == 0.0 {
+            return 0.0;
+        }
+        let sum: f64 = self.weights.iter().map(|&w| (w as f64) * (w as f64)).sum();
+        (lambda as f64 * sum) as f32
+    }
+
+    fn add_l2_gradient(&self, lambda: f32, grads: &mut DenseGrads<IN, OUT>) {
+        for (g, &w) in grads.weights.iter_mut().zip(self.weights.iter()) {
+            *g += 2.0 * lambda * w;
+        }
     }
 }
 
@@ -334,14 +302,6 @@ impl<const IN: usize, const OUT: usize> Grads for DenseGrads<IN, OUT> {
     fn zeros() -> Self {
         DenseGrads { weights: boxed_zeros(), bias: boxed_zeros() }
     }
-    fn accumulate(&mut self, other: &Self) {
-        for (a, b) in self.weights.iter_mut().zip(other.weights.iter()) {
-            *a += b;
-        }
-        for (a, b) in self.bias.iter_mut().zip(other.bias.iter()) {
-            *a += b;
-        }
-    }
     fn visit(&self, f: &mut dyn FnMut(&[f32])) {
         f(self.weights.as_slice());
         f(self.bias.as_slice());
@@ -349,6 +309,10 @@ impl<const IN: usize, const OUT: usize> Grads for DenseGrads<IN, OUT> {
     fn visit_mut(&mut self, f: &mut dyn FnMut(&mut [f32])) {
         f(self.weights.as_mut_slice());
         f(self.bias.as_mut_slice());
+    }
+    fn visit_pairs(&mut self, other: &Self, f: &mut dyn FnMut(&mut [f32], &[f32])) {
+        f(self.weights.as_mut_slice(), other.weights.as_slice());
+        f(self.bias.as_mut_slice(), other.bias.as_slice());
     }
 }
 
@@ -362,6 +326,7 @@ impl<const IN: usize, const OUT: usize> std::ops::AddAssign<&DenseGrads<IN, OUT>
 mod tests {
     use super::*;
     use crate::layers::activation::{Gelu, Relu, Sigmoid, Softmax, Tanh};
+    use crate::layers::Weights;
     use crate::testing::check_layer_gradients;
 
     #[test]

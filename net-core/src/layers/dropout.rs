@@ -3,12 +3,10 @@
 use std::fmt::{self, Debug};
 use std::marker::PhantomData;
 
-use nalgebra::Const;
-
 use super::{Layer, NoGrads};
-use crate::phase::{Eval, Phase};
+use crate::phase::{Eval, Phase, PhaseData, PhaseKind, PhaseMut, PhaseRef};
 use crate::rng::MaskRng;
-use crate::tensor::{View, ViewMut};
+use crate::tensor::{Cols, ColsMut};
 
 /// Inverted dropout over `N` features.
 ///
@@ -27,8 +25,18 @@ use crate::tensor::{View, ViewMut};
 /// ```
 pub struct Dropout<const N: usize, P: Phase = Eval, S: NoiseShape = Independent> {
     rate: f32,
-    state: P::Dropout,
+    masks: P::Data<MaskStream>,
     noise: PhantomData<S>,
+}
+
+/// What a dropout layer keeps per phase: a mask generator in `Train`,
+/// nothing in `Eval`.
+#[derive(Debug)]
+pub struct MaskStream;
+
+impl PhaseData for MaskStream {
+    type Train = MaskRng;
+    type Eval = ();
 }
 
 /// Which units share one mask value: Keras' `noise_shape`, in the type.
@@ -98,7 +106,7 @@ impl<const N: usize, P: Phase, S: NoiseShape> Dropout<N, P, S> {
     /// If `rate` is not in `[0, 1]` (`network!` checks this at compile time).
     pub fn new(rate: f32, seed: u64) -> Self {
         assert!((0.0..=1.0).contains(&rate), "dropout rate {rate} is outside [0, 1]");
-        Dropout { rate, state: P::Dropout::with_seed(seed), noise: PhantomData }
+        Dropout { rate, masks: P::new_data::<MaskStream>(|| MaskRng::new(seed), || ()), noise: PhantomData }
     }
 
     /// The fraction of units dropped while training.
@@ -114,53 +122,13 @@ impl<const N: usize, P: Phase, S: NoiseShape> Dropout<N, P, S> {
 
 impl<const N: usize, P: Phase, S: NoiseShape> Clone for Dropout<N, P, S> {
     fn clone(&self) -> Self {
-        Dropout { rate: self.rate, state: self.state.clone(), noise: PhantomData }
+        Dropout { rate: self.rate, masks: self.masks.clone(), noise: PhantomData }
     }
 }
 
 impl<const N: usize, P: Phase, S: NoiseShape> Debug for Dropout<N, P, S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Dropout<{N}, {}>({})", P::NAME, self.rate)
-    }
-}
-
-/// What a dropout layer holds in a phase, and so what it does: `()` passes
-/// values through, [`MaskRng`] draws masks.
-#[doc(hidden)]
-pub trait DropoutState: Clone + Debug + Send + Sync + 'static {
-    fn with_seed(seed: u64) -> Self;
-    /// Forward through a shared reference (Eval networks).
-    fn apply_shared<S: NoiseShape>(&self, rate: f32, n: usize, x: &[f32], y: &mut [f32]);
-    /// Forward that records the mask for backward.
-    fn apply_recorded<S: NoiseShape>(
-        &mut self,
-        rate: f32,
-        n: usize,
-        x: &[f32],
-        y: &mut [f32],
-        mask: &mut Vec<f32>,
-    );
-    /// `dx = dy * mask`.
-    fn mask_gradient(mask: &[f32], dy: &[f32], dx: &mut [f32]);
-}
-
-impl DropoutState for () {
-    fn with_seed(_seed: u64) -> Self {}
-    fn apply_shared<S: NoiseShape>(&self, _rate: f32, _n: usize, x: &[f32], y: &mut [f32]) {
-        y.copy_from_slice(x);
-    }
-    fn apply_recorded<S: NoiseShape>(
-        &mut self,
-        _rate: f32,
-        _n: usize,
-        x: &[f32],
-        y: &mut [f32],
-        _mask: &mut Vec<f32>,
-    ) {
-        y.copy_from_slice(x);
-    }
-    fn mask_gradient(_mask: &[f32], dy: &[f32], dx: &mut [f32]) {
-        dx.copy_from_slice(dy);
     }
 }
 
@@ -185,7 +153,7 @@ fn draw(rng: &MaskRng, start: u64, len: usize, threshold: u64, mut f: impl FnMut
 }
 
 /// Draws `units` mask values and spreads them over `mask` as `S` shares them.
-fn fill_shared<S: NoiseShape>(
+fn draw_noise_shaped_mask<S: NoiseShape>(
     rng: &MaskRng,
     start: u64,
     units: usize,
@@ -199,56 +167,57 @@ fn fill_shared<S: NoiseShape>(
     broadcast::<S>(&values, n, mask.len() / n.max(1), mask);
 }
 
-impl DropoutState for MaskRng {
-    fn with_seed(seed: u64) -> Self {
-        MaskRng::new(seed)
-    }
-    fn apply_shared<S: NoiseShape>(&self, rate: f32, n: usize, x: &[f32], y: &mut [f32]) {
-        let (threshold, scale) = keep_rule(rate);
-        let units = mask_units::<S>(n, x.len() / n.max(1));
-        let start = self.reserve_shared(units.div_ceil(2) as u64);
-        if S::SHARED.is_empty() {
-            draw(self, start, x.len(), threshold, |i, kept| {
-                y[i] = if kept { x[i] * scale } else { 0.0 };
-            });
-        } else {
-            let mut mask = vec![0.0f32; x.len()];
-            fill_shared::<S>(self, start, units, threshold, scale, n, &mut mask);
-            for ((y, x), m) in y.iter_mut().zip(x).zip(&mask) {
-                *y = if *m == 0.0 { 0.0 } else { x * m };
-            }
-        }
-    }
-    fn apply_recorded<S: NoiseShape>(
-        &mut self,
-        rate: f32,
-        n: usize,
-        x: &[f32],
-        y: &mut [f32],
-        mask: &mut Vec<f32>,
-    ) {
-        let (threshold, scale) = keep_rule(rate);
-        mask.resize(x.len(), 0.0);
-        let units = mask_units::<S>(n, x.len() / n.max(1));
-        let start = self.reserve(units.div_ceil(2) as u64);
-        if S::SHARED.is_empty() {
-            mask_and_apply(self, start, threshold, scale, x, y, mask);
-            return;
-        }
-        fill_shared::<S>(self, start, units, threshold, scale, n, mask);
-        for ((y, x), m) in y.iter_mut().zip(x).zip(mask.iter()) {
+/// A Monte-Carlo forward through a shared reference: draws a fresh mask
+/// (one atomic reservation of the stream) and applies it.
+fn forward_drawing<S: NoiseShape>(rng: &MaskRng, rate: f32, n: usize, x: &[f32], y: &mut [f32]) {
+    let (threshold, scale) = keep_rule(rate);
+    let units = mask_units::<S>(n, x.len() / n.max(1));
+    let start = rng.reserve_shared(units.div_ceil(2) as u64);
+    if S::SHARED.is_empty() {
+        draw(rng, start, x.len(), threshold, |i, kept| {
+            y[i] = if kept { x[i] * scale } else { 0.0 };
+        });
+    } else {
+        let mut mask = vec![0.0f32; x.len()];
+        draw_noise_shaped_mask::<S>(rng, start, units, threshold, scale, n, &mut mask);
+        for ((y, x), m) in y.iter_mut().zip(x).zip(&mask) {
             *y = if *m == 0.0 { 0.0 } else { x * m };
         }
     }
-    fn mask_gradient(mask: &[f32], dy: &[f32], dx: &mut [f32]) {
-        #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx512f") {
-            // SAFETY: the CPU has the features the clone is compiled for.
-            unsafe { mask_gradient_avx512(mask, dy, dx) };
-            return;
-        }
-        mask_gradient_body(mask, dy, dx);
+}
+
+/// A training forward: draws a mask, applies it and keeps it for backward.
+fn forward_recording<S: NoiseShape>(
+    rng: &mut MaskRng,
+    rate: f32,
+    n: usize,
+    x: &[f32],
+    y: &mut [f32],
+    mask: &mut Vec<f32>,
+) {
+    let (threshold, scale) = keep_rule(rate);
+    mask.resize(x.len(), 0.0);
+    let units = mask_units::<S>(n, x.len() / n.max(1));
+    let start = rng.reserve(units.div_ceil(2) as u64);
+    if S::SHARED.is_empty() {
+        mask_and_apply(rng, start, threshold, scale, x, y, mask);
+        return;
     }
+    draw_noise_shaped_mask::<S>(rng, start, units, threshold, scale, n, mask);
+    for ((y, x), m) in y.iter_mut().zip(x).zip(mask.iter()) {
+        *y = if *m == 0.0 { 0.0 } else { x * m };
+    }
+}
+
+/// `dx = dy * mask` (a dropped unit passes exactly zero, never `0 * inf`).
+fn mask_gradient(mask: &[f32], dy: &[f32], dx: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx512f") {
+        // SAFETY: the CPU has the features the clone is compiled for.
+        unsafe { mask_gradient_avx512(mask, dy, dx) };
+        return;
+    }
+    mask_gradient_body(mask, dy, dx);
 }
 
 #[inline(always)]
@@ -332,36 +301,48 @@ fn mask_and_apply_body(
 }
 
 impl<const N: usize, P: Phase, S: NoiseShape> Layer for Dropout<N, P, S> {
-    type In = Const<N>;
-    type Out = Const<N>;
+    const IN: usize = N;
+    const OUT: usize = N;
+    const PHASED: bool = true;
+    const PASSES_THROUGH: bool = matches!(P::KIND, PhaseKind::Eval);
     /// The mask of the last training forward (`0` or `1 / (1 - rate)`).
     type Cache = Vec<f32>;
     type Grads = NoGrads;
     type InPhase<Q: Phase> = Dropout<N, Q, S>;
 
-    fn infer(&self, x: View<'_, Const<N>>, mut y: ViewMut<'_, Const<N>>) {
-        self.state.apply_shared::<S>(self.rate, N, x.as_slice(), y.as_mut_slice());
+    fn infer(&self, x: Cols<'_>, mut y: ColsMut<'_>) {
+        match P::data::<MaskStream>(&self.masks) {
+            PhaseRef::Train(rng) => forward_drawing::<S>(rng, self.rate, N, x.as_slice(), y.as_mut_slice()),
+            PhaseRef::Eval(()) => y.copy_from(x),
+        }
     }
 
-    fn infer_eval(&self, x: View<'_, Const<N>>, mut y: ViewMut<'_, Const<N>>) {
-        y.copy_from(&x);
+    fn infer_eval(&self, x: Cols<'_>, mut y: ColsMut<'_>) {
+        y.copy_from(x);
     }
 
-    fn train_forward(&mut self, x: View<'_, Const<N>>, mut y: ViewMut<'_, Const<N>>, cache: &mut Vec<f32>) {
-        self.state.apply_recorded::<S>(self.rate, N, x.as_slice(), y.as_mut_slice(), cache);
+    fn train_forward(&mut self, x: Cols<'_>, mut y: ColsMut<'_>, cache: &mut Vec<f32>) {
+        match P::data_mut::<MaskStream>(&mut self.masks) {
+            PhaseMut::Train(rng) => {
+                forward_recording::<S>(rng, self.rate, N, x.as_slice(), y.as_mut_slice(), cache)
+            }
+            PhaseMut::Eval(()) => y.copy_from(x),
+        }
     }
 
     fn train_backward(
         &mut self,
-        _x: View<'_, Const<N>>,
-        _y: View<'_, Const<N>>,
-        dy: ViewMut<'_, Const<N>>,
+        _x: Cols<'_>,
+        _y: Cols<'_>,
+        dy: ColsMut<'_>,
         cache: &mut Vec<f32>,
-        dx: Option<ViewMut<'_, Const<N>>>,
+        dx: Option<ColsMut<'_>>,
         _grads: Option<&mut NoGrads>,
     ) {
-        if let Some(mut dx) = dx {
-            P::Dropout::mask_gradient(cache, dy.as_slice(), dx.as_mut_slice());
+        let Some(mut dx) = dx else { return };
+        match P::KIND {
+            PhaseKind::Train => mask_gradient(cache, dy.as_slice(), dx.as_mut_slice()),
+            PhaseKind::Eval => dx.copy_from(dy.as_cols()),
         }
     }
 
@@ -374,7 +355,14 @@ impl<const N: usize, P: Phase, S: NoiseShape> Layer for Dropout<N, P, S> {
 mod tests {
     use super::*;
     use crate::phase::Train;
-    use crate::tensor::{view, view_mut};
+
+    fn view(data: &[f32], _cols: usize) -> Cols<'_> {
+        Cols::new(data, data.len() / _cols)
+    }
+    fn view_mut(data: &mut [f32], _cols: usize) -> ColsMut<'_> {
+        let rows = data.len() / _cols;
+        ColsMut::new(data, rows)
+    }
 
     const UNITS: usize = 100_000;
 

@@ -2,15 +2,16 @@
 
 use std::fmt;
 
-use nalgebra::Const;
+use rand::Rng;
 
-use super::{Layer, NoGrads};
+use super::{Init, Layer, NoGrads};
 use crate::phase::Phase;
-use crate::tensor::{View, ViewMut};
+use crate::tensor::{Cols, ColsMut};
 
 /// Marks the point where a shaped input (`input: [7, 7, 768]`) becomes a
-/// flat feature vector. Features are always stored flat, so `network!`
-/// gives it no buffer and no work: the next layer reads its input directly.
+/// flat feature vector. Features are always stored flat, so it
+/// [passes through](Layer::PASSES_THROUGH): a network gives it no buffer
+/// and no work, and the next layer reads its input directly.
 ///
 /// ```
 /// use typenet::prelude::*;
@@ -26,28 +27,35 @@ impl<const N: usize> fmt::Debug for Flatten<N> {
     }
 }
 
+impl<const N: usize> Init for Flatten<N> {
+    fn init<R: Rng + ?Sized>(_rng: &mut R) -> Self {
+        Flatten
+    }
+}
+
 impl<const N: usize> Layer for Flatten<N> {
-    type In = Const<N>;
-    type Out = Const<N>;
+    const IN: usize = N;
+    const OUT: usize = N;
+    const PASSES_THROUGH: bool = true;
     type Cache = ();
     type Grads = NoGrads;
     type InPhase<Q: Phase> = Self;
 
-    fn infer(&self, x: View<'_, Const<N>>, mut y: ViewMut<'_, Const<N>>) {
-        y.copy_from(&x);
+    fn infer(&self, x: Cols<'_>, mut y: ColsMut<'_>) {
+        y.copy_from(x);
     }
 
     fn train_backward(
         &mut self,
-        _x: View<'_, Const<N>>,
-        _y: View<'_, Const<N>>,
-        dy: ViewMut<'_, Const<N>>,
+        _x: Cols<'_>,
+        _y: Cols<'_>,
+        dy: ColsMut<'_>,
         _cache: &mut (),
-        dx: Option<ViewMut<'_, Const<N>>>,
+        dx: Option<ColsMut<'_>>,
         _grads: Option<&mut NoGrads>,
     ) {
         if let Some(mut dx) = dx {
-            dx.copy_from(&dy);
+            dx.copy_from(dy.as_cols());
         }
     }
 

@@ -1,13 +1,17 @@
 //! Layers: the [`Layer`] trait that built-in layers, custom layers and
 //! nested networks all implement, and the built-in layers, one per file.
+//!
+//! Everything the `network!` macro and the training code need to know about
+//! a layer is answered here, by its type: its widths, whether it has
+//! parameters, whether it depends on the phase, whether it has a kernel an
+//! L2 penalty applies to. The macro only wires layers together.
 
 use std::fmt::Debug;
 
-use nalgebra::DimName;
 use rand::Rng;
 
 use crate::phase::Phase;
-use crate::tensor::{View, ViewMut};
+use crate::tensor::{Cols, ColsMut};
 
 pub mod activation;
 pub mod batch_norm;
@@ -19,41 +23,45 @@ pub mod stop_gradient;
 /// A layer: what `network!` chains together.
 ///
 /// Built-in layers, nested networks and your own layers implement this one
-/// trait. Widths are type-level (`Const<N>`), batches are column-major views
-/// with one column per sample. A training forward may keep what backward
-/// needs in `Cache`, which the network owns and hands back to `train_backward`.
+/// trait. A layer maps `IN` values per sample to `OUT` values per sample;
+/// batches come as [`Cols`] (column-major, one column per sample). A
+/// training forward may keep what backward needs in `Cache`, which the
+/// network owns and hands back to `train_backward`.
 ///
-/// A custom layer that scales its input by a learned-free constant gate:
+/// A custom layer that halves its input (no parameters, same in every phase):
 ///
 /// ```
 /// use typenet::prelude::*;
-/// use typenet::{nalgebra::Const, NoGrads, View, ViewMut};
+/// use typenet::{Cols, ColsMut, NoGrads};
 ///
-/// /// Halves every value: a fixed gate with no parameters.
 /// #[derive(Clone, Debug, Default)]
 /// pub struct Halve;
 ///
 /// impl Layer for Halve {
-///     type In = Const<4>;
-///     type Out = Const<4>;
+///     const IN: usize = 4;
+///     const OUT: usize = 4;
 ///     type Cache = ();
 ///     type Grads = NoGrads;
 ///     type InPhase<Q: Phase> = Self;
 ///
-///     fn infer(&self, x: View<'_, Const<4>>, mut y: ViewMut<'_, Const<4>>) {
-///         y.copy_from(&(x * 0.5));
+///     fn infer(&self, x: Cols<'_>, mut y: ColsMut<'_>) {
+///         for (y, x) in y.as_mut_slice().iter_mut().zip(x.as_slice()) {
+///             *y = 0.5 * x;
+///         }
 ///     }
 ///     fn train_backward(
 ///         &mut self,
-///         _x: View<'_, Const<4>>,
-///         _y: View<'_, Const<4>>,
-///         dy: ViewMut<'_, Const<4>>,
+///         _x: Cols<'_>,
+///         _y: Cols<'_>,
+///         dy: ColsMut<'_>,
 ///         _cache: &mut (),
-///         dx: Option<ViewMut<'_, Const<4>>>,
+///         dx: Option<ColsMut<'_>>,
 ///         _grads: Option<&mut NoGrads>,
 ///     ) {
 ///         if let Some(mut dx) = dx {
-///             dx.copy_from(&(dy * 0.5));
+///             for (dx, dy) in dx.as_mut_slice().iter_mut().zip(dy.as_slice()) {
+///                 *dx = 0.5 * dy;
+///             }
 ///         }
 ///     }
 ///     fn into_phase<Q: Phase>(self, _seed: u64) -> Self { self }
@@ -74,39 +82,54 @@ pub mod stop_gradient;
 /// let net = Gated::<Eval>::seeded(1);
 /// let y = net.forward(&Batch::<4>::from_element(3, 1.0));
 /// assert_eq!(y.shape(), (2, 3));
+/// typenet::testing::check_layer_gradients(Halve, 3);
 /// ```
 pub trait Layer: Clone + Debug + Send + Sync + 'static {
-    /// Input width, `Const<N>`.
-    type In: DimName;
-    /// Output width, `Const<N>`.
-    type Out: DimName;
+    /// Values per input sample (the product of the input shape).
+    const IN: usize;
+    /// Values per output sample.
+    const OUT: usize;
+    /// Parameters (weights and biases), frozen ones included.
+    const PARAMS: usize = 0;
+    /// The parameters an optimiser updates: `PARAMS` for a layer, fewer for
+    /// a network with frozen layers inside.
+    const TRAINABLE_PARAMS: usize = Self::PARAMS;
+    /// Values saved with the parameters but not trained (batch
+    /// normalisation's running statistics).
+    const STATE_VALUES: usize = 0;
+    /// Whether the output is the input and the input gradient the output
+    /// gradient (`Flatten`): a network keeps no buffer for it and skips it.
+    const PASSES_THROUGH: bool = false;
+    /// Whether no gradient reaches the layers before it (`StopGradient`): a
+    /// network then runs no backward below it.
+    const STOPS_GRADIENT: bool = false;
+    /// Whether the layer behaves differently in `Train` and `Eval`
+    /// (dropout, batch normalisation, networks holding either), so that
+    /// `#[phase(..)]` means something on it.
+    const PHASED: bool = false;
+    /// Whether the layer has a kernel an L2 penalty (`#[l2(λ)]`) applies to.
+    const HAS_KERNEL: bool = false;
+
     /// What a training forward keeps for backward (masks, pre-activations).
     type Cache: Default + Clone + Debug + Send + Sync + 'static;
     /// Gradients of the trainable parameters; [`NoGrads`] when there are none.
     type Grads: Grads;
     /// This layer in phase `Q`: `Self` for layers whose behaviour does not
     /// depend on the phase.
-    type InPhase<Q: Phase>: Layer<In = Self::In, Out = Self::Out, Grads = Self::Grads>;
+    type InPhase<Q: Phase>: Layer<Grads = Self::Grads>;
 
-    /// Number of parameters (weights and biases), frozen ones included.
-    const PARAM_COUNT: usize = 0;
-    /// Number of parameters an optimiser updates.
-    const TRAINABLE_COUNT: usize = Self::PARAM_COUNT;
-    /// Number of non-trained state values (batch normalisation statistics).
-    const STATE_COUNT: usize = 0;
-
-    /// Forward through a shared reference, as the layer's phase behaves
+    /// Forward through a shared reference, as the layer's own phase behaves
     /// (a `Dropout<N, Train>` draws masks: Monte-Carlo dropout).
-    fn infer(&self, x: View<'_, Self::In>, y: ViewMut<'_, Self::Out>);
+    fn infer(&self, x: Cols<'_>, y: ColsMut<'_>);
 
     /// Forward as the layer behaves in an `Eval` network (dropout off,
     /// running statistics), whatever its own phase: what validation uses.
-    fn infer_eval(&self, x: View<'_, Self::In>, y: ViewMut<'_, Self::Out>) {
+    fn infer_eval(&self, x: Cols<'_>, y: ColsMut<'_>) {
         self.infer(x, y);
     }
 
     /// Training forward: may keep in `cache` what backward needs.
-    fn train_forward(&mut self, x: View<'_, Self::In>, y: ViewMut<'_, Self::Out>, cache: &mut Self::Cache) {
+    fn train_forward(&mut self, x: Cols<'_>, y: ColsMut<'_>, cache: &mut Self::Cache) {
         let _ = cache;
         self.infer(x, y);
     }
@@ -118,11 +141,11 @@ pub trait Layer: Clone + Debug + Send + Sync + 'static {
     /// what was there.
     fn train_backward(
         &mut self,
-        x: View<'_, Self::In>,
-        y: View<'_, Self::Out>,
-        dy: ViewMut<'_, Self::Out>,
+        x: Cols<'_>,
+        y: Cols<'_>,
+        dy: ColsMut<'_>,
         cache: &mut Self::Cache,
-        dx: Option<ViewMut<'_, Self::In>>,
+        dx: Option<ColsMut<'_>>,
         grads: Option<&mut Self::Grads>,
     );
 
@@ -130,59 +153,87 @@ pub trait Layer: Clone + Debug + Send + Sync + 'static {
     /// new phase needs (dropout masks).
     fn into_phase<Q: Phase>(self, seed: u64) -> Self::InPhase<Q>;
 
-    /// Calls `f` with each trainable tensor and its gradient, in a fixed
-    /// order (what optimisers iterate over).
+    /// Calls `f` with each trainable tensor and its gradient, in the order
+    /// of [`Grads::visit`] (what optimisers iterate over).
     fn visit_trainable(&mut self, grads: &Self::Grads, f: &mut dyn FnMut(&mut [f32], &[f32])) {
         let _ = (grads, f);
     }
 
-    /// The L2 penalty this layer adds to the loss (networks sum their
-    /// `#[l2]` entries).
-    fn l2_penalty(&self) -> f32 {
-        0.0
-    }
-
-    /// Calls `f` with every tensor the layer saves, under its PyTorch-style
-    /// name prefixed by `prefix`.
-    fn visit_tensors(&self, prefix: &str, f: &mut dyn FnMut(&str, Tensor<'_>)) {
+    /// Calls `f` with every tensor the layer saves, named `prefix` + its
+    /// PyTorch name (`weight`, `bias`, `running_mean`, ...).
+    fn visit_tensors(&self, prefix: &str, f: &mut dyn FnMut(&str, TensorRef<'_>)) {
         let _ = (prefix, f);
     }
 
-    /// Calls `f` with every tensor the layer loads, mutably.
+    /// Calls `f` with every tensor the layer loads, mutably, in the same
+    /// order as [`visit_tensors`](Self::visit_tensors).
     fn visit_tensors_mut(&mut self, prefix: &str, f: &mut dyn FnMut(&str, TensorMut<'_>)) {
         let _ = (prefix, f);
     }
+
+    /// The L2 penalty `lambda * sum(w^2)` of the kernel (0 without one); a
+    /// network returns the penalty of its own `#[l2]` layers.
+    fn l2_term(&self, lambda: f32) -> f32 {
+        let _ = lambda;
+        0.0
+    }
+
+    /// Adds the gradient of [`l2_term`](Self::l2_term), `2 lambda w`,
+    /// to the kernel's gradient.
+    fn add_l2_gradient(&self, lambda: f32, grads: &mut Self::Grads) {
+        let _ = (lambda, grads);
+    }
 }
 
-/// Constructs a layer with fresh parameters; what `seeded`/`init` call for
-/// custom layers and nested networks.
+/// Constructs a layer with fresh parameters: what `seeded`/`init` call for
+/// every layer, nested networks and custom layers included.
 pub trait Init: Sized {
     /// A new layer, drawing any random parameters from `rng`.
     fn init<R: Rng + ?Sized>(rng: &mut R) -> Self;
+
+    /// A new layer whose parameters come from `seed`: the same seed gives
+    /// the same layer, bit for bit.
+    ///
+    /// ```
+    /// use typenet::prelude::*;
+    /// let a = Dense::<3, 2, Relu>::seeded(7);
+    /// assert_eq!(a.weights(), Dense::<3, 2, Relu>::seeded(7).weights());
+    /// ```
+    fn seeded(seed: u64) -> Self {
+        Self::init(&mut crate::rng::init_rng(seed))
+    }
 }
 
 /// Gradients of a layer's or network's trainable parameters.
 pub trait Grads: Clone + Debug + Send + Sync + 'static {
     /// All-zero gradients, allocated once (reuse them with `backward_into`).
     fn zeros() -> Self;
-    /// Adds `other` element-wise (gradient accumulation).
-    fn accumulate(&mut self, other: &Self);
     /// Calls `f` with each gradient tensor, in the order of `visit_trainable`.
     fn visit(&self, f: &mut dyn FnMut(&[f32]));
     /// Calls `f` with each gradient tensor, mutably.
     fn visit_mut(&mut self, f: &mut dyn FnMut(&mut [f32]));
+    /// Calls `f` with each tensor of `self` and the same tensor of `other`.
+    fn visit_pairs(&mut self, other: &Self, f: &mut dyn FnMut(&mut [f32], &[f32]));
 
+    /// Adds `other` element-wise (gradient accumulation).
+    fn accumulate(&mut self, other: &Self) {
+        self.visit_pairs(other, &mut |a, b| a.iter_mut().zip(b).for_each(|(a, b)| *a += b));
+    }
     /// Sets every gradient to zero.
     fn fill_zero(&mut self) {
         self.visit_mut(&mut |g| g.fill(0.0));
     }
-    /// The Euclidean norm over all gradients together.
+    /// The Euclidean norm over all gradients together (NaN if any is NaN).
     fn global_norm(&self) -> f32 {
         let mut sum = 0.0f64;
         self.visit(&mut |g| sum += g.iter().map(|&v| (v as f64) * (v as f64)).sum::<f64>());
         sum.sqrt() as f32
     }
 }
+
+/// The gradients of `L`: what `network!` declares a trainable entry's
+/// gradient field as.
+pub type GradsOf<L> = <L as Layer>::Grads;
 
 /// The gradients of a layer without trainable parameters: nothing.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -192,9 +243,9 @@ impl Grads for NoGrads {
     fn zeros() -> Self {
         NoGrads
     }
-    fn accumulate(&mut self, _other: &Self) {}
     fn visit(&self, _f: &mut dyn FnMut(&[f32])) {}
     fn visit_mut(&mut self, _f: &mut dyn FnMut(&mut [f32])) {}
+    fn visit_pairs(&mut self, _other: &Self, _f: &mut dyn FnMut(&mut [f32], &[f32])) {}
 }
 
 /// Whether a tensor is a trained parameter or state kept beside them.
@@ -206,32 +257,33 @@ pub enum TensorKind {
     State,
 }
 
-/// A tensor as a layer stores it: `rows x cols`, column-major; vectors have
-/// `cols == 1` and `is_vector`.
+/// A tensor as a layer stores it, with its PyTorch shape.
+///
+/// `shape` is PyTorch's (a Dense weight is `[out, in]`, a Conv2d weight
+/// `[F, C, KH, KW]`). `data` is row-major over the axes of `shape` taken in
+/// the order `memory_axes` (outermost first): `[0, 1]` (or `[0]`) is
+/// PyTorch's own layout; a Dense weight, column-major `OUT x IN`, is
+/// `[1, 0]`.
 #[derive(Clone, Copy, Debug)]
-pub struct Tensor<'a> {
-    /// Rows (PyTorch's first axis: `out` for a weight).
-    pub rows: usize,
-    /// Columns (PyTorch's second axis: `in` for a weight); 1 for a vector.
-    pub cols: usize,
-    /// Whether the tensor is rank 1 in PyTorch's shape.
-    pub is_vector: bool,
-    /// Column-major values.
+pub struct TensorRef<'a> {
+    /// PyTorch's shape.
+    pub shape: &'a [usize],
+    /// The axes of `shape` in memory order, outermost first.
+    pub memory_axes: &'a [usize],
+    /// The values, in memory order.
     pub data: &'a [f32],
     /// Parameter or state.
     pub kind: TensorKind,
 }
 
-/// A mutable [`Tensor`], for loading.
+/// A mutable [`TensorRef`], for loading.
 #[derive(Debug)]
 pub struct TensorMut<'a> {
-    /// Rows.
-    pub rows: usize,
-    /// Columns; 1 for a vector.
-    pub cols: usize,
-    /// Whether the tensor is rank 1.
-    pub is_vector: bool,
-    /// Column-major values.
+    /// PyTorch's shape.
+    pub shape: &'a [usize],
+    /// The axes of `shape` in memory order, outermost first.
+    pub memory_axes: &'a [usize],
+    /// The values, in memory order.
     pub data: &'a mut [f32],
     /// Parameter or state.
     pub kind: TensorKind,
@@ -239,28 +291,25 @@ pub struct TensorMut<'a> {
 
 /// A layer with weights and a bias.
 ///
-/// Parameter-free layers (`Dropout`, `StopGradient`, activations) do not
-/// implement it, so asking one for its weights is a compile error.
+/// Parameter-free layers (`Dropout`, `StopGradient`, `Flatten`,
+/// activations) do not implement it, so asking one for its weights is a
+/// compile error. The accessors users call live on [`Weights`] (in the
+/// prelude), which every `Parameterized` layer has; the parameter count is
+/// [`Layer::PARAMS`].
 #[diagnostic::on_unimplemented(
     message = "`{Self}` has no weights",
     label = "this layer has no parameters",
     note = "Dropout, StopGradient, Flatten and activation layers have no weights: Dropout only masks its input while training, the others only transform it; the weights live in the Dense (or BatchNorm) layers around them"
 )]
-pub trait Parameterized {
-    /// Number of parameters.
-    const PARAMS: usize;
+pub trait Parameterized: Layer {
     /// The weight tensor's type.
     type Weights;
     /// The bias tensor's type.
     type Bias;
-    /// The weights.
-    fn weight_tensor(&self) -> &Self::Weights;
-    /// The bias.
-    fn bias_tensor(&self) -> &Self::Bias;
-    /// The weights, mutably.
-    fn weight_tensor_mut(&mut self) -> &mut Self::Weights;
-    /// The bias, mutably.
-    fn bias_tensor_mut(&mut self) -> &mut Self::Bias;
+    /// The weights and the bias.
+    fn parameters(&self) -> (&Self::Weights, &Self::Bias);
+    /// The weights and the bias, mutably.
+    fn parameters_mut(&mut self) -> (&mut Self::Weights, &mut Self::Bias);
 }
 
 /// `weights()` and `bias()` on every [`Parameterized`] layer (in the prelude).
@@ -275,27 +324,27 @@ pub trait Parameterized {
 pub trait Weights: Parameterized {
     /// The weights.
     fn weights(&self) -> &Self::Weights {
-        self.weight_tensor()
+        self.parameters().0
     }
     /// The bias.
     fn bias(&self) -> &Self::Bias {
-        self.bias_tensor()
+        self.parameters().1
     }
     /// The weights, mutably.
     fn weights_mut(&mut self) -> &mut Self::Weights {
-        self.weight_tensor_mut()
+        self.parameters_mut().0
     }
     /// The bias, mutably.
     fn bias_mut(&mut self) -> &mut Self::Bias {
-        self.bias_tensor_mut()
+        self.parameters_mut().1
     }
 }
 
 impl<T: Parameterized> Weights for T {}
 
 pub use activation::{Activation, ActivationFn, Gelu, LeakyRelu, Linear, Relu, Sigmoid, Softmax, Tanh};
-pub use batch_norm::BatchNorm;
+pub use batch_norm::{BatchNorm, BatchNormGrads};
 pub use dense::{Dense, DenseGrads};
-pub use dropout::Dropout;
+pub use dropout::{Dropout, Independent, NoiseShape};
 pub use flatten::Flatten;
 pub use stop_gradient::StopGradient;

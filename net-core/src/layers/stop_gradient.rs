@@ -2,16 +2,17 @@
 
 use std::fmt;
 
-use nalgebra::Const;
+use rand::Rng;
 
-use super::{Layer, NoGrads};
+use super::{Init, Layer, NoGrads};
 use crate::phase::Phase;
-use crate::tensor::{View, ViewMut};
+use crate::tensor::{Cols, ColsMut};
 
 /// Passes values forward unchanged and no gradient backward, like
 /// `tf.stop_gradient`. Unlike `Dropout(1.0)`, which blocks the same
-/// gradients, its forward output is the input, not zeros. `network!` does
-/// not run backward below it at all.
+/// gradients, its forward output is the input, not zeros. It
+/// [stops the gradient](Layer::STOPS_GRADIENT): a network runs no backward
+/// below it at all.
 ///
 /// ```
 /// use typenet::prelude::*;
@@ -30,24 +31,31 @@ impl<const N: usize> fmt::Debug for StopGradient<N> {
     }
 }
 
+impl<const N: usize> Init for StopGradient<N> {
+    fn init<R: Rng + ?Sized>(_rng: &mut R) -> Self {
+        StopGradient
+    }
+}
+
 impl<const N: usize> Layer for StopGradient<N> {
-    type In = Const<N>;
-    type Out = Const<N>;
+    const IN: usize = N;
+    const OUT: usize = N;
+    const STOPS_GRADIENT: bool = true;
     type Cache = ();
     type Grads = NoGrads;
     type InPhase<Q: Phase> = Self;
 
-    fn infer(&self, x: View<'_, Const<N>>, mut y: ViewMut<'_, Const<N>>) {
-        y.copy_from(&x);
+    fn infer(&self, x: Cols<'_>, mut y: ColsMut<'_>) {
+        y.copy_from(x);
     }
 
     fn train_backward(
         &mut self,
-        _x: View<'_, Const<N>>,
-        _y: View<'_, Const<N>>,
-        _dy: ViewMut<'_, Const<N>>,
+        _x: Cols<'_>,
+        _y: Cols<'_>,
+        _dy: ColsMut<'_>,
         _cache: &mut (),
-        dx: Option<ViewMut<'_, Const<N>>>,
+        dx: Option<ColsMut<'_>>,
         _grads: Option<&mut NoGrads>,
     ) {
         if let Some(mut dx) = dx {

@@ -1,370 +1,349 @@
-//! The part of every `network!` expansion that is the same for all networks.
-//!
-//! The proc macro writes what depends on the declaration (the structs, the
-//! layer chain, the summary rows) as hidden `__` items and then invokes
-//! [`__network_api!`](crate::__network_api) for the public surface, which is
-//! plain delegation. Keeping it here keeps expansions short and lets this
-//! code be read as code.
+//! The public methods of every network: [`Network`] in any phase,
+//! [`EvalNetwork`] for inference and [`TrainNetwork`] for training. They
+//! are in the prelude; every `network!` type has them.
 
-/// Generates the public API of a network from its hidden per-network items.
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __network_api {
-    (
-        network: $name:ident,
-        grads: $grads:ident,
-        input: $input:tt,
-        output: $output:tt,
-        layers: [$($layer:ident),* $(,)?],
-        trainable: [$($trainable:ident),* $(,)?] $(,)?
-    ) => {
-        impl $grads {
-            /// All-zero gradients (allocate once, reuse with `backward_into`).
-            pub fn zeros() -> Self {
-                Self { $($trainable: $crate::__private::Grads::zeros(),)* }
-            }
+use std::path::Path;
+
+use nalgebra::{Const, DimName, SVector};
+
+use super::{backward, infer, Chain, InferMode, NetworkDef, Summary};
+use crate::data::Dataset;
+use crate::error::Result;
+use crate::io::{LoadOptions, StateDict};
+use crate::layers::{Grads, Layer};
+use crate::loss::Loss;
+use crate::optim::Optimizer;
+use crate::phase::{Eval, Train};
+use crate::tensor::Batch;
+use crate::train::{Fit, History, Metrics};
+
+/// What every network has, in any phase: its sizes, phase changes, the
+/// summary, evaluation and weight IO.
+///
+/// The sizes are also inherent constants of the `Eval` type, so
+/// `Mnist::PARAMS` needs no phase; the parameter counts live on [`Layer`]
+/// (every network is a layer).
+///
+/// ```
+/// use typenet::prelude::*;
+/// network! { struct Small { input: 4, fc: Dense<3, Relu>, drop: Dropout(0.5), out: Dense<2> } }
+/// assert_eq!(Small::PARAMS, 4 * 3 + 3 + 3 * 2 + 2);
+/// fn params<N: Network>() -> usize { N::PARAMS }
+/// assert_eq!(params::<Small<Train>>(), Small::PARAMS);
+/// assert_eq!(Small::<Train>::INPUT, 4);
+/// ```
+pub trait Network: NetworkDef + Layer {
+    /// Input features (the product of the input shape).
+    const INPUT: usize = <Self::Input as DimName>::USIZE;
+    /// Output features.
+    const OUTPUT: usize = <Self::Output as DimName>::USIZE;
+
+    /// The same network for inference; no weights are copied.
+    fn into_eval(self) -> Self::ToPhase<Eval> {
+        self.convert_phase(0)
+    }
+
+    /// The same network for training; no weights are copied, and `seed`
+    /// drives the dropout masks.
+    fn into_train(self, seed: u64) -> Self::ToPhase<Train> {
+        self.convert_phase(seed)
+    }
+
+    /// The Keras-like table of layers; print it with `{}`.
+    fn summary(&self) -> Summary {
+        let mut rows = Vec::with_capacity(<Self::Layers as Chain>::LEN);
+        Self::Layers::summary_rows(Self::ENTRIES, &mut rows);
+        Summary { name: Self::NAME.to_string(), input_shape: super::shape_text(Self::INPUT_SHAPE), rows }
+    }
+
+    /// The L2 penalty of the `#[l2]` layers, `sum(lambda * sum(w^2))`, to
+    /// add to the loss in hand-written loops (`fit` and `evaluate` add it).
+    fn l2_penalty(&self) -> f32 {
+        Self::Layers::l2_penalty(self.layers(), Self::ENTRIES)
+    }
+
+    /// Loss (with the L2 penalty) and accuracy on `data`, with every layer
+    /// that is not pinned to a phase behaving as in `Eval`.
+    fn evaluate<const IN: usize, const OUT: usize, L: Loss>(
+        &self,
+        data: &Dataset<IN, OUT>,
+        loss: &L,
+    ) -> Metrics
+    where
+        Self: NetworkDef<Input = Const<IN>, Output = Const<OUT>>,
+    {
+        crate::train::evaluate(self, data, loss)
+    }
+
+    /// Every saved tensor under its PyTorch-style name (`fc1.weight`
+    /// `[out, in]` row-major, `fc1.bias`, `bn.running_mean`,
+    /// `base.fc1.weight`), with the architecture and the typenet version as
+    /// metadata: what `save` writes, owned, for other formats.
+    fn state_dict(&self) -> StateDict {
+        crate::io::state_dict(self)
+    }
+
+    /// Saves the weights (and BatchNorm running statistics) as safetensors
+    /// that PyTorch's `load_state_dict` takes; atomic: the file at `path` is
+    /// either the old one or the new one.
+    ///
+    /// # Errors
+    /// `Error::Io` if writing fails; the previous file is then intact.
+    fn save(&self, path: impl AsRef<Path>) -> Result<()> {
+        crate::io::save(self, path)
+    }
+
+    /// A network with the tensors of the safetensors file at `path` (a
+    /// typenet or PyTorch `state_dict` file), strictly: exact names, shapes,
+    /// f32 and finite values.
+    ///
+    /// # Errors
+    /// See [`typenet::io::load_into`](crate::io::load_into).
+    fn load(path: impl AsRef<Path>) -> Result<Self> {
+        crate::io::load(path, &LoadOptions::default())
+    }
+
+    /// [`load`](Self::load) with options (extra tensors, dtype conversion,
+    /// non-finite values).
+    ///
+    /// # Errors
+    /// See [`typenet::io::load_into`](crate::io::load_into).
+    fn load_with(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Self> {
+        crate::io::load(path, options)
+    }
+
+    /// Replaces this network's tensors with the file's; on any error the
+    /// network is left bit for bit as it was.
+    ///
+    /// # Errors
+    /// See [`typenet::io::load_into`](crate::io::load_into).
+    fn load_into(&mut self, path: impl AsRef<Path>) -> Result<()> {
+        crate::io::load_into(self, path, &LoadOptions::default())
+    }
+
+    /// [`load_into`](Self::load_into) with options.
+    ///
+    /// # Errors
+    /// See [`typenet::io::load_into`](crate::io::load_into).
+    fn load_into_with(&mut self, path: impl AsRef<Path>, options: &LoadOptions) -> Result<()> {
+        crate::io::load_into(self, path, options)
+    }
+}
+
+impl<N: NetworkDef> Network for N {}
+
+/// Inference: what an `Eval` network does.
+///
+/// ```
+/// use typenet::prelude::*;
+/// network! { struct Small { input: 4, fc: Dense<3, Relu>, drop: Dropout(0.5), out: Dense<2> } }
+/// let net = Small::<Eval>::seeded(1);
+/// let x = Batch::<4>::from_element(5, 0.5);
+/// let y = net.forward(&x);
+/// let p = net.predict(&x.column(0).into_owned());
+/// assert_eq!(p, y.column(0));
+/// ```
+pub trait EvalNetwork: NetworkDef<Phase = Eval> {
+    /// Inference on a batch; dropout is the identity.
+    fn forward<const IN: usize, const OUT: usize>(&self, x: &Batch<IN>) -> Batch<OUT>
+    where
+        Self: NetworkDef<Input = Const<IN>, Output = Const<OUT>>,
+    {
+        let mut out = Batch::<OUT>::zeros(x.ncols());
+        self.forward_into(x, &mut out);
+        out
+    }
+
+    /// [`forward`](Self::forward) into an existing batch (resized only if
+    /// its batch size differs); allocation-free once warmed.
+    fn forward_into<const IN: usize, const OUT: usize>(&self, x: &Batch<IN>, out: &mut Batch<OUT>)
+    where
+        Self: NetworkDef<Input = Const<IN>, Output = Const<OUT>>,
+    {
+        if out.ncols() != x.ncols() {
+            *out = Batch::<OUT>::zeros(x.ncols());
         }
+        infer(self, InferMode::AsEval, x.as_slice(), out.as_mut_slice(), x.ncols());
+    }
 
-        impl $crate::__private::Grads for $grads {
-            fn zeros() -> Self {
-                $grads::zeros()
-            }
-            fn accumulate(&mut self, _other: &Self) {
-                $($crate::__private::Grads::accumulate(&mut self.$trainable, &_other.$trainable);)*
-            }
-            fn visit(&self, _f: &mut dyn FnMut(&[f32])) {
-                $($crate::__private::Grads::visit(&self.$trainable, _f);)*
-            }
-            fn visit_mut(&mut self, _f: &mut dyn FnMut(&mut [f32])) {
-                $($crate::__private::Grads::visit_mut(&mut self.$trainable, _f);)*
-            }
+    /// Inference on one sample, with no heap allocation for networks whose
+    /// layers are at most 4,096 wide.
+    fn predict<const IN: usize, const OUT: usize>(&self, x: &SVector<f32, IN>) -> SVector<f32, OUT>
+    where
+        Self: NetworkDef<Input = Const<IN>, Output = Const<OUT>>,
+    {
+        let mut out = SVector::<f32, OUT>::zeros();
+        infer(self, InferMode::AsEval, x.as_slice(), out.as_mut_slice(), 1);
+        out
+    }
+
+    /// Inference on one sample given as a slice of `Self::INPUT` values,
+    /// into `out` (`Self::OUTPUT` values): for inputs too large to build as
+    /// an `SVector` on the stack, or already held in a buffer.
+    ///
+    /// # Panics
+    /// If the slices have other lengths.
+    ///
+    /// ```
+    /// use typenet::prelude::*;
+    /// network! { struct Wide { input: 40000, out: Dense<2> } }
+    /// let net = Wide::<Eval>::seeded(1);
+    /// let sample = vec![0.1f32; 40000];
+    /// let mut out = [0.0f32; 2];
+    /// net.predict_slice(&sample, &mut out);
+    /// assert!(out.iter().all(|v| v.is_finite()));
+    /// ```
+    fn predict_slice(&self, x: &[f32], out: &mut [f32]) {
+        assert_eq!(
+            x.len(),
+            Self::IN,
+            "predict_slice: the input has {} values, the network takes {}",
+            x.len(),
+            Self::IN
+        );
+        assert_eq!(
+            out.len(),
+            Self::OUT,
+            "predict_slice: the output has room for {} values, the network gives {}",
+            out.len(),
+            Self::OUT
+        );
+        infer(self, InferMode::AsEval, x, out, 1);
+    }
+}
+
+impl<N: NetworkDef<Phase = Eval>> EvalNetwork for N {}
+
+/// Training: what a `Train` network does.
+///
+/// ```
+/// use typenet::prelude::*;
+/// network! { struct Small { input: 4, fc: Dense<3, Relu>, drop: Dropout(0.5), out: Dense<2> } }
+/// let mut net = Small::<Train>::seeded(1);
+/// let x = Batch::<4>::from_element(5, 0.5);
+/// let t = Batch::<2>::zeros(5);
+/// let y = net.forward(&x);
+/// let grads = net.backward(&Mse.grad(&y, &t));
+/// Sgd::new(0.1).step(&mut net, &grads);
+/// assert_eq!(net.outputs().len(), 3);
+/// ```
+pub trait TrainNetwork: NetworkDef<Phase = Train> {
+    /// Training forward: dropout masks are drawn and what backward needs is
+    /// kept.
+    fn forward<const IN: usize, const OUT: usize>(&mut self, x: &Batch<IN>) -> Batch<OUT>
+    where
+        Self: NetworkDef<Input = Const<IN>, Output = Const<OUT>>,
+    {
+        let mut out = Batch::<OUT>::zeros(x.ncols());
+        self.forward_into(x, &mut out);
+        out
+    }
+
+    /// [`forward`](Self::forward) into an existing batch; allocation-free
+    /// once warmed.
+    fn forward_into<const IN: usize, const OUT: usize>(&mut self, x: &Batch<IN>, out: &mut Batch<OUT>)
+    where
+        Self: NetworkDef<Input = Const<IN>, Output = Const<OUT>>,
+    {
+        if out.ncols() != x.ncols() {
+            *out = Batch::<OUT>::zeros(x.ncols());
         }
+        let (layers, state) = self.layers_mut();
+        let state = train_state::<Self>(state);
+        // `backward` is not given the input again: keep a copy.
+        state.input.resize(x.len(), 0.0);
+        crate::linalg::copy(&mut state.input, x.as_slice());
+        state.cols = x.ncols();
+        let y = Self::Layers::train_forward(layers, &mut state.buffers, &state.input, x.ncols());
+        out.as_mut_slice().copy_from_slice(y);
+    }
 
-        impl ::core::ops::AddAssign<&$grads> for $grads {
-            fn add_assign(&mut self, other: &$grads) {
-                $crate::__private::Grads::accumulate(self, other);
-            }
-        }
+    /// Gradients of the last forward, summed over the batch as given (the
+    /// losses' `grad` already divides by the batch size).
+    ///
+    /// # Panics
+    /// If `grad_out` holds a different number of samples than the last
+    /// forward.
+    fn backward<const OUT: usize>(&mut self, grad_out: &Batch<OUT>) -> Self::Grads
+    where
+        Self: NetworkDef<Output = Const<OUT>>,
+    {
+        let mut grads = Self::Grads::zeros();
+        self.backward_into(grad_out, &mut grads);
+        grads
+    }
 
-        impl ::core::ops::AddAssign for $grads {
-            fn add_assign(&mut self, other: $grads) {
-                $crate::__private::Grads::accumulate(self, &other);
-            }
-        }
+    /// [`backward`](Self::backward) into existing gradients (overwritten);
+    /// allocation-free once warmed.
+    ///
+    /// # Panics
+    /// If `grad_out` holds a different number of samples than the last
+    /// forward.
+    fn backward_into<const OUT: usize>(&mut self, grad_out: &Batch<OUT>, grads: &mut Self::Grads)
+    where
+        Self: NetworkDef<Output = Const<OUT>>,
+    {
+        let state = train_state::<Self>(self.layers_mut().1);
+        let cols = state.cols;
+        assert_eq!(
+            cols,
+            grad_out.ncols(),
+            "backward got a gradient for {} samples, but the last training forward saw {cols}",
+            grad_out.ncols()
+        );
+        let mut state = std::mem::take(state);
+        backward(self, &mut state.buffers, &state.input, cols, grad_out.as_slice(), None, Some(grads));
+        *train_state::<Self>(self.layers_mut().1) = state;
+    }
 
-        impl<P: $crate::Phase> $name<P> {
-            /// A network with Glorot-uniform weights and zero biases drawn
-            /// from `seed`: the same seed gives the same network, bit for bit.
-            pub fn seeded(seed: u64) -> Self {
-                Self::init(&mut $crate::__private::init_rng(seed))
-            }
+    /// Trains on `data` (Keras' `model.fit`): mini-batches, optional
+    /// validation split (evaluated with dropout off), early stopping,
+    /// gradient clipping, learning-rate schedules, callbacks.
+    ///
+    /// Training never returns `Ok` with non-finite weights, and after any
+    /// `Err` the network holds finite weights:
+    ///
+    /// # Errors
+    /// - Before any weight changes: `Error::InvalidArgument` for invalid
+    ///   settings (see [`Fit::validate`]), `Error::NonFiniteData` for a NaN
+    ///   or infinite sample, `Error::Empty` for an empty training part.
+    /// - `Error::NonFinite { epoch, step }` when a batch's loss or gradient
+    ///   norm is not finite (no step is taken with it: the weights are those
+    ///   of the last step), or when an update writes a non-finite weight
+    ///   (the network and the optimiser are put back as they were at the
+    ///   start of that epoch).
+    /// - `Error::NonFiniteValidation` when the validation loss is not finite.
+    /// - `Error::InvalidArgument` when a schedule gives an invalid rate.
+    fn fit<const IN: usize, const OUT: usize, O: Optimizer + Clone, L: Loss>(
+        &mut self,
+        data: &Dataset<IN, OUT>,
+        opt: &mut O,
+        loss: &L,
+        settings: Fit<'_>,
+    ) -> Result<History>
+    where
+        Self: NetworkDef<Input = Const<IN>, Output = Const<OUT>>,
+    {
+        crate::train::fit(self, data, opt, loss, settings)
+    }
 
-            /// A network with Glorot-uniform weights and zero biases drawn
-            /// from `rng`.
-            pub fn init<R: $crate::__private::Rng + ?Sized>(rng: &mut R) -> Self {
-                Self::__init(rng)
-            }
+    /// What every layer output in the last training forward, by entry:
+    /// `(name, values)` with one column of the layer's width per sample (a
+    /// layer that passes its input through shows its input). For looking
+    /// inside a network: which layers a dropout mask changed, say.
+    fn outputs(&mut self) -> Vec<(&'static str, &[f32])> {
+        let state = train_state::<Self>(self.layers_mut().1);
+        let mut values = Vec::with_capacity(<Self::Layers as Chain>::LEN);
+        Self::Layers::outputs(&state.buffers, Self::ENTRIES, &state.input, &mut values);
+        Self::ENTRIES.iter().map(|e| e.name).zip(values).collect()
+    }
+}
 
-            /// The same network for inference; no weights are copied.
-            pub fn into_eval(self) -> $name<$crate::Eval> {
-                self.__into_phase::<$crate::Eval>(0)
-            }
+impl<N: NetworkDef<Phase = Train>> TrainNetwork for N {}
 
-            /// The same network for training; no weights are copied, and
-            /// `seed` drives the dropout masks.
-            pub fn into_train(self, seed: u64) -> $name<$crate::Train> {
-                self.__into_phase::<$crate::Train>(seed)
-            }
-
-            /// Loss (with the L2 penalty) and accuracy on `data`, with every
-            /// layer that is not pinned to a phase behaving as in `Eval`.
-            pub fn evaluate<L: $crate::Loss>(
-                &self,
-                data: &$crate::Dataset<$input, $output>,
-                loss: &L,
-            ) -> $crate::Metrics {
-                $crate::__private::evaluate(self, data, loss)
-            }
-
-            /// Every saved tensor under its PyTorch-style name (`fc1.weight`
-            /// `[out, in]` row-major, `fc1.bias`, `bn.running_mean`,
-            /// `base.fc1.weight`), with the architecture and the typenet
-            /// version as metadata: what `save` writes, owned, for other formats.
-            pub fn state_dict(&self) -> $crate::io::StateDict {
-                $crate::io::state_dict(self)
-            }
-
-            /// Saves the weights (and BatchNorm running statistics) as
-            /// safetensors that PyTorch's `load_state_dict` takes; atomic:
-            /// the file at `path` is either the old one or the new one.
-            ///
-            /// # Errors
-            /// `Error::Io` if writing fails; the previous file is then intact.
-            pub fn save(
-                &self,
-                path: impl ::core::convert::AsRef<::std::path::Path>,
-            ) -> ::core::result::Result<(), $crate::Error> {
-                $crate::io::save(self, path)
-            }
-
-            /// A network with the tensors of the safetensors file at `path`
-            /// (a typenet or PyTorch `state_dict` file), strictly: exact
-            /// names, shapes and f32.
-            ///
-            /// # Errors
-            /// See [`typenet::io::load_into`]($crate::io::load_into).
-            pub fn load(
-                path: impl ::core::convert::AsRef<::std::path::Path>,
-            ) -> ::core::result::Result<Self, $crate::Error> {
-                $crate::io::load(path, &$crate::io::LoadOptions::default())
-            }
-
-            /// [`load`](Self::load) with options (extra tensors, dtype conversion).
-            ///
-            /// # Errors
-            /// See [`typenet::io::load_into`]($crate::io::load_into).
-            pub fn load_with(
-                path: impl ::core::convert::AsRef<::std::path::Path>,
-                options: &$crate::io::LoadOptions,
-            ) -> ::core::result::Result<Self, $crate::Error> {
-                $crate::io::load(path, options)
-            }
-
-            /// Replaces this network's tensors with the file's; on any error
-            /// the network is left bit for bit as it was.
-            ///
-            /// # Errors
-            /// See [`typenet::io::load_into`]($crate::io::load_into).
-            pub fn load_into(
-                &mut self,
-                path: impl ::core::convert::AsRef<::std::path::Path>,
-            ) -> ::core::result::Result<(), $crate::Error> {
-                $crate::io::load_into(self, path, &$crate::io::LoadOptions::default())
-            }
-
-            /// [`load_into`](Self::load_into) with options.
-            ///
-            /// # Errors
-            /// See [`typenet::io::load_into`]($crate::io::load_into).
-            pub fn load_into_with(
-                &mut self,
-                path: impl ::core::convert::AsRef<::std::path::Path>,
-                options: &$crate::io::LoadOptions,
-            ) -> ::core::result::Result<(), $crate::Error> {
-                $crate::io::load_into(self, path, options)
-            }
-
-            /// Forward through `&self` with per-thread scratch space.
-            fn __infer<const AS_EVAL: bool>(&self, x: &[f32], y: &mut [f32], cols: usize) {
-                $crate::__private::with_scratch(Self::__MAX_WIDTH * cols, |s0, s1| {
-                    self.__shared_pass::<AS_EVAL>(x, y, cols, s0, s1)
-                });
-            }
-        }
-
-        impl $name<$crate::Eval> {
-            /// Input features.
-            pub const INPUT: usize = $input;
-            /// Output features.
-            pub const OUTPUT: usize = $output;
-            /// Every weight and bias, frozen ones included (running
-            /// statistics excluded, as PyTorch's `parameters()` counts).
-            pub const PARAMS: usize = Self::__PARAMS;
-            /// The parameters an optimiser updates.
-            pub const TRAINABLE_PARAMS: usize = Self::__TRAINABLE;
-
-            /// Inference on a batch; dropout is the identity.
-            pub fn forward(&self, x: &$crate::Batch<$input>) -> $crate::Batch<$output> {
-                let mut out = $crate::Batch::<$output>::zeros(x.ncols());
-                self.forward_into(x, &mut out);
-                out
-            }
-
-            /// [`forward`](Self::forward) into an existing batch (resized
-            /// only if its batch size differs); allocation-free once warmed.
-            pub fn forward_into(&self, x: &$crate::Batch<$input>, out: &mut $crate::Batch<$output>) {
-                if out.ncols() != x.ncols() {
-                    *out = $crate::Batch::<$output>::zeros(x.ncols());
-                }
-                self.__infer::<true>(x.as_slice(), out.as_mut_slice(), x.ncols());
-            }
-
-            /// Inference on one sample, entirely on the stack.
-            pub fn predict(
-                &self,
-                x: &$crate::__private::SVector<f32, $input>,
-            ) -> $crate::__private::SVector<f32, $output> {
-                let mut out = $crate::__private::SVector::<f32, $output>::zeros();
-                let mut s0 = [0.0f32; Self::__MAX_WIDTH];
-                let mut s1 = [0.0f32; Self::__MAX_WIDTH];
-                self.__shared_pass::<true>(x.as_slice(), out.as_mut_slice(), 1, &mut s0, &mut s1);
-                out
-            }
-        }
-
-        impl $name<$crate::Train> {
-            /// Training forward: dropout masks are drawn and what backward
-            /// needs is kept.
-            pub fn forward(&mut self, x: &$crate::Batch<$input>) -> $crate::Batch<$output> {
-                let mut out = $crate::Batch::<$output>::zeros(x.ncols());
-                self.forward_into(x, &mut out);
-                out
-            }
-
-            /// [`forward`](Self::forward) into an existing batch;
-            /// allocation-free once warmed.
-            pub fn forward_into(&mut self, x: &$crate::Batch<$input>, out: &mut $crate::Batch<$output>) {
-                if out.ncols() != x.ncols() {
-                    *out = $crate::Batch::<$output>::zeros(x.ncols());
-                }
-                // `backward_into` is not given the input again: keep a copy.
-                let mut input = ::core::mem::take(&mut self.__state.a0);
-                input.copy_from(&$crate::__private::view(x.as_slice(), x.ncols()));
-                self.__forward_pass(input.as_slice(), out.as_mut_slice(), x.ncols());
-                self.__state.a0 = input;
-            }
-
-            /// Gradients of the last forward, summed over the batch as given
-            /// (the losses' `grad` already divides by the batch size).
-            ///
-            /// # Panics
-            /// If `grad_out` holds a different number of samples than the
-            /// last forward.
-            pub fn backward(&mut self, grad_out: &$crate::Batch<$output>) -> $grads {
-                let mut grads = $grads::zeros();
-                self.backward_into(grad_out, &mut grads);
-                grads
-            }
-
-            /// [`backward`](Self::backward) into existing gradients
-            /// (overwritten); allocation-free once warmed.
-            pub fn backward_into(&mut self, grad_out: &$crate::Batch<$output>, grads: &mut $grads) {
-                let input = ::core::mem::take(&mut self.__state.a0);
-                self.__backward_pass(input.as_slice(), grad_out.as_slice(), None, Some(grads));
-                self.__state.a0 = input;
-            }
-
-            /// Trains on `data` (Keras' `model.fit`): mini-batches, optional
-            /// validation split (evaluated with dropout off), early stopping,
-            /// gradient clipping, learning-rate schedules, callbacks.
-            ///
-            /// # Errors
-            /// A batch size of 0, a split outside [0, 1) or an empty training
-            /// part, before any weight changes; `Error::NonFinite` when the
-            /// loss stops being finite (the weights of the last finite step
-            /// are kept).
-            pub fn fit<O: $crate::Optimizer, L: $crate::Loss>(
-                &mut self,
-                data: &$crate::Dataset<$input, $output>,
-                opt: &mut O,
-                loss: &L,
-                settings: $crate::Fit<'_>,
-            ) -> ::core::result::Result<$crate::History, $crate::Error> {
-                $crate::__private::fit(self, data, opt, loss, settings)
-            }
-        }
-
-        impl<P: $crate::Phase> $crate::Layer for $name<P> {
-            type In = $crate::__private::Const<$input>;
-            type Out = $crate::__private::Const<$output>;
-            type Cache = ();
-            type Grads = $grads;
-            type InPhase<Q: $crate::Phase> = $name<Q>;
-
-            const PARAM_COUNT: usize = Self::__PARAMS;
-            const TRAINABLE_COUNT: usize = Self::__TRAINABLE;
-            const STATE_COUNT: usize = Self::__STATE;
-
-            fn infer(&self, x: $crate::View<'_, Self::In>, mut y: $crate::ViewMut<'_, Self::Out>) {
-                self.__infer::<false>(x.as_slice(), y.as_mut_slice(), x.ncols());
-            }
-
-            fn infer_eval(&self, x: $crate::View<'_, Self::In>, mut y: $crate::ViewMut<'_, Self::Out>) {
-                self.__infer::<true>(x.as_slice(), y.as_mut_slice(), x.ncols());
-            }
-
-            fn train_forward(
-                &mut self,
-                x: $crate::View<'_, Self::In>,
-                mut y: $crate::ViewMut<'_, Self::Out>,
-                _cache: &mut (),
-            ) {
-                self.__forward_pass(x.as_slice(), y.as_mut_slice(), x.ncols());
-            }
-
-            fn train_backward(
-                &mut self,
-                x: $crate::View<'_, Self::In>,
-                _y: $crate::View<'_, Self::Out>,
-                dy: $crate::ViewMut<'_, Self::Out>,
-                _cache: &mut (),
-                dx: Option<$crate::ViewMut<'_, Self::In>>,
-                grads: Option<&mut $grads>,
-            ) {
-                self.__backward_pass(x.as_slice(), dy.as_slice(), dx, grads);
-            }
-
-            fn into_phase<Q: $crate::Phase>(self, seed: u64) -> $name<Q> {
-                self.__into_phase::<Q>(seed)
-            }
-
-            fn visit_trainable(&mut self, _grads: &$grads, _f: &mut dyn FnMut(&mut [f32], &[f32])) {
-                $($crate::Layer::visit_trainable(&mut self.$trainable, &_grads.$trainable, _f);)*
-            }
-
-            fn visit_tensors(&self, prefix: &str, f: &mut dyn FnMut(&str, $crate::Tensor<'_>)) {
-                $($crate::Layer::visit_tensors(
-                    &self.$layer,
-                    &::std::format!("{}{}.", prefix, ::core::stringify!($layer)),
-                    f,
-                );)*
-            }
-
-            fn visit_tensors_mut(&mut self, prefix: &str, f: &mut dyn FnMut(&str, $crate::TensorMut<'_>)) {
-                $($crate::Layer::visit_tensors_mut(
-                    &mut self.$layer,
-                    &::std::format!("{}{}.", prefix, ::core::stringify!($layer)),
-                    f,
-                );)*
-            }
-
-            fn l2_penalty(&self) -> f32 {
-                $name::l2_penalty(self)
-            }
-        }
-
-        impl<P: $crate::Phase> $crate::Init for $name<P> {
-            fn init<R: $crate::__private::Rng + ?Sized>(rng: &mut R) -> Self {
-                $name::init(rng)
-            }
-        }
-
-        impl<P: $crate::Phase> $crate::Network for $name<P> {
-            const INPUT: usize = $input;
-            const OUTPUT: usize = $output;
-            const PARAMS: usize = Self::__PARAMS;
-            const TRAINABLE_PARAMS: usize = Self::__TRAINABLE;
-
-            fn summary(&self) -> $crate::Summary {
-                $name::summary(self)
-            }
-        }
-
-        impl<P: $crate::Phase> ::core::fmt::Debug for $name<P> {
-            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                f.debug_struct(::core::stringify!($name))
-                    $(.field(::core::stringify!($layer), &self.$layer))*
-                    .finish_non_exhaustive()
-            }
-        }
-
-        impl<P: $crate::Phase> ::core::clone::Clone for $name<P> {
-            fn clone(&self) -> Self {
-                Self {
-                    $($layer: ::core::clone::Clone::clone(&self.$layer),)*
-                    __state: ::core::clone::Clone::clone(&self.__state),
-                }
-            }
-        }
-    };
+/// The training state of a `Train` network (in `Train`, the state itself).
+fn train_state<N: NetworkDef<Phase = Train>>(
+    state: &mut super::TrainStateOf<N>,
+) -> &mut super::NetState<N::Layers> {
+    state
 }

@@ -1,224 +1,227 @@
-//! What every `network!` type shares: the [`Network`] trait with its
-//! compile-time sizes, the Keras-like [`Summary`], and the scratch space
-//! that `&self` forwards use.
+//! What every `network!` type shares, written once as generic code.
+//!
+//! The macro declares the struct, its gradients and an implementation of
+//! [`NetworkDef`]: the list of its layer types, what the declaration says
+//! about each entry, and references to its fields in order. Everything else
+//! (the [`Layer`] implementation that makes a network usable as a layer,
+//! construction, forward and backward, the public methods of [`Network`],
+//! [`EvalNetwork`] and [`TrainNetwork`]) comes from here.
 
-use std::cell::RefCell;
-use std::fmt;
+use std::fmt::{self, Debug};
 
-use crate::layers::Layer;
+use nalgebra::DimName;
+use rand::Rng;
+
+use crate::layers::{Grads, Init, Layer, TensorMut, TensorRef};
+use crate::phase::{Phase, TrainOnly};
+use crate::tensor::{Cols, ColsMut};
 
 mod api;
+mod chain;
+mod entry;
+mod scratch;
+mod summary;
 
-/// A network declared with `network!`, in any phase.
-///
-/// The sizes are also inherent constants of the `Eval` type, so
-/// `Mnist::PARAMS` works without this trait in scope; in generic code, or
-/// on a `Train` type, they come from here.
-///
-/// ```
-/// use typenet::prelude::*;
-/// network! { struct Small { input: 4, fc: Dense<3, Relu>, drop: Dropout(0.5), out: Dense<2> } }
-/// assert_eq!(Small::PARAMS, 4 * 3 + 3 + 3 * 2 + 2);
-/// fn params<N: Network>() -> usize { N::PARAMS }
-/// assert_eq!(params::<Small<Train>>(), Small::PARAMS);
-/// ```
-pub trait Network: Layer {
-    /// Input features.
-    const INPUT: usize;
-    /// Output features.
-    const OUTPUT: usize;
-    /// Every weight and bias, frozen ones included; batch normalisation's
-    /// running statistics are not counted (as PyTorch's `parameters()`).
-    const PARAMS: usize;
-    /// The parameters an optimiser updates (frozen layers excluded).
-    const TRAINABLE_PARAMS: usize;
+pub use api::{EvalNetwork, Network, TrainNetwork};
+pub use chain::{Chain, Frozen, InferMode, Link, LinkBuffers};
+pub use entry::Entry;
+pub use scratch::{with_scratch, with_small_scratch};
+pub use summary::{shape_text, Summary, SummaryRow};
 
-    /// The Keras-like table of layers.
-    fn summary(&self) -> Summary;
-}
+/// What `network!` implements for a declared network: its layers, entries
+/// and fields. Not meant to be implemented by hand.
+#[doc(hidden)]
+pub trait NetworkDef: Sized + Clone + Debug + Send + Sync + 'static {
+    /// The network's phase.
+    type Phase: Phase;
+    /// The layer types, in order, as a list; `#[frozen]` ones in [`Frozen`].
+    type Layers: Chain;
+    /// The gradients struct.
+    type Grads: Grads;
+    /// The same network in phase `Q`.
+    type ToPhase<Q: Phase>: NetworkDef<Phase = Q, Grads = Self::Grads>;
+    /// The input width, `Const<N>`.
+    type Input: DimName;
+    /// The output width, `Const<N>`.
+    type Output: DimName;
 
-/// One row of a [`Summary`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SummaryRow {
-    /// The entry's name.
-    pub name: String,
-    /// The layer as declared, e.g. `Dense<256, Relu>` or `Dropout(0.2)`.
-    pub kind: String,
-    /// Output shape with the batch axis as `None`, e.g. `(None, 256)`.
-    pub output_shape: String,
-    /// Weights and biases.
-    pub params: usize,
-    /// Non-trained state (running statistics).
-    pub state: usize,
-    /// Whether an optimiser updates its parameters.
-    pub trainable: bool,
-    /// Pinned phase, if any.
-    pub phase: Option<&'static str>,
-}
-
-/// A Keras-like summary of a network; print it with `{}`.
-///
-/// ```
-/// use typenet::prelude::*;
-/// network! { struct Small { input: 4, fc: Dense<3, Relu>, drop: Dropout(0.5), out: Dense<2> } }
-/// let text = Small::<Eval>::seeded(0).summary().to_string();
-/// assert!(text.contains("Dropout(0.5)") && text.contains("Total params: 23"));
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Summary {
     /// The network's name.
-    pub name: String,
-    /// Input shape, e.g. `(None, 784)`.
-    pub input_shape: String,
-    /// One row per layer.
-    pub rows: Vec<SummaryRow>,
+    const NAME: &'static str;
+    /// The per-sample input shape as declared.
+    const INPUT_SHAPE: &'static [usize];
+    /// One entry per layer, in order.
+    const ENTRIES: &'static [Entry];
+
+    /// A new network drawing its parameters from `rng`.
+    fn build<R: Rng + ?Sized>(rng: &mut R) -> Self;
+    /// The same layers in phase `Q`; `seed` seeds the new phase's masks.
+    fn convert_phase<Q: Phase>(self, seed: u64) -> Self::ToPhase<Q>;
+    /// References to the layers, in order.
+    fn layers(&self) -> <Self::Layers as Chain>::Refs<'_>;
+    /// Mutable references to the layers, and the training state.
+    fn layers_mut(&mut self) -> (<Self::Layers as Chain>::Muts<'_>, &mut TrainStateOf<Self>);
+    /// The gradient slot of every layer (`None` for layers without a field).
+    fn grads(grads: &Self::Grads) -> <Self::Layers as Chain>::GradsRef<'_>;
+    /// The gradient slot of every layer, mutably.
+    fn grads_mut(grads: &mut Self::Grads) -> <Self::Layers as Chain>::GradsMut<'_>;
 }
 
-impl Summary {
-    /// Every parameter.
-    pub fn total_params(&self) -> usize {
-        self.rows.iter().map(|r| r.params).sum()
-    }
-    /// The parameters an optimiser updates.
-    pub fn trainable_params(&self) -> usize {
-        self.rows.iter().filter(|r| r.trainable).map(|r| r.params).sum()
-    }
-    /// Non-trained state values.
-    pub fn state(&self) -> usize {
-        self.rows.iter().map(|r| r.state).sum()
+/// What a `Train` network keeps between `forward` and `backward`: a copy of
+/// the input (its `backward` is not given the input again) and every
+/// layer's buffers.
+pub struct NetState<L: Chain> {
+    /// The input of the last training forward.
+    pub(crate) input: Vec<f32>,
+    /// Its batch size.
+    pub(crate) cols: usize,
+    /// The layers' outputs, gradients and caches.
+    pub(crate) buffers: L::Buffers,
+}
+
+impl<L: Chain> Default for NetState<L> {
+    fn default() -> Self {
+        NetState { input: Vec::new(), cols: 0, buffers: L::Buffers::default() }
     }
 }
 
-/// `1234567` as `1,234,567`.
-fn grouped(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
+impl<L: Chain> Clone for NetState<L> {
+    fn clone(&self) -> Self {
+        NetState { input: self.input.clone(), cols: self.cols, buffers: self.buffers.clone() }
     }
-    out
 }
 
-impl fmt::Display for Summary {
+impl<L: Chain> Debug for NetState<L> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let header = ["#", "Layer (type)", "Output Shape", "Param #", "Trainable"];
-        let mut cells: Vec<[String; 5]> = vec![[
-            String::new(),
-            "input (Input)".to_string(),
-            self.input_shape.clone(),
-            "0".to_string(),
-            "-".to_string(),
-        ]];
-        for (i, r) in self.rows.iter().enumerate() {
-            let kind = match r.phase {
-                Some(phase) => format!("{} ({}) [{}]", r.name, r.kind, phase),
-                None => format!("{} ({})", r.name, r.kind),
-            };
-            let trainable = if r.params == 0 {
-                "-"
-            } else if r.trainable {
-                "yes"
-            } else {
-                "frozen"
-            };
-            cells.push([
-                (i + 1).to_string(),
-                kind,
-                r.output_shape.clone(),
-                grouped(r.params),
-                trainable.to_string(),
-            ]);
-        }
-        let mut widths = header.map(str::len);
-        for row in &cells {
-            for (w, c) in widths.iter_mut().zip(row) {
-                *w = (*w).max(c.chars().count());
-            }
-        }
-        let rule: usize = widths.iter().sum::<usize>() + 3 * (widths.len() - 1);
-        writeln!(f, "Model: \"{}\"", self.name)?;
-        writeln!(f, "{}", "=".repeat(rule))?;
-        let line = |f: &mut fmt::Formatter<'_>, row: [&str; 5]| {
-            writeln!(
-                f,
-                "{:>w0$}   {:<w1$}   {:<w2$}   {:>w3$}   {:<w4$}",
-                row[0],
-                row[1],
-                row[2],
-                row[3],
-                row[4],
-                w0 = widths[0],
-                w1 = widths[1],
-                w2 = widths[2],
-                w3 = widths[3],
-                w4 = widths[4]
-            )
-        };
-        line(f, header)?;
-        writeln!(f, "{}", "-".repeat(rule))?;
-        for row in &cells {
-            line(f, [&row[0], &row[1], &row[2], &row[3], &row[4]])?;
-        }
-        writeln!(f, "{}", "=".repeat(rule))?;
-        let total = self.total_params();
-        let trainable = self.trainable_params();
-        writeln!(f, "Total params: {} ({:.2} KB)", grouped(total), total as f64 * 4.0 / 1024.0)?;
-        writeln!(f, "Trainable params: {}", grouped(trainable))?;
-        writeln!(f, "Non-trainable params: {}", grouped(total - trainable))?;
-        if self.state() > 0 {
-            writeln!(f, "Non-trained state (running statistics): {}", grouped(self.state()))?;
-        }
-        Ok(())
+        write!(f, "NetState {{ cols: {} }}", self.cols)
     }
 }
 
-thread_local! {
-    /// Buffers reused by `&self` forwards on this thread.
-    static SCRATCH: RefCell<Vec<Vec<f32>>> = const { RefCell::new(Vec::new()) };
-}
+/// The training state a network of phase `P` with layers `L` holds:
+/// [`NetState`] in `Train`, nothing in `Eval`.
+pub type TrainState<P, L> = <P as Phase>::Data<TrainOnly<NetState<L>>>;
 
-fn take_scratch(len: usize) -> Vec<f32> {
-    let mut buf = SCRATCH.with(|pool| pool.borrow_mut().pop()).unwrap_or_default();
-    if buf.len() < len {
-        buf.resize(len, 0.0);
-    }
-    buf
-}
+/// [`TrainState`] of a network type.
+pub type TrainStateOf<N> = TrainState<<N as NetworkDef>::Phase, <N as NetworkDef>::Layers>;
 
-fn return_scratch(buf: Vec<f32>) {
-    SCRATCH.with(|pool| pool.borrow_mut().push(buf));
-}
+/// A network is a layer: nested networks, `fit` and the public methods all
+/// go through this.
+impl<N: NetworkDef> Layer for N {
+    const IN: usize = <N::Input as DimName>::USIZE;
+    const OUT: usize = <N::Output as DimName>::USIZE;
+    const PARAMS: usize = <N::Layers as Chain>::PARAMS;
+    const TRAINABLE_PARAMS: usize = <N::Layers as Chain>::TRAINABLE_PARAMS;
+    const STATE_VALUES: usize = <N::Layers as Chain>::STATE_VALUES;
+    const PHASED: bool = <N::Layers as Chain>::PHASED;
+    /// A nested network's buffers are kept by the network around it, which
+    /// passes the input to backward again: nothing is copied.
+    type Cache = <N::Layers as Chain>::Buffers;
+    type Grads = N::Grads;
+    type InPhase<Q: Phase> = N::ToPhase<Q>;
 
-/// Runs `f` with two scratch buffers of `len` values each, taken from a
-/// per-thread pool: an `Eval` forward through `&self` ping-pongs its
-/// activations between them and allocates nothing once warmed. Nested
-/// networks take their own pair.
-pub fn with_scratch<R>(len: usize, f: impl FnOnce(&mut [f32], &mut [f32]) -> R) -> R {
-    let mut a = take_scratch(len);
-    let mut b = take_scratch(len);
-    let result = f(&mut a[..len], &mut b[..len]);
-    return_scratch(b);
-    return_scratch(a);
-    result
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn thousands_are_grouped() {
-        assert_eq!(grouped(19_794_433), "19,794,433");
-        assert_eq!(grouped(999), "999");
+    fn infer(&self, x: Cols<'_>, y: ColsMut<'_>) {
+        infer(self, InferMode::OwnPhase, x.as_slice(), y.into_slice(), x.cols());
     }
 
-    #[test]
-    fn scratch_is_reused() {
-        let first = with_scratch(100, |a, _| a.as_ptr() as usize);
-        let second = with_scratch(50, |a, _| a.as_ptr() as usize);
-        assert_eq!(first, second);
+    fn infer_eval(&self, x: Cols<'_>, y: ColsMut<'_>) {
+        infer(self, InferMode::AsEval, x.as_slice(), y.into_slice(), x.cols());
     }
+
+    fn train_forward(&mut self, x: Cols<'_>, mut y: ColsMut<'_>, cache: &mut Self::Cache) {
+        let (layers, _) = self.layers_mut();
+        let out = N::Layers::train_forward(layers, cache, x.as_slice(), x.cols());
+        y.as_mut_slice().copy_from_slice(out);
+    }
+
+    fn train_backward(
+        &mut self,
+        x: Cols<'_>,
+        _y: Cols<'_>,
+        dy: ColsMut<'_>,
+        cache: &mut Self::Cache,
+        dx: Option<ColsMut<'_>>,
+        grads: Option<&mut N::Grads>,
+    ) {
+        backward(self, cache, x.as_slice(), x.cols(), dy.as_slice(), dx.map(ColsMut::into_slice), grads);
+    }
+
+    fn into_phase<Q: Phase>(self, seed: u64) -> N::ToPhase<Q> {
+        self.convert_phase(seed)
+    }
+
+    fn visit_trainable(&mut self, grads: &N::Grads, f: &mut dyn FnMut(&mut [f32], &[f32])) {
+        let (layers, _) = self.layers_mut();
+        N::Layers::visit_trainable(layers, N::grads(grads), f);
+    }
+
+    fn visit_tensors(&self, prefix: &str, f: &mut dyn FnMut(&str, TensorRef<'_>)) {
+        N::Layers::visit_tensors(self.layers(), N::ENTRIES, prefix, f);
+    }
+
+    fn visit_tensors_mut(&mut self, prefix: &str, f: &mut dyn FnMut(&str, TensorMut<'_>)) {
+        let (layers, _) = self.layers_mut();
+        N::Layers::visit_tensors_mut(layers, N::ENTRIES, prefix, f);
+    }
+
+    /// The penalty of the network's own `#[l2]` layers (`lambda` is unused:
+    /// `#[l2]` does not apply to a nested network).
+    fn l2_term(&self, _lambda: f32) -> f32 {
+        N::Layers::l2_penalty(self.layers(), N::ENTRIES)
+    }
+}
+
+impl<N: NetworkDef> Init for N {
+    fn init<R: Rng + ?Sized>(rng: &mut R) -> Self {
+        N::build(rng)
+    }
+}
+
+/// Forward of `cols` samples through `&self`, with scratch space on the
+/// stack for one small sample and from a per-thread pool otherwise.
+#[inline]
+pub(crate) fn infer<N: NetworkDef>(net: &N, mode: InferMode, x: &[f32], y: &mut [f32], cols: usize) {
+    let len = <N::Layers as Chain>::MAX_WIDTH * cols;
+    let run = |s0: &mut [f32], s1: &mut [f32]| {
+        N::Layers::infer_from(net.layers(), N::ENTRIES, mode, x, y, cols, s0, s1)
+    };
+    if cols == 1 {
+        with_small_scratch(len, run)
+    } else {
+        with_scratch(len, run)
+    }
+}
+
+/// Backward through the network's layers; a gradient that reaches no layer
+/// (everything below a `StopGradient`) leaves `dx` zero.
+pub(crate) fn backward<N: NetworkDef>(
+    net: &mut N,
+    buffers: &mut <N::Layers as Chain>::Buffers,
+    x: &[f32],
+    cols: usize,
+    dy: &[f32],
+    mut dx: Option<&mut [f32]>,
+    grads: Option<&mut N::Grads>,
+) {
+    let (layers, _) = net.layers_mut();
+    let slots = match grads {
+        Some(grads) => N::grads_mut(grads),
+        None => no_grads::<N>(),
+    };
+    let live = N::Layers::train_backward(layers, buffers, N::ENTRIES, x, cols, dy, dx.as_deref_mut(), slots);
+    if !live {
+        if let Some(dx) = dx {
+            dx.fill(0.0);
+        }
+    }
+}
+
+/// Gradient slots that are all empty: a backward for the input gradient only.
+fn no_grads<'a, N: NetworkDef>() -> <N::Layers as Chain>::GradsMut<'a> {
+    N::Layers::empty_grads()
+}
+
+/// `Debug` of a network: its name and every layer under its entry's name.
+pub fn debug_network<N: NetworkDef>(net: &N, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    let mut out = f.debug_struct(N::NAME);
+    N::Layers::debug_fields(net.layers(), N::ENTRIES, &mut out);
+    out.finish_non_exhaustive()
 }

@@ -1,280 +1,197 @@
+/// The README's network.
 pub struct Mnist<P: ::typenet::Phase = ::typenet::Eval> {
     pub fc1: ::typenet::Dense<784, 256, ::typenet::Relu>,
     pub drop1: ::typenet::Dropout<256, P>,
-    pub out: ::typenet::Dense<256, 10, ::typenet::Linear>,
+    pub fc2: ::typenet::Dense<256, 128, ::typenet::Relu>,
+    pub drop2: ::typenet::Dropout<128, P>,
+    pub out: ::typenet::Dense<128, 10, ::typenet::Linear>,
+    /// What a `Train` network keeps between `forward` and `backward`
+    /// (nothing in `Eval`).
     #[doc(hidden)]
-    pub __state: __MnistTrainState<P>,
+    pub __train: ::typenet::__private::TrainState<P, __MnistLayers<P>>,
 }
-/// What a training forward keeps for backward.
+///The layers of [`Mnist`], in order.
 #[doc(hidden)]
-#[derive(Clone, Debug, Default)]
-pub struct __MnistTrainState<P: ::typenet::Phase> {
-    a0: ::typenet::__private::Buf<::typenet::__private::Const<784>>,
-    cols: usize,
-    a1: ::typenet::__private::Buf<
-        <::typenet::Dense<784, 256, ::typenet::Relu> as ::typenet::__private::Layer>::Out,
-    >,
-    d1: ::typenet::__private::Buf<
-        <::typenet::Dense<784, 256, ::typenet::Relu> as ::typenet::__private::Layer>::Out,
-    >,
-    c0: <::typenet::Dense<
-        784,
-        256,
-        ::typenet::Relu,
-    > as ::typenet::__private::Layer>::Cache,
-    a2: ::typenet::__private::Buf<
-        <::typenet::Dropout<256, P> as ::typenet::__private::Layer>::Out,
-    >,
-    d2: ::typenet::__private::Buf<
-        <::typenet::Dropout<256, P> as ::typenet::__private::Layer>::Out,
-    >,
-    c1: <::typenet::Dropout<256, P> as ::typenet::__private::Layer>::Cache,
-    a3: ::typenet::__private::Buf<
-        <::typenet::Dense<
-            256,
-            10,
-            ::typenet::Linear,
-        > as ::typenet::__private::Layer>::Out,
-    >,
-    d3: ::typenet::__private::Buf<
-        <::typenet::Dense<
-            256,
-            10,
-            ::typenet::Linear,
-        > as ::typenet::__private::Layer>::Out,
-    >,
-    c2: <::typenet::Dense<
-        256,
-        10,
-        ::typenet::Linear,
-    > as ::typenet::__private::Layer>::Cache,
-    phase: ::typenet::__private::PhantomData<P>,
+pub type __MnistLayers<P> = (
+    ::typenet::Dense<784, 256, ::typenet::Relu>,
+    (
+        ::typenet::Dropout<256, P>,
+        (
+            ::typenet::Dense<256, 128, ::typenet::Relu>,
+            (
+                ::typenet::Dropout<128, P>,
+                (::typenet::Dense<128, 10, ::typenet::Linear>, ()),
+            ),
+        ),
+    ),
+);
+impl<P: ::typenet::Phase> ::core::clone::Clone for Mnist<P> {
+    fn clone(&self) -> Self {
+        Mnist {
+            fc1: ::core::clone::Clone::clone(&self.fc1),
+            drop1: ::core::clone::Clone::clone(&self.drop1),
+            fc2: ::core::clone::Clone::clone(&self.fc2),
+            drop2: ::core::clone::Clone::clone(&self.drop2),
+            out: ::core::clone::Clone::clone(&self.out),
+            __train: ::core::clone::Clone::clone(&self.__train),
+        }
+    }
+}
+impl<P: ::typenet::Phase> ::core::fmt::Debug for Mnist<P> {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        ::typenet::__private::debug_network(self, f)
+    }
 }
 ///Gradients of [`Mnist`]'s trainable layers (frozen and parameter-free layers have no field).
 #[derive(Clone, Debug)]
 pub struct MnistGrads {
-    pub fc1: ::typenet::DenseGrads<784, 256>,
-    pub out: ::typenet::DenseGrads<256, 10>,
+    pub fc1: ::typenet::GradsOf<::typenet::Dense<784, 256, ::typenet::Relu>>,
+    pub fc2: ::typenet::GradsOf<::typenet::Dense<256, 128, ::typenet::Relu>>,
+    pub out: ::typenet::GradsOf<::typenet::Dense<128, 10, ::typenet::Linear>>,
 }
-impl<P: ::typenet::Phase> Mnist<P> {
-    const __MAX_WIDTH: usize = ::typenet::__private::max_width(&[256, 256, 10]);
-    const __PARAMS: usize = 0
-        + <::typenet::Dense<
-            784,
-            256,
-            ::typenet::Relu,
-        > as ::typenet::__private::Layer>::PARAM_COUNT
-        + <::typenet::Dropout<256, P> as ::typenet::__private::Layer>::PARAM_COUNT
-        + <::typenet::Dense<
-            256,
-            10,
-            ::typenet::Linear,
-        > as ::typenet::__private::Layer>::PARAM_COUNT;
-    const __TRAINABLE: usize = 0
-        + <::typenet::Dense<
-            784,
-            256,
-            ::typenet::Relu,
-        > as ::typenet::__private::Layer>::TRAINABLE_COUNT
-        + <::typenet::Dropout<256, P> as ::typenet::__private::Layer>::TRAINABLE_COUNT
-        + <::typenet::Dense<
-            256,
-            10,
-            ::typenet::Linear,
-        > as ::typenet::__private::Layer>::TRAINABLE_COUNT;
-    const __STATE: usize = 0
-        + <::typenet::Dense<
-            784,
-            256,
-            ::typenet::Relu,
-        > as ::typenet::__private::Layer>::STATE_COUNT
-        + <::typenet::Dropout<256, P> as ::typenet::__private::Layer>::STATE_COUNT
-        + <::typenet::Dense<
-            256,
-            10,
-            ::typenet::Linear,
-        > as ::typenet::__private::Layer>::STATE_COUNT;
-    fn __init<R: ::typenet::__private::Rng + ?Sized>(rng: &mut R) -> Self {
-        Self {
-            fc1: <::typenet::Dense<
-                784,
-                256,
-                ::typenet::Relu,
-            > as ::typenet::__private::Init>::init(rng),
-            drop1: <::typenet::Dropout<
-                256,
-                P,
-            >>::new(0.2, ::typenet::__private::next_seed(rng)),
-            out: <::typenet::Dense<
-                256,
-                10,
-                ::typenet::Linear,
-            > as ::typenet::__private::Init>::init(rng),
-            __state: ::core::default::Default::default(),
+impl ::typenet::__private::Grads for MnistGrads {
+    fn zeros() -> Self {
+        MnistGrads {
+            fc1: ::typenet::__private::Grads::zeros(),
+            fc2: ::typenet::__private::Grads::zeros(),
+            out: ::typenet::__private::Grads::zeros(),
         }
     }
-    fn __into_phase<Q: ::typenet::Phase>(self, seed: u64) -> Mnist<Q> {
-        let _ = seed;
+    fn visit(&self, _f: &mut dyn FnMut(&[f32])) {
+        ::typenet::__private::Grads::visit(&self.fc1, _f);
+        ::typenet::__private::Grads::visit(&self.fc2, _f);
+        ::typenet::__private::Grads::visit(&self.out, _f);
+    }
+    fn visit_mut(&mut self, _f: &mut dyn FnMut(&mut [f32])) {
+        ::typenet::__private::Grads::visit_mut(&mut self.fc1, _f);
+        ::typenet::__private::Grads::visit_mut(&mut self.fc2, _f);
+        ::typenet::__private::Grads::visit_mut(&mut self.out, _f);
+    }
+    fn visit_pairs(&mut self, _other: &Self, _f: &mut dyn FnMut(&mut [f32], &[f32])) {
+        ::typenet::__private::Grads::visit_pairs(&mut self.fc1, &_other.fc1, _f);
+        ::typenet::__private::Grads::visit_pairs(&mut self.fc2, &_other.fc2, _f);
+        ::typenet::__private::Grads::visit_pairs(&mut self.out, &_other.out, _f);
+    }
+}
+impl ::core::ops::AddAssign<&MnistGrads> for MnistGrads {
+    fn add_assign(&mut self, other: &MnistGrads) {
+        ::typenet::__private::Grads::accumulate(self, other);
+    }
+}
+impl ::core::ops::AddAssign for MnistGrads {
+    fn add_assign(&mut self, other: MnistGrads) {
+        ::typenet::__private::Grads::accumulate(self, &other);
+    }
+}
+impl<P: ::typenet::Phase> ::typenet::__private::NetworkDef for Mnist<P> {
+    type Phase = P;
+    type Layers = __MnistLayers<P>;
+    type Grads = MnistGrads;
+    type ToPhase<Q: ::typenet::Phase> = Mnist<Q>;
+    type Input = ::typenet::__private::Const<784>;
+    type Output = ::typenet::__private::Const<10>;
+    const NAME: &'static str = "Mnist";
+    const INPUT_SHAPE: &'static [usize] = &[784];
+    const ENTRIES: &'static [::typenet::__private::Entry] = &[
+        ::typenet::__private::Entry::new("fc1", "Dense<256, Relu>", &[256]),
+        ::typenet::__private::Entry::new("drop1", "Dropout(0.2)", &[256]),
+        ::typenet::__private::Entry::new("fc2", "Dense<128, Relu>", &[128]),
+        ::typenet::__private::Entry::new("drop2", "Dropout(0.2)", &[128]),
+        ::typenet::__private::Entry::new("out", "Dense<10>", &[10]),
+    ];
+    fn build<R: ::typenet::__private::Rng + ?Sized>(rng: &mut R) -> Self {
         Mnist {
-            fc1: self.fc1,
-            drop1: self
-                .drop1
-                .into_phase::<Q>(::typenet::__private::derive_seed(seed, 1u64)),
-            out: self.out,
-            __state: ::core::default::Default::default(),
+            fc1: ::typenet::__private::Init::init(rng),
+            drop1: ::typenet::Dropout::new(0.2, ::typenet::__private::next_seed(rng)),
+            fc2: ::typenet::__private::Init::init(rng),
+            drop2: ::typenet::Dropout::new(0.2, ::typenet::__private::next_seed(rng)),
+            out: ::typenet::__private::Init::init(rng),
+            __train: ::core::default::Default::default(),
         }
     }
-    /// The Keras-like table of layers; print it with `{}`.
-    pub fn summary(&self) -> ::typenet::Summary {
-        ::typenet::Summary {
-            name: ::std::string::String::from("Mnist"),
-            input_shape: ::typenet::__private::shape_text(&[784]),
-            rows: ::std::vec![
-                ::typenet::__private::SummaryRow { name :
-                ::std::string::String::from("fc1"), kind :
-                ::std::string::String::from("Dense<256, Relu>"), output_shape :
-                ::typenet::__private::shape_text(& [256]), params : < ::typenet::Dense <
-                784, 256, ::typenet::Relu > as ::typenet::__private::Layer >
-                ::PARAM_COUNT, state : < ::typenet::Dense < 784, 256, ::typenet::Relu >
-                as ::typenet::__private::Layer > ::STATE_COUNT, trainable : ! false && <
-                ::typenet::Dense < 784, 256, ::typenet::Relu > as
-                ::typenet::__private::Layer > ::TRAINABLE_COUNT > 0, phase :
-                ::core::option::Option::None, }, ::typenet::__private::SummaryRow { name
-                : ::std::string::String::from("drop1"), kind :
-                ::std::string::String::from("Dropout(0.2)"), output_shape :
-                ::typenet::__private::shape_text(& [256]), params : < ::typenet::Dropout
-                < 256, P > as ::typenet::__private::Layer > ::PARAM_COUNT, state : <
-                ::typenet::Dropout < 256, P > as ::typenet::__private::Layer >
-                ::STATE_COUNT, trainable : ! false && < ::typenet::Dropout < 256, P > as
-                ::typenet::__private::Layer > ::TRAINABLE_COUNT > 0, phase :
-                ::core::option::Option::None, }, ::typenet::__private::SummaryRow { name
-                : ::std::string::String::from("out"), kind :
-                ::std::string::String::from("Dense<10>"), output_shape :
-                ::typenet::__private::shape_text(& [10]), params : < ::typenet::Dense <
-                256, 10, ::typenet::Linear > as ::typenet::__private::Layer >
-                ::PARAM_COUNT, state : < ::typenet::Dense < 256, 10, ::typenet::Linear >
-                as ::typenet::__private::Layer > ::STATE_COUNT, trainable : ! false && <
-                ::typenet::Dense < 256, 10, ::typenet::Linear > as
-                ::typenet::__private::Layer > ::TRAINABLE_COUNT > 0, phase :
-                ::core::option::Option::None, }
-            ],
+    fn convert_phase<Q: ::typenet::Phase>(self, seed: u64) -> Mnist<Q> {
+        Mnist {
+            fc1: ::typenet::__private::Layer::into_phase::<
+                Q,
+            >(self.fc1, ::typenet::__private::derive_seed(seed, 0u64)),
+            drop1: ::typenet::__private::Layer::into_phase::<
+                Q,
+            >(self.drop1, ::typenet::__private::derive_seed(seed, 1u64)),
+            fc2: ::typenet::__private::Layer::into_phase::<
+                Q,
+            >(self.fc2, ::typenet::__private::derive_seed(seed, 2u64)),
+            drop2: ::typenet::__private::Layer::into_phase::<
+                Q,
+            >(self.drop2, ::typenet::__private::derive_seed(seed, 3u64)),
+            out: ::typenet::__private::Layer::into_phase::<
+                Q,
+            >(self.out, ::typenet::__private::derive_seed(seed, 4u64)),
+            __train: ::core::default::Default::default(),
         }
     }
-    /// The L2 penalty of the `#[l2]` layers, `sum(lambda * sum(w^2))`,
-    /// to add to the loss in hand-written loops.
-    pub fn l2_penalty(&self) -> f32 {
-        0.0
+    fn layers(&self) -> <Self::Layers as ::typenet::__private::Chain>::Refs<'_> {
+        (&self.fc1, (&self.drop1, (&self.fc2, (&self.drop2, (&self.out, ())))))
     }
-    /// Forward through `&self`, ping-ponging between `s0` and `s1`;
-    /// `AS_EVAL` runs the layers not pinned to a phase as in `Eval`.
-    fn __shared_pass<const AS_EVAL: bool>(
-        &self,
-        x: &[f32],
-        y: &mut [f32],
-        cols: usize,
-        s0: &mut [f32],
-        s1: &mut [f32],
-    ) {
-        let _ = (&s0, &s1);
-        ::typenet::__private::infer::<AS_EVAL, _>(&self.fc1, x, &mut *s0, cols);
-        ::typenet::__private::infer::<AS_EVAL, _>(&self.drop1, &*s0, &mut *s1, cols);
-        ::typenet::__private::infer::<AS_EVAL, _>(&self.out, &*s1, &mut *y, cols);
-    }
-    /// Training forward of `cols` samples `x`; backward must be given
-    /// the same `x`.
-    fn __forward_pass(&mut self, x: &[f32], y: &mut [f32], cols: usize) {
-        let state = &mut self.__state;
-        state.cols = cols;
-        ::typenet::__private::train_forward_from(
-            &mut self.fc1,
-            x,
-            cols,
-            &mut state.a1,
-            &mut state.c0,
-        );
-        ::typenet::__private::train_forward(
-            &mut self.drop1,
-            &state.a1,
-            &mut state.a2,
-            &mut state.c1,
-        );
-        ::typenet::__private::train_forward(
-            &mut self.out,
-            &state.a2,
-            &mut state.a3,
-            &mut state.c2,
-        );
-        y[..10 * cols].copy_from_slice(state.a3.as_slice());
-    }
-    /// Backward of the last training forward, whose input was `x`.
-    fn __backward_pass(
+    fn layers_mut(
         &mut self,
-        x: &[f32],
-        dy: &[f32],
-        dx: ::core::option::Option<
-            ::typenet::ViewMut<'_, ::typenet::__private::Const<784>>,
-        >,
-        mut grads: ::core::option::Option<&mut MnistGrads>,
+    ) -> (
+        <Self::Layers as ::typenet::__private::Chain>::Muts<'_>,
+        &mut ::typenet::__private::TrainState<P, Self::Layers>,
     ) {
-        let state = &mut self.__state;
-        let cols = state.cols;
-        ::typenet::__private::check_backward_batch(cols, dy.len() / 10);
-        let _ = x;
-        let has_grads = grads.is_some();
-        let mut dx = dx;
-        let need_0: bool = dx.is_some();
-        let need_1: bool = (has_grads && true) || need_0;
-        let need_2: bool = (has_grads && false) || need_1;
-        state.d3.resize(cols);
-        state.d3.as_mut_slice().copy_from_slice(dy);
-        if (has_grads && true) || need_2 {
-            let target = ::typenet::__private::gradient_target(
-                need_2,
-                &mut state.d2,
-                cols,
-            );
-            ::typenet::__private::Layer::train_backward(
-                &mut self.out,
-                state.a2.view(),
-                state.a3.view(),
-                state.d3.view_mut(),
-                &mut state.c2,
-                target,
-                grads.as_deref_mut().map(|g| &mut g.out),
-            );
-        }
-        if (has_grads && false) || need_1 {
-            let target = ::typenet::__private::gradient_target(
-                need_1,
-                &mut state.d1,
-                cols,
-            );
-            ::typenet::__private::Layer::train_backward(
-                &mut self.drop1,
-                state.a1.view(),
-                state.a2.view(),
-                state.d2.view_mut(),
-                &mut state.c1,
-                target,
-                ::core::option::Option::None,
-            );
-        }
-        if (has_grads && true) || need_0 {
-            let target = if need_0 { dx.take() } else { ::core::option::Option::None };
-            ::typenet::__private::Layer::train_backward(
+        (
+            (
                 &mut self.fc1,
-                ::typenet::__private::view(x, cols),
-                state.a1.view(),
-                state.d1.view_mut(),
-                &mut state.c0,
-                target,
-                grads.as_deref_mut().map(|g| &mut g.fc1),
-            );
-        }
-        let _ = (&mut grads, has_grads, &mut dx);
+                (
+                    &mut self.drop1,
+                    (&mut self.fc2, (&mut self.drop2, (&mut self.out, ()))),
+                ),
+            ),
+            &mut self.__train,
+        )
+    }
+    fn grads(
+        grads: &MnistGrads,
+    ) -> <Self::Layers as ::typenet::__private::Chain>::GradsRef<'_> {
+        (
+            ::core::option::Option::Some(&grads.fc1),
+            (
+                ::core::option::Option::None,
+                (
+                    ::core::option::Option::Some(&grads.fc2),
+                    (
+                        ::core::option::Option::None,
+                        (::core::option::Option::Some(&grads.out), ()),
+                    ),
+                ),
+            ),
+        )
+    }
+    fn grads_mut(
+        grads: &mut MnistGrads,
+    ) -> <Self::Layers as ::typenet::__private::Chain>::GradsMut<'_> {
+        (
+            ::core::option::Option::Some(&mut grads.fc1),
+            (
+                ::core::option::Option::None,
+                (
+                    ::core::option::Option::Some(&mut grads.fc2),
+                    (
+                        ::core::option::Option::None,
+                        (::core::option::Option::Some(&mut grads.out), ()),
+                    ),
+                ),
+            ),
+        )
     }
 }
-::typenet::__network_api! {
-    network : Mnist, grads : MnistGrads, input : 784, output : 10, layers : [fc1, drop1,
-    out], trainable : [fc1, out],
+impl Mnist {
+    /// Input features.
+    pub const INPUT: usize = 784;
+    /// Output features.
+    pub const OUTPUT: usize = 10;
+    /// Every weight and bias, frozen ones included (running
+    /// statistics excluded, as PyTorch's `parameters()` counts).
+    pub const PARAMS: usize = <Self as ::typenet::__private::Layer>::PARAMS;
+    /// The parameters an optimiser updates.
+    pub const TRAINABLE_PARAMS: usize = <Self as ::typenet::__private::Layer>::TRAINABLE_PARAMS;
 }

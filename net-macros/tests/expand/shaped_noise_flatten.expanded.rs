@@ -1,3 +1,167 @@
+struct Sequence<P: ::typenet::Phase = ::typenet::Eval> {
+    pub drop: ::typenet::Dropout<12, P, __SequenceDropNoise>,
+    pub flat: ::typenet::Flatten<12>,
+    pub act: ::typenet::Activation<12, ::typenet::Tanh>,
+    pub out: ::typenet::Dense<12, 1, ::typenet::Sigmoid>,
+    /// What a `Train` network keeps between `forward` and `backward`
+    /// (nothing in `Eval`).
+    #[doc(hidden)]
+    pub __train: ::typenet::__private::TrainState<P, __SequenceLayers<P>>,
+}
+///The layers of [`Sequence`], in order.
+#[doc(hidden)]
+type __SequenceLayers<P> = (
+    ::typenet::Dropout<12, P, __SequenceDropNoise>,
+    (
+        ::typenet::Flatten<12>,
+        (
+            ::typenet::Activation<12, ::typenet::Tanh>,
+            (::typenet::Dense<12, 1, ::typenet::Sigmoid>, ()),
+        ),
+    ),
+);
+impl<P: ::typenet::Phase> ::core::clone::Clone for Sequence<P> {
+    fn clone(&self) -> Self {
+        Sequence {
+            drop: ::core::clone::Clone::clone(&self.drop),
+            flat: ::core::clone::Clone::clone(&self.flat),
+            act: ::core::clone::Clone::clone(&self.act),
+            out: ::core::clone::Clone::clone(&self.out),
+            __train: ::core::clone::Clone::clone(&self.__train),
+        }
+    }
+}
+impl<P: ::typenet::Phase> ::core::fmt::Debug for Sequence<P> {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        ::typenet::__private::debug_network(self, f)
+    }
+}
+///Gradients of [`Sequence`]'s trainable layers (frozen and parameter-free layers have no field).
+#[derive(Clone, Debug)]
+struct SequenceGrads {
+    pub out: ::typenet::GradsOf<::typenet::Dense<12, 1, ::typenet::Sigmoid>>,
+}
+impl ::typenet::__private::Grads for SequenceGrads {
+    fn zeros() -> Self {
+        SequenceGrads {
+            out: ::typenet::__private::Grads::zeros(),
+        }
+    }
+    fn visit(&self, _f: &mut dyn FnMut(&[f32])) {
+        ::typenet::__private::Grads::visit(&self.out, _f);
+    }
+    fn visit_mut(&mut self, _f: &mut dyn FnMut(&mut [f32])) {
+        ::typenet::__private::Grads::visit_mut(&mut self.out, _f);
+    }
+    fn visit_pairs(&mut self, _other: &Self, _f: &mut dyn FnMut(&mut [f32], &[f32])) {
+        ::typenet::__private::Grads::visit_pairs(&mut self.out, &_other.out, _f);
+    }
+}
+impl ::core::ops::AddAssign<&SequenceGrads> for SequenceGrads {
+    fn add_assign(&mut self, other: &SequenceGrads) {
+        ::typenet::__private::Grads::accumulate(self, other);
+    }
+}
+impl ::core::ops::AddAssign for SequenceGrads {
+    fn add_assign(&mut self, other: SequenceGrads) {
+        ::typenet::__private::Grads::accumulate(self, &other);
+    }
+}
+impl<P: ::typenet::Phase> ::typenet::__private::NetworkDef for Sequence<P> {
+    type Phase = P;
+    type Layers = __SequenceLayers<P>;
+    type Grads = SequenceGrads;
+    type ToPhase<Q: ::typenet::Phase> = Sequence<Q>;
+    type Input = ::typenet::__private::Const<12>;
+    type Output = ::typenet::__private::Const<1>;
+    const NAME: &'static str = "Sequence";
+    const INPUT_SHAPE: &'static [usize] = &[3, 4];
+    const ENTRIES: &'static [::typenet::__private::Entry] = &[
+        ::typenet::__private::Entry::new("drop", "Dropout(0.5)", &[3, 4]),
+        ::typenet::__private::Entry::new("flat", "Flatten", &[12]),
+        ::typenet::__private::Entry::new("act", "Tanh", &[12]),
+        ::typenet::__private::Entry::new("out", "Dense<1, Sigmoid>", &[1]),
+    ];
+    fn build<R: ::typenet::__private::Rng + ?Sized>(rng: &mut R) -> Self {
+        Sequence {
+            drop: ::typenet::Dropout::new(0.5, ::typenet::__private::next_seed(rng)),
+            flat: ::typenet::__private::Init::init(rng),
+            act: ::typenet::__private::Init::init(rng),
+            out: ::typenet::__private::Init::init(rng),
+            __train: ::core::default::Default::default(),
+        }
+    }
+    fn convert_phase<Q: ::typenet::Phase>(self, seed: u64) -> Sequence<Q> {
+        Sequence {
+            drop: ::typenet::__private::Layer::into_phase::<
+                Q,
+            >(self.drop, ::typenet::__private::derive_seed(seed, 0u64)),
+            flat: ::typenet::__private::Layer::into_phase::<
+                Q,
+            >(self.flat, ::typenet::__private::derive_seed(seed, 1u64)),
+            act: ::typenet::__private::Layer::into_phase::<
+                Q,
+            >(self.act, ::typenet::__private::derive_seed(seed, 2u64)),
+            out: ::typenet::__private::Layer::into_phase::<
+                Q,
+            >(self.out, ::typenet::__private::derive_seed(seed, 3u64)),
+            __train: ::core::default::Default::default(),
+        }
+    }
+    fn layers(&self) -> <Self::Layers as ::typenet::__private::Chain>::Refs<'_> {
+        (&self.drop, (&self.flat, (&self.act, (&self.out, ()))))
+    }
+    fn layers_mut(
+        &mut self,
+    ) -> (
+        <Self::Layers as ::typenet::__private::Chain>::Muts<'_>,
+        &mut ::typenet::__private::TrainState<P, Self::Layers>,
+    ) {
+        (
+            (&mut self.drop, (&mut self.flat, (&mut self.act, (&mut self.out, ())))),
+            &mut self.__train,
+        )
+    }
+    fn grads(
+        grads: &SequenceGrads,
+    ) -> <Self::Layers as ::typenet::__private::Chain>::GradsRef<'_> {
+        (
+            ::core::option::Option::None,
+            (
+                ::core::option::Option::None,
+                (
+                    ::core::option::Option::None,
+                    (::core::option::Option::Some(&grads.out), ()),
+                ),
+            ),
+        )
+    }
+    fn grads_mut(
+        grads: &mut SequenceGrads,
+    ) -> <Self::Layers as ::typenet::__private::Chain>::GradsMut<'_> {
+        (
+            ::core::option::Option::None,
+            (
+                ::core::option::Option::None,
+                (
+                    ::core::option::Option::None,
+                    (::core::option::Option::Some(&mut grads.out), ()),
+                ),
+            ),
+        )
+    }
+}
+impl Sequence {
+    /// Input features.
+    pub const INPUT: usize = 12;
+    /// Output features.
+    pub const OUTPUT: usize = 1;
+    /// Every weight and bias, frozen ones included (running
+    /// statistics excluded, as PyTorch's `parameters()` counts).
+    pub const PARAMS: usize = <Self as ::typenet::__private::Layer>::PARAMS;
+    /// The parameters an optimiser updates.
+    pub const TRAINABLE_PARAMS: usize = <Self as ::typenet::__private::Layer>::TRAINABLE_PARAMS;
+}
 ///The noise shape of `Sequence::drop`.
 #[doc(hidden)]
 #[derive(Clone, Copy, Debug, Default)]
@@ -5,308 +169,4 @@ struct __SequenceDropNoise;
 impl ::typenet::NoiseShape for __SequenceDropNoise {
     const DIMS: &'static [usize] = &[3, 4];
     const SHARED: &'static [bool] = &[false, true, false];
-}
-struct Sequence<P: ::typenet::Phase = ::typenet::Eval> {
-    pub drop: ::typenet::Dropout<12, P, __SequenceDropNoise>,
-    pub flat: ::typenet::Flatten<12>,
-    pub act: ::typenet::Activation<12, ::typenet::Tanh>,
-    pub out: ::typenet::Dense<12, 1, ::typenet::Sigmoid>,
-    #[doc(hidden)]
-    pub __state: __SequenceTrainState<P>,
-}
-/// What a training forward keeps for backward.
-#[doc(hidden)]
-#[derive(Clone, Debug, Default)]
-struct __SequenceTrainState<P: ::typenet::Phase> {
-    a0: ::typenet::__private::Buf<::typenet::__private::Const<12>>,
-    cols: usize,
-    a1: ::typenet::__private::Buf<
-        <::typenet::Dropout<
-            12,
-            P,
-            __SequenceDropNoise,
-        > as ::typenet::__private::Layer>::Out,
-    >,
-    d1: ::typenet::__private::Buf<
-        <::typenet::Dropout<
-            12,
-            P,
-            __SequenceDropNoise,
-        > as ::typenet::__private::Layer>::Out,
-    >,
-    c0: <::typenet::Dropout<
-        12,
-        P,
-        __SequenceDropNoise,
-    > as ::typenet::__private::Layer>::Cache,
-    a2: ::typenet::__private::Buf<
-        <::typenet::Activation<12, ::typenet::Tanh> as ::typenet::__private::Layer>::Out,
-    >,
-    d2: ::typenet::__private::Buf<
-        <::typenet::Activation<12, ::typenet::Tanh> as ::typenet::__private::Layer>::Out,
-    >,
-    c2: <::typenet::Activation<
-        12,
-        ::typenet::Tanh,
-    > as ::typenet::__private::Layer>::Cache,
-    a3: ::typenet::__private::Buf<
-        <::typenet::Dense<12, 1, ::typenet::Sigmoid> as ::typenet::__private::Layer>::Out,
-    >,
-    d3: ::typenet::__private::Buf<
-        <::typenet::Dense<12, 1, ::typenet::Sigmoid> as ::typenet::__private::Layer>::Out,
-    >,
-    c3: <::typenet::Dense<
-        12,
-        1,
-        ::typenet::Sigmoid,
-    > as ::typenet::__private::Layer>::Cache,
-    phase: ::typenet::__private::PhantomData<P>,
-}
-///Gradients of [`Sequence`]'s trainable layers (frozen and parameter-free layers have no field).
-#[derive(Clone, Debug)]
-struct SequenceGrads {
-    pub out: ::typenet::DenseGrads<12, 1>,
-}
-impl<P: ::typenet::Phase> Sequence<P> {
-    const __MAX_WIDTH: usize = ::typenet::__private::max_width(&[12, 12, 1]);
-    const __PARAMS: usize = 0
-        + <::typenet::Dropout<
-            12,
-            P,
-            __SequenceDropNoise,
-        > as ::typenet::__private::Layer>::PARAM_COUNT
-        + <::typenet::Flatten<12> as ::typenet::__private::Layer>::PARAM_COUNT
-        + <::typenet::Activation<
-            12,
-            ::typenet::Tanh,
-        > as ::typenet::__private::Layer>::PARAM_COUNT
-        + <::typenet::Dense<
-            12,
-            1,
-            ::typenet::Sigmoid,
-        > as ::typenet::__private::Layer>::PARAM_COUNT;
-    const __TRAINABLE: usize = 0
-        + <::typenet::Dropout<
-            12,
-            P,
-            __SequenceDropNoise,
-        > as ::typenet::__private::Layer>::TRAINABLE_COUNT
-        + <::typenet::Flatten<12> as ::typenet::__private::Layer>::TRAINABLE_COUNT
-        + <::typenet::Activation<
-            12,
-            ::typenet::Tanh,
-        > as ::typenet::__private::Layer>::TRAINABLE_COUNT
-        + <::typenet::Dense<
-            12,
-            1,
-            ::typenet::Sigmoid,
-        > as ::typenet::__private::Layer>::TRAINABLE_COUNT;
-    const __STATE: usize = 0
-        + <::typenet::Dropout<
-            12,
-            P,
-            __SequenceDropNoise,
-        > as ::typenet::__private::Layer>::STATE_COUNT
-        + <::typenet::Flatten<12> as ::typenet::__private::Layer>::STATE_COUNT
-        + <::typenet::Activation<
-            12,
-            ::typenet::Tanh,
-        > as ::typenet::__private::Layer>::STATE_COUNT
-        + <::typenet::Dense<
-            12,
-            1,
-            ::typenet::Sigmoid,
-        > as ::typenet::__private::Layer>::STATE_COUNT;
-    fn __init<R: ::typenet::__private::Rng + ?Sized>(rng: &mut R) -> Self {
-        Self {
-            drop: <::typenet::Dropout<
-                12,
-                P,
-                __SequenceDropNoise,
-            >>::new(0.5, ::typenet::__private::next_seed(rng)),
-            flat: ::core::default::Default::default(),
-            act: ::core::default::Default::default(),
-            out: <::typenet::Dense<
-                12,
-                1,
-                ::typenet::Sigmoid,
-            > as ::typenet::__private::Init>::init(rng),
-            __state: ::core::default::Default::default(),
-        }
-    }
-    fn __into_phase<Q: ::typenet::Phase>(self, seed: u64) -> Sequence<Q> {
-        let _ = seed;
-        Sequence {
-            drop: self
-                .drop
-                .into_phase::<Q>(::typenet::__private::derive_seed(seed, 0u64)),
-            flat: self.flat,
-            act: self.act,
-            out: self.out,
-            __state: ::core::default::Default::default(),
-        }
-    }
-    /// The Keras-like table of layers; print it with `{}`.
-    pub fn summary(&self) -> ::typenet::Summary {
-        ::typenet::Summary {
-            name: ::std::string::String::from("Sequence"),
-            input_shape: ::typenet::__private::shape_text(&[3, 4]),
-            rows: ::std::vec![
-                ::typenet::__private::SummaryRow { name :
-                ::std::string::String::from("drop"), kind :
-                ::std::string::String::from("Dropout(0.5)"), output_shape :
-                ::typenet::__private::shape_text(& [3, 4]), params : < ::typenet::Dropout
-                < 12, P, __SequenceDropNoise > as ::typenet::__private::Layer >
-                ::PARAM_COUNT, state : < ::typenet::Dropout < 12, P, __SequenceDropNoise
-                > as ::typenet::__private::Layer > ::STATE_COUNT, trainable : ! false &&
-                < ::typenet::Dropout < 12, P, __SequenceDropNoise > as
-                ::typenet::__private::Layer > ::TRAINABLE_COUNT > 0, phase :
-                ::core::option::Option::None, }, ::typenet::__private::SummaryRow { name
-                : ::std::string::String::from("flat"), kind :
-                ::std::string::String::from("Flatten"), output_shape :
-                ::typenet::__private::shape_text(& [12]), params : < ::typenet::Flatten <
-                12 > as ::typenet::__private::Layer > ::PARAM_COUNT, state : <
-                ::typenet::Flatten < 12 > as ::typenet::__private::Layer > ::STATE_COUNT,
-                trainable : ! false && < ::typenet::Flatten < 12 > as
-                ::typenet::__private::Layer > ::TRAINABLE_COUNT > 0, phase :
-                ::core::option::Option::None, }, ::typenet::__private::SummaryRow { name
-                : ::std::string::String::from("act"), kind :
-                ::std::string::String::from("Tanh"), output_shape :
-                ::typenet::__private::shape_text(& [12]), params : <
-                ::typenet::Activation < 12, ::typenet::Tanh > as
-                ::typenet::__private::Layer > ::PARAM_COUNT, state : <
-                ::typenet::Activation < 12, ::typenet::Tanh > as
-                ::typenet::__private::Layer > ::STATE_COUNT, trainable : ! false && <
-                ::typenet::Activation < 12, ::typenet::Tanh > as
-                ::typenet::__private::Layer > ::TRAINABLE_COUNT > 0, phase :
-                ::core::option::Option::None, }, ::typenet::__private::SummaryRow { name
-                : ::std::string::String::from("out"), kind :
-                ::std::string::String::from("Dense<1, Sigmoid>"), output_shape :
-                ::typenet::__private::shape_text(& [1]), params : < ::typenet::Dense <
-                12, 1, ::typenet::Sigmoid > as ::typenet::__private::Layer >
-                ::PARAM_COUNT, state : < ::typenet::Dense < 12, 1, ::typenet::Sigmoid >
-                as ::typenet::__private::Layer > ::STATE_COUNT, trainable : ! false && <
-                ::typenet::Dense < 12, 1, ::typenet::Sigmoid > as
-                ::typenet::__private::Layer > ::TRAINABLE_COUNT > 0, phase :
-                ::core::option::Option::None, }
-            ],
-        }
-    }
-    /// The L2 penalty of the `#[l2]` layers, `sum(lambda * sum(w^2))`,
-    /// to add to the loss in hand-written loops.
-    pub fn l2_penalty(&self) -> f32 {
-        0.0
-    }
-    /// Forward through `&self`, ping-ponging between `s0` and `s1`;
-    /// `AS_EVAL` runs the layers not pinned to a phase as in `Eval`.
-    fn __shared_pass<const AS_EVAL: bool>(
-        &self,
-        x: &[f32],
-        y: &mut [f32],
-        cols: usize,
-        s0: &mut [f32],
-        s1: &mut [f32],
-    ) {
-        let _ = (&s0, &s1);
-        ::typenet::__private::infer::<AS_EVAL, _>(&self.drop, x, &mut *s0, cols);
-        ::typenet::__private::infer::<AS_EVAL, _>(&self.act, &*s0, &mut *s1, cols);
-        ::typenet::__private::infer::<AS_EVAL, _>(&self.out, &*s1, &mut *y, cols);
-    }
-    /// Training forward of `cols` samples `x`; backward must be given
-    /// the same `x`.
-    fn __forward_pass(&mut self, x: &[f32], y: &mut [f32], cols: usize) {
-        let state = &mut self.__state;
-        state.cols = cols;
-        ::typenet::__private::train_forward_from(
-            &mut self.drop,
-            x,
-            cols,
-            &mut state.a1,
-            &mut state.c0,
-        );
-        ::typenet::__private::train_forward(
-            &mut self.act,
-            &state.a1,
-            &mut state.a2,
-            &mut state.c2,
-        );
-        ::typenet::__private::train_forward(
-            &mut self.out,
-            &state.a2,
-            &mut state.a3,
-            &mut state.c3,
-        );
-        y[..1 * cols].copy_from_slice(state.a3.as_slice());
-    }
-    /// Backward of the last training forward, whose input was `x`.
-    fn __backward_pass(
-        &mut self,
-        x: &[f32],
-        dy: &[f32],
-        dx: ::core::option::Option<
-            ::typenet::ViewMut<'_, ::typenet::__private::Const<12>>,
-        >,
-        mut grads: ::core::option::Option<&mut SequenceGrads>,
-    ) {
-        let state = &mut self.__state;
-        let cols = state.cols;
-        ::typenet::__private::check_backward_batch(cols, dy.len() / 1);
-        let _ = x;
-        let has_grads = grads.is_some();
-        let mut dx = dx;
-        let need_0: bool = dx.is_some();
-        let need_1: bool = (has_grads && false) || need_0;
-        let need_2: bool = (has_grads && false) || need_1;
-        state.d3.resize(cols);
-        state.d3.as_mut_slice().copy_from_slice(dy);
-        if (has_grads && true) || need_2 {
-            let target = ::typenet::__private::gradient_target(
-                need_2,
-                &mut state.d2,
-                cols,
-            );
-            ::typenet::__private::Layer::train_backward(
-                &mut self.out,
-                state.a2.view(),
-                state.a3.view(),
-                state.d3.view_mut(),
-                &mut state.c3,
-                target,
-                grads.as_deref_mut().map(|g| &mut g.out),
-            );
-        }
-        if (has_grads && false) || need_1 {
-            let target = ::typenet::__private::gradient_target(
-                need_1,
-                &mut state.d1,
-                cols,
-            );
-            ::typenet::__private::Layer::train_backward(
-                &mut self.act,
-                state.a1.view(),
-                state.a2.view(),
-                state.d2.view_mut(),
-                &mut state.c2,
-                target,
-                ::core::option::Option::None,
-            );
-        }
-        if (has_grads && false) || need_0 {
-            let target = if need_0 { dx.take() } else { ::core::option::Option::None };
-            ::typenet::__private::Layer::train_backward(
-                &mut self.drop,
-                ::typenet::__private::view(x, cols),
-                state.a1.view(),
-                state.d1.view_mut(),
-                &mut state.c0,
-                target,
-                ::core::option::Option::None,
-            );
-        }
-        let _ = (&mut grads, has_grads, &mut dx);
-    }
-}
-::typenet::__network_api! {
-    network : Sequence, grads : SequenceGrads, input : 12, output : 1, layers : [drop,
-    flat, act, out], trainable : [out],
 }

@@ -20,12 +20,13 @@
 //! # Ok::<(), typenet::Error>(())
 //! ```
 
+mod atomic;
+
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::path::Path;
 
 use safetensors::tensor::TensorView;
 use safetensors::{Dtype, SafeTensorError, SafeTensors};
@@ -48,7 +49,7 @@ const MAX_HEADER: u64 = 100_000_000;
 /// `o * in + i`).
 ///
 /// ```
-/// use typenet::{io::StateDict, Dense, Linear};
+/// use typenet::{io::StateDict, Dense, Linear, Weights};
 /// let mut layer = Dense::<3, 2, Linear>::zeros();
 /// layer.weights_mut()[(1, 0)] = 5.0; // out 1, in 0
 /// let dict = StateDict::of(&layer);
@@ -109,14 +110,16 @@ impl StateDict {
     pub fn of<L: Layer>(layer: &L) -> Self {
         let mut tensors = Vec::new();
         layer.visit_tensors("", &mut |name, t| {
-            let shape = if t.is_vector { vec![t.rows] } else { vec![t.rows, t.cols] };
-            let mut data = vec![0.0; t.rows * t.cols];
-            for c in 0..t.cols {
-                for r in 0..t.rows {
-                    data[r * t.cols + c] = t.data[c * t.rows + r];
-                }
+            let mut data = vec![0.0; t.data.len()];
+            for (memory, torch) in memory_to_torch(t.shape, t.memory_axes).enumerate() {
+                data[torch] = t.data[memory];
             }
-            tensors.push(NamedTensor { name: name.to_string(), shape, data, kind: Some(t.kind) });
+            tensors.push(NamedTensor {
+                name: name.to_string(),
+                shape: t.shape.to_vec(),
+                data,
+                kind: Some(t.kind),
+            });
         });
         StateDict { tensors, metadata: BTreeMap::new() }
     }
@@ -187,7 +190,8 @@ impl StateDict {
         safetensors::serialize(views, metadata).map_err(|e| Error::InvalidArgument(e.to_string()))
     }
 
-    /// Writes the file atomically (see [`write_atomic`]).
+    /// Writes the file atomically: `path` holds either its old contents or
+    /// all of the new ones, never a mixture.
     ///
     /// # Errors
     /// As [`to_bytes`](Self::to_bytes), and `Error::Io` if writing fails (the
@@ -202,7 +206,7 @@ impl StateDict {
     /// # Ok::<(), typenet::Error>(())
     /// ```
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
-        write_atomic(path.as_ref(), &self.to_bytes()?, |file| file)
+        atomic::write_atomic(path.as_ref(), &self.to_bytes()?, |file| file)
     }
 
     /// Reads every tensor of a safetensors file, converting each numeric
@@ -416,11 +420,11 @@ pub fn save_with<N: Network, W: SyncWrite>(
     path: impl AsRef<Path>,
     wrap: impl FnOnce(File) -> W,
 ) -> Result<()> {
-    write_atomic(path.as_ref(), &state_dict(net).to_bytes()?, wrap)
+    atomic::write_atomic(path.as_ref(), &state_dict(net).to_bytes()?, wrap)
 }
 
 /// A writer that can also push its bytes to the disk (`File::sync_all`):
-/// what [`save_with`] and [`write_atomic`] write through.
+/// what [`save_with`] writes through.
 ///
 /// ```
 /// use typenet::io::SyncWrite;
@@ -437,75 +441,6 @@ pub trait SyncWrite: Write {
 impl SyncWrite for File {
     fn sync(&mut self) -> std::io::Result<()> {
         self.sync_all()
-    }
-}
-
-/// Temporary names stay unique when threads of one process save at once.
-static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
-
-/// Writes `bytes` to `path` so that `path` holds either its old contents or
-/// all of the new ones, never a mixture: a temporary file in the same
-/// directory (same file system, so the rename is atomic) is written through
-/// `wrap(file)`, flushed and synced, then renamed over `path`. On any error
-/// the temporary file is removed and `path` is untouched.
-///
-/// # Errors
-/// `Error::Io` naming the file that failed.
-///
-/// ```
-/// let path = std::env::temp_dir().join(format!("typenet-atomic-doc-{}", std::process::id()));
-/// typenet::io::write_atomic(&path, b"new", |file| file)?;
-/// assert_eq!(std::fs::read(&path).unwrap(), b"new");
-/// # std::fs::remove_file(&path).ok();
-/// # Ok::<(), typenet::Error>(())
-/// ```
-pub fn write_atomic<W: SyncWrite>(path: &Path, bytes: &[u8], wrap: impl FnOnce(File) -> W) -> Result<()> {
-    let io_error = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| Error::Io { path, source }
-    };
-    let file_name = path
-        .file_name()
-        .ok_or_else(|| Error::InvalidArgument(format!("`{}` does not name a file", path.display())))?;
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    let (temp, file) = create_temp(dir, &file_name.to_string_lossy())?;
-    let written = (|| {
-        let mut writer = wrap(file);
-        writer.write_all(bytes)?;
-        writer.flush()?;
-        writer.sync()
-        // The writer (and the file handle) closes here, before the rename,
-        // which some platforms require.
-    })();
-    if let Err(source) = written {
-        let _ = fs::remove_file(&temp);
-        return Err(io_error(&temp)(source));
-    }
-    if let Err(source) = fs::rename(&temp, path) {
-        let _ = fs::remove_file(&temp);
-        return Err(io_error(path)(source));
-    }
-    // The rename is only durable once the directory entry is on disk too.
-    #[cfg(unix)]
-    if let Ok(dir) = File::open(dir) {
-        let _ = dir.sync_all();
-    }
-    Ok(())
-}
-
-/// Creates `.NAME.PID.N.tmp` in `dir`, never reusing an existing file.
-fn create_temp(dir: &Path, name: &str) -> Result<(PathBuf, File)> {
-    loop {
-        let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
-        let temp = dir.join(format!(".{name}.{}.{n}.tmp", std::process::id()));
-        match OpenOptions::new().write(true).create_new(true).open(&temp) {
-            Ok(file) => return Ok((temp, file)),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(source) => return Err(Error::Io { path: temp, source }),
-        }
     }
 }
 
@@ -580,16 +515,15 @@ pub fn load_bytes_into<L: Layer>(layer: &mut L, bytes: &[u8], options: &LoadOpti
     let file = parse(bytes)?;
     let convert = if options.convert_dtypes { Convert::Floats } else { Convert::None };
 
-    let mut wanted: Vec<(String, Vec<usize>, usize, usize)> = Vec::new();
+    let mut wanted: Vec<(String, Vec<usize>, Vec<usize>)> = Vec::new();
     layer.visit_tensors("", &mut |name, t| {
-        let shape = if t.is_vector { vec![t.rows] } else { vec![t.rows, t.cols] };
-        wanted.push((name.to_string(), shape, t.rows, t.cols));
+        wanted.push((name.to_string(), t.shape.to_vec(), t.memory_axes.to_vec()));
     });
 
     // Phase 1: validate and convert everything into the layer's own
-    // (column-major) layout; nothing is written until all of it passed.
+    // layout; nothing is written until all of it passed.
     let mut ready: HashMap<&str, Vec<f32>> = HashMap::with_capacity(wanted.len());
-    for (name, shape, rows, cols) in &wanted {
+    for (name, shape, memory_axes) in &wanted {
         let view = match file.tensor(name) {
             Ok(view) => view,
             Err(_) => return Err(Error::MissingTensor { name: name.clone() }),
@@ -601,14 +535,12 @@ pub fn load_bytes_into<L: Layer>(layer: &mut L, bytes: &[u8], options: &LoadOpti
                 found: view.shape().to_vec(),
             });
         }
-        let row_major = to_f32(name, &view, convert)?;
-        let mut column_major = vec![0.0; rows * cols];
-        for r in 0..*rows {
-            for c in 0..*cols {
-                column_major[c * rows + r] = row_major[r * cols + c];
-            }
+        let torch_order = to_f32(name, &view, convert)?;
+        let mut memory_order = vec![0.0; torch_order.len()];
+        for (memory, torch) in memory_to_torch(shape, memory_axes).enumerate() {
+            memory_order[memory] = torch_order[torch];
         }
-        ready.insert(name.as_str(), column_major);
+        ready.insert(name.as_str(), memory_order);
     }
     let known: HashSet<&str> = wanted.iter().map(|(name, ..)| name.as_str()).collect();
     let mut extra: Vec<(&str, TensorView<'_>)> =
@@ -629,6 +561,35 @@ pub fn load_bytes_into<L: Layer>(layer: &mut L, bytes: &[u8], options: &LoadOpti
         }
     });
     Ok(())
+}
+
+/// For each element in memory order (row-major over `shape`'s axes taken
+/// in the order `memory_axes`), its index in PyTorch's row-major order.
+fn memory_to_torch<'a>(shape: &'a [usize], memory_axes: &'a [usize]) -> impl Iterator<Item = usize> + 'a {
+    let rank = shape.len();
+    let mut torch_stride = vec![1usize; rank];
+    for axis in (0..rank.saturating_sub(1)).rev() {
+        torch_stride[axis] = torch_stride[axis + 1] * shape[axis + 1];
+    }
+    let total: usize = shape.iter().product();
+    // An odometer over the memory-ordered axes, innermost last.
+    let mut index = vec![0usize; rank];
+    let mut offset = 0usize;
+    (0..total).map(move |step| {
+        if step > 0 {
+            for position in (0..rank).rev() {
+                let axis = memory_axes[position];
+                index[position] += 1;
+                offset += torch_stride[axis];
+                if index[position] < shape[axis] {
+                    break;
+                }
+                offset -= torch_stride[axis] * shape[axis];
+                index[position] = 0;
+            }
+        }
+        offset
+    })
 }
 
 /// PyTorch's BatchNorm `num_batches_tracked`: an integer scalar next to a
@@ -769,6 +730,17 @@ fn metadata(bytes: &[u8]) -> Result<BTreeMap<String, String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn memory_orders_map_onto_pytorch_order() {
+        // A column-major 2 x 3 matrix: memory walks columns.
+        let order: Vec<usize> = memory_to_torch(&[2, 3], &[1, 0]).collect();
+        assert_eq!(order, [0, 3, 1, 4, 2, 5]);
+        // Channels last in memory, `[F, C, KH, KW]` on disk.
+        let order: Vec<usize> = memory_to_torch(&[1, 2, 1, 2], &[0, 2, 3, 1]).collect();
+        assert_eq!(order, [0, 2, 1, 3]);
+        assert_eq!(memory_to_torch(&[4], &[0]).collect::<Vec<_>>(), [0, 1, 2, 3]);
+    }
 
     #[test]
     fn half_precision_converts_exactly() {

@@ -1,0 +1,583 @@
+//! Optimisers with Keras 3's defaults and update rules, step for step.
+//!
+//! An optimiser keeps one state slot per trainable tensor, in the order the
+//! network visits them, created on the first step. Frozen layers have no
+//! gradients and are never visited, so no optimiser can touch them.
+//!
+//! The rules themselves are in `rules` (plain element-wise code), running
+//! them vectorised and over the cores in `linalg::elementwise`, and saving
+//! and restoring an optimiser's state in `checkpoint`. Hyper-parameters are
+//! checked where they are set: an optimiser value always holds valid ones.
+
+mod checkpoint;
+mod rules;
+
+use crate::error::{Error, Result};
+use crate::layers::Layer;
+pub(crate) use rules::Rule;
+use rules::{AdamRule, RmsPropRule, SgdRule};
+
+/// Something that updates a network's trainable parameters from gradients.
+pub trait Optimizer {
+    /// Applies one update; `grads` are those `backward` returned.
+    ///
+    /// # Panics
+    /// If a layer's gradient tensor differs in length from its parameter
+    /// tensor (a custom layer's `visit_trainable` bug).
+    fn step<N: Layer>(&mut self, net: &mut N, grads: &N::Grads);
+
+    /// [`step`](Self::step), reporting whether every parameter it wrote is
+    /// finite (what `fit` stops on). The built-in optimisers fold the check
+    /// into the update; this default scans the parameters afterwards.
+    fn step_finite<N: Layer>(&mut self, net: &mut N, grads: &N::Grads) -> bool {
+        self.step(net, grads);
+        let mut finite = true;
+        net.visit_trainable(grads, &mut |w, _| finite &= w.iter().all(|v| v.is_finite()));
+        finite
+    }
+
+    /// The base learning rate.
+    fn learning_rate(&self) -> f32;
+
+    /// Sets the base learning rate (what schedules use).
+    ///
+    /// # Panics
+    /// If `lr` is negative, NaN or infinite.
+    fn set_learning_rate(&mut self, lr: f32);
+
+    /// Steps applied so far.
+    fn iterations(&self) -> u64;
+}
+
+/// The shortest decimal that rounds to `x`, as a double: what a Keras user
+/// typed (`0.999`) rather than the nearest f32 (`0.99900001287`).
+/// Allocation-free, unlike formatting and parsing.
+pub(crate) fn decimal(x: f32) -> f64 {
+    let d = x as f64;
+    if d == 0.0 || !d.is_finite() {
+        return d;
+    }
+    let magnitude = d.abs().log10().floor() as i32;
+    for digits in 1..=9 {
+        let scale = 10f64.powi(digits - 1 - magnitude);
+        let rounded = (d * scale).round() / scale;
+        if rounded as f32 == x {
+            return rounded;
+        }
+    }
+    d
+}
+
+/// `1 - x` as Keras computes it: in double precision from the decimal
+/// hyper-parameter, then rounded to f32 (0.999f32 gives 0.001, not
+/// 0.0009999871), which keeps Adam and RMSprop bit-exact with Keras 3.
+fn complement(x: f32) -> f32 {
+    (1.0 - decimal(x)) as f32
+}
+
+/// Why a hyper-parameter is refused, or `None` if it is valid.
+pub(crate) mod valid {
+    /// A learning rate: finite and not negative.
+    pub fn learning_rate(lr: f32) -> Option<String> {
+        (!(lr.is_finite() && lr >= 0.0))
+            .then(|| format!("learning rate {lr} must be finite and not negative"))
+    }
+    /// A decay factor (momentum, rho, betas): in [0, 1).
+    pub fn factor(name: &str, value: f32) -> Option<String> {
+        (!(0.0..1.0).contains(&value)).then(|| format!("{name} {value} must be in [0, 1)"))
+    }
+    /// An epsilon: finite and positive.
+    pub fn epsilon(value: f32) -> Option<String> {
+        (!(value.is_finite() && value > 0.0)).then(|| format!("epsilon {value} must be finite and positive"))
+    }
+    /// A decay rate or weight decay: finite and not negative.
+    pub fn non_negative(name: &str, value: f32) -> Option<String> {
+        (!(value.is_finite() && value >= 0.0))
+            .then(|| format!("{name} {value} must be finite and not negative"))
+    }
+}
+
+/// Panics with `problem`, if any: what builders do with invalid values.
+#[track_caller]
+fn refuse(problem: Option<String>) {
+    if let Some(problem) = problem {
+        panic!("{problem}");
+    }
+}
+
+/// Per-tensor moment buffers, sized on first use.
+#[derive(Clone, Debug, Default)]
+struct Moments {
+    slots: Vec<[Vec<f32>; 2]>,
+}
+
+impl Moments {
+    /// Runs `rule` over every trainable tensor of `net`; returns whether
+    /// every weight written is finite.
+    fn apply<N: Layer, R: Rule>(&mut self, net: &mut N, grads: &N::Grads, rule: &R) -> bool {
+        let mut index = 0;
+        let mut finite = true;
+        let slots = &mut self.slots;
+        net.visit_trainable(grads, &mut |params, grads| {
+            assert_eq!(
+                params.len(),
+                grads.len(),
+                "trainable tensor {index} has {} parameters but its gradient has {} values: the layer's `visit_trainable` pairs tensors of different lengths",
+                params.len(),
+                grads.len()
+            );
+            if slots.len() <= index {
+                slots.push([Vec::new(), Vec::new()]);
+            }
+            let [first, second] = &mut slots[index];
+            if first.len() != params.len() {
+                *first = vec![0.0; params.len()];
+                *second = vec![0.0; params.len()];
+            }
+            finite &= crate::linalg::elementwise(rule, params, grads, first, second);
+            index += 1;
+        });
+        finite
+    }
+}
+
+/// Stochastic gradient descent, with optional (Nesterov) momentum and the
+/// Keras 2 learning-rate decay `lr / (1 + decay * iterations)`.
+///
+/// ```
+/// use typenet::prelude::*;
+/// let opt = Sgd::new(0.009).momentum(0.9).nesterov(true).decay(1e-10);
+/// assert_eq!(opt.learning_rate(), 0.009);
+/// ```
+#[derive(Clone, Debug)]
+pub struct Sgd {
+    lr: f32,
+    momentum: f32,
+    nesterov: bool,
+    decay: f32,
+    iterations: u64,
+    moments: Moments,
+}
+
+impl Sgd {
+    /// Plain SGD with learning rate `lr` (Keras' default is 0.01).
+    ///
+    /// # Panics
+    /// If `lr` is negative, NaN or infinite.
+    #[track_caller]
+    pub fn new(lr: f32) -> Self {
+        refuse(valid::learning_rate(lr));
+        Sgd { lr, momentum: 0.0, nesterov: false, decay: 0.0, iterations: 0, moments: Moments::default() }
+    }
+    /// Momentum (default 0).
+    ///
+    /// # Panics
+    /// If `momentum` is outside [0, 1).
+    #[track_caller]
+    pub fn momentum(mut self, momentum: f32) -> Self {
+        refuse(valid::factor("momentum", momentum));
+        self.momentum = momentum;
+        self
+    }
+    /// Nesterov momentum (default off).
+    pub fn nesterov(mut self, nesterov: bool) -> Self {
+        self.nesterov = nesterov;
+        self
+    }
+    /// Keras 2 time-based decay of the learning rate (default 0).
+    ///
+    /// # Panics
+    /// If `decay` is negative, NaN or infinite.
+    #[track_caller]
+    pub fn decay(mut self, decay: f32) -> Self {
+        refuse(valid::non_negative("decay", decay));
+        self.decay = decay;
+        self
+    }
+}
+
+impl Optimizer for Sgd {
+    fn step<N: Layer>(&mut self, net: &mut N, grads: &N::Grads) {
+        self.step_finite(net, grads);
+    }
+    fn step_finite<N: Layer>(&mut self, net: &mut N, grads: &N::Grads) -> bool {
+        let lr = self.lr / (1.0 + self.decay * self.iterations as f32);
+        let rule = SgdRule { lr, momentum: self.momentum, nesterov: self.nesterov };
+        self.iterations = self.iterations.saturating_add(1);
+        self.moments.apply(net, grads, &rule)
+    }
+    fn learning_rate(&self) -> f32 {
+        self.lr
+    }
+    #[track_caller]
+    fn set_learning_rate(&mut self, lr: f32) {
+        refuse(valid::learning_rate(lr));
+        self.lr = lr;
+    }
+    fn iterations(&self) -> u64 {
+        self.iterations
+    }
+}
+
+/// RMSprop (Keras 3: rho 0.9, epsilon 1e-7, `w -= lr g / sqrt(v + eps)`).
+///
+/// ```
+/// use typenet::prelude::*;
+/// let opt = RmsProp::new(0.001).rho(0.95);
+/// assert_eq!(opt.iterations(), 0);
+/// ```
+#[derive(Clone, Debug)]
+pub struct RmsProp {
+    lr: f32,
+    rho: f32,
+    epsilon: f32,
+    iterations: u64,
+    moments: Moments,
+}
+
+impl RmsProp {
+    /// RMSprop with learning rate `lr` (Keras' default is 0.001).
+    ///
+    /// # Panics
+    /// If `lr` is negative, NaN or infinite.
+    #[track_caller]
+    pub fn new(lr: f32) -> Self {
+        refuse(valid::learning_rate(lr));
+        RmsProp { lr, rho: 0.9, epsilon: 1e-7, iterations: 0, moments: Moments::default() }
+    }
+    /// Discount of the squared-gradient average (default 0.9).
+    ///
+    /// # Panics
+    /// If `rho` is outside [0, 1).
+    #[track_caller]
+    pub fn rho(mut self, rho: f32) -> Self {
+        refuse(valid::factor("rho", rho));
+        self.rho = rho;
+        self
+    }
+    /// Stability constant (default 1e-7).
+    ///
+    /// # Panics
+    /// If `epsilon` is not finite and positive.
+    #[track_caller]
+    pub fn epsilon(mut self, epsilon: f32) -> Self {
+        refuse(valid::epsilon(epsilon));
+        self.epsilon = epsilon;
+        self
+    }
+}
+
+impl Optimizer for RmsProp {
+    fn step<N: Layer>(&mut self, net: &mut N, grads: &N::Grads) {
+        self.step_finite(net, grads);
+    }
+    fn step_finite<N: Layer>(&mut self, net: &mut N, grads: &N::Grads) -> bool {
+        let rule = RmsPropRule {
+            lr: self.lr,
+            rho: self.rho,
+            one_minus_rho: complement(self.rho),
+            epsilon: self.epsilon,
+        };
+        self.iterations = self.iterations.saturating_add(1);
+        self.moments.apply(net, grads, &rule)
+    }
+    fn learning_rate(&self) -> f32 {
+        self.lr
+    }
+    #[track_caller]
+    fn set_learning_rate(&mut self, lr: f32) {
+        refuse(valid::learning_rate(lr));
+        self.lr = lr;
+    }
+    fn iterations(&self) -> u64 {
+        self.iterations
+    }
+}
+
+/// Adam (Keras 3: beta1 0.9, beta2 0.999, epsilon 1e-7).
+///
+/// ```
+/// use typenet::prelude::*;
+/// let opt = Adam::new(0.001).beta1(0.8);
+/// assert_eq!(opt.learning_rate(), 0.001);
+/// ```
+#[derive(Clone, Debug)]
+pub struct Adam {
+    lr: f32,
+    beta1: f32,
+    beta2: f32,
+    epsilon: f32,
+    weight_decay: f32,
+    iterations: u64,
+    moments: Moments,
+}
+
+impl Adam {
+    /// Adam with learning rate `lr` (Keras' default is 0.001).
+    ///
+    /// # Panics
+    /// If `lr` is negative, NaN or infinite.
+    #[track_caller]
+    pub fn new(lr: f32) -> Self {
+        refuse(valid::learning_rate(lr));
+        Adam {
+            lr,
+            beta1: 0.9,
+            beta2: 0.999,
+            epsilon: 1e-7,
+            weight_decay: 0.0,
+            iterations: 0,
+            moments: Moments::default(),
+        }
+    }
+    /// Decay of the first moment (default 0.9).
+    ///
+    /// # Panics
+    /// If `beta1` is outside [0, 1).
+    #[track_caller]
+    pub fn beta1(mut self, beta1: f32) -> Self {
+        refuse(valid::factor("beta1", beta1));
+        self.beta1 = beta1;
+        self
+    }
+    /// Decay of the second moment (default 0.999).
+    ///
+    /// # Panics
+    /// If `beta2` is outside [0, 1).
+    #[track_caller]
+    pub fn beta2(mut self, beta2: f32) -> Self {
+        refuse(valid::factor("beta2", beta2));
+        self.beta2 = beta2;
+        self
+    }
+    /// Stability constant (default 1e-7).
+    ///
+    /// # Panics
+    /// If `epsilon` is not finite and positive.
+    #[track_caller]
+    pub fn epsilon(mut self, epsilon: f32) -> Self {
+        refuse(valid::epsilon(epsilon));
+        self.epsilon = epsilon;
+        self
+    }
+
+    /// The hyper-parameters' problems, if any (for checkpoints).
+    fn problems(&self) -> Option<String> {
+        valid::learning_rate(self.lr)
+            .or_else(|| valid::factor("beta1", self.beta1))
+            .or_else(|| valid::factor("beta2", self.beta2))
+            .or_else(|| valid::epsilon(self.epsilon))
+            .or_else(|| valid::non_negative("weight decay", self.weight_decay))
+    }
+}
+
+impl Optimizer for Adam {
+    fn step<N: Layer>(&mut self, net: &mut N, grads: &N::Grads) {
+        self.step_finite(net, grads);
+    }
+    fn step_finite<N: Layer>(&mut self, net: &mut N, grads: &N::Grads) -> bool {
+        let local_step = self.iterations.saturating_add(1) as f32;
+        let (b1, b2, lr) = (self.beta1, self.beta2, self.lr);
+        let rule = AdamRule {
+            alpha: lr * (1.0 - b2.powf(local_step)).sqrt() / (1.0 - b1.powf(local_step)),
+            one_minus_beta1: complement(b1),
+            one_minus_beta2: complement(b2),
+            epsilon: self.epsilon,
+            weight_decay: self.weight_decay,
+            lr,
+        };
+        self.iterations = self.iterations.saturating_add(1);
+        self.moments.apply(net, grads, &rule)
+    }
+    fn learning_rate(&self) -> f32 {
+        self.lr
+    }
+    #[track_caller]
+    fn set_learning_rate(&mut self, lr: f32) {
+        refuse(valid::learning_rate(lr));
+        self.lr = lr;
+    }
+    fn iterations(&self) -> u64 {
+        self.iterations
+    }
+}
+
+/// AdamW: Adam with decoupled weight decay, `w -= w * weight_decay * lr`
+/// before each update (Keras 3; its default `weight_decay` is 0.004).
+///
+/// ```
+/// use typenet::prelude::*;
+/// let opt = AdamW::new(0.001, 0.004);
+/// assert_eq!(opt.learning_rate(), 0.001);
+/// ```
+#[derive(Clone, Debug)]
+pub struct AdamW {
+    adam: Adam,
+}
+
+impl AdamW {
+    /// AdamW with learning rate `lr` and decoupled weight decay.
+    ///
+    /// # Panics
+    /// If `lr` or `weight_decay` is negative, NaN or infinite.
+    #[track_caller]
+    pub fn new(lr: f32, weight_decay: f32) -> Self {
+        refuse(valid::non_negative("weight decay", weight_decay));
+        AdamW { adam: Adam { weight_decay, ..Adam::new(lr) } }
+    }
+    /// Decay of the first moment (default 0.9).
+    ///
+    /// # Panics
+    /// If `beta1` is outside [0, 1).
+    #[track_caller]
+    pub fn beta1(self, beta1: f32) -> Self {
+        AdamW { adam: self.adam.beta1(beta1) }
+    }
+    /// Decay of the second moment (default 0.999).
+    ///
+    /// # Panics
+    /// If `beta2` is outside [0, 1).
+    #[track_caller]
+    pub fn beta2(self, beta2: f32) -> Self {
+        AdamW { adam: self.adam.beta2(beta2) }
+    }
+    /// Stability constant (default 1e-7).
+    ///
+    /// # Panics
+    /// If `epsilon` is not finite and positive.
+    #[track_caller]
+    pub fn epsilon(self, epsilon: f32) -> Self {
+        AdamW { adam: self.adam.epsilon(epsilon) }
+    }
+}
+
+impl Optimizer for AdamW {
+    fn step<N: Layer>(&mut self, net: &mut N, grads: &N::Grads) {
+        self.adam.step(net, grads);
+    }
+    fn step_finite<N: Layer>(&mut self, net: &mut N, grads: &N::Grads) -> bool {
+        self.adam.step_finite(net, grads)
+    }
+    fn learning_rate(&self) -> f32 {
+        self.adam.lr
+    }
+    #[track_caller]
+    fn set_learning_rate(&mut self, lr: f32) {
+        self.adam.set_learning_rate(lr);
+    }
+    fn iterations(&self) -> u64 {
+        self.adam.iterations
+    }
+}
+
+/// An error for a checkpoint whose hyper-parameter is invalid.
+fn invalid_checkpoint(problem: String) -> Error {
+    Error::OptimizerState(format!("the checkpoint's {problem}"))
+}
+
+/// `Ok` when `problem` is `None`.
+fn check_checkpoint(problem: Option<String>) -> Result<()> {
+    problem.map_or(Ok(()), |p| Err(invalid_checkpoint(p)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layers::{Dense, DenseGrads, Grads, Init, Linear, Weights};
+
+    /// A 1x1 layer with weight `w` and bias 0, and a gradient `g` for both.
+    fn one(w: f32, g: f32) -> (Dense<1, 1, Linear>, DenseGrads<1, 1>) {
+        let mut layer = Dense::<1, 1, Linear>::zeros();
+        layer.weights_mut()[0] = w;
+        let mut grads = DenseGrads::<1, 1>::zeros();
+        grads.weights_mut()[0] = g;
+        (layer, grads)
+    }
+
+    // Expected values computed by hand from Keras 3's update_step formulas.
+    #[test]
+    fn sgd_nesterov_follows_keras() {
+        let (mut layer, grads) = one(1.0, 0.5);
+        let mut opt = Sgd::new(0.1).momentum(0.9).nesterov(true);
+        opt.step(&mut layer, &grads);
+        // m = -0.05; w += 0.9 * -0.05 - 0.05 = -0.095
+        assert!((layer.weights()[0] - 0.905).abs() < 1e-6);
+        opt.step(&mut layer, &grads);
+        // m = 0.9 * -0.05 - 0.05 = -0.095; w += 0.9 * -0.095 - 0.05 = -0.1355
+        assert!((layer.weights()[0] - 0.7695).abs() < 1e-6);
+    }
+
+    #[test]
+    fn sgd_decay_scales_the_rate_per_iteration() {
+        let (mut layer, grads) = one(1.0, 1.0);
+        let mut opt = Sgd::new(0.1).decay(1.0);
+        opt.step(&mut layer, &grads); // lr 0.1
+        opt.step(&mut layer, &grads); // lr 0.05
+        assert!((layer.weights()[0] - 0.85).abs() < 1e-6);
+    }
+
+    #[test]
+    fn rmsprop_follows_keras() {
+        let (mut layer, grads) = one(1.0, 0.5);
+        let mut opt = RmsProp::new(0.01);
+        opt.step(&mut layer, &grads);
+        let v = 0.1f32 * 0.25;
+        assert!((layer.weights()[0] - (1.0 - 0.01 * 0.5 / (v + 1e-7).sqrt())).abs() < 1e-6);
+    }
+
+    #[test]
+    fn adam_first_step_moves_by_the_learning_rate() {
+        let (mut layer, grads) = one(1.0, 0.5);
+        let mut opt = Adam::new(0.01);
+        opt.step(&mut layer, &grads);
+        // alpha = lr * sqrt(1 - b2) / (1 - b1); m = 0.05; v = 0.00025
+        let alpha = 0.01 * (1.0f32 - 0.999).sqrt() / 0.1;
+        let want = 1.0 - 0.05 * alpha / (0.00025f32.sqrt() + 1e-7);
+        assert!((layer.weights()[0] - want).abs() < 1e-6);
+        assert!((layer.weights()[0] - 0.99).abs() < 1e-4);
+    }
+
+    #[test]
+    fn large_tensors_split_over_threads_give_the_same_bits() {
+        // 300,000 weights: above PARALLEL_UPDATE, so split over the pool.
+        let mut layer = Dense::<600, 500, Linear>::seeded(4);
+        let mut grads = DenseGrads::<600, 500>::zeros();
+        for (i, g) in grads.weights_mut().iter_mut().enumerate() {
+            *g = ((i % 97) as f32 - 48.0) / 100.0;
+        }
+        let mut reference: Vec<f32> = layer.weights().as_slice().to_vec();
+        let mut opt = Adam::new(0.01);
+        opt.step(&mut layer, &grads);
+        opt.step(&mut layer, &grads);
+        // The same two steps, scalar, in Keras' order of operations.
+        let (mut m, mut v) = (vec![0.0f32; reference.len()], vec![0.0f32; reference.len()]);
+        for t in 1..=2 {
+            let alpha = 0.01 * (1.0 - 0.999f32.powf(t as f32)).sqrt() / (1.0 - 0.9f32.powf(t as f32));
+            for (i, w) in reference.iter_mut().enumerate() {
+                let g = grads.weights().as_slice()[i];
+                m[i] += (g - m[i]) * 0.1;
+                v[i] += (g * g - v[i]) * 0.001;
+                *w -= m[i] * alpha / (v[i].sqrt() + 1e-7);
+            }
+        }
+        assert_eq!(layer.weights().as_slice(), &reference[..]);
+    }
+
+    #[test]
+    fn decimals_are_the_shortest_that_round_trip() {
+        assert_eq!(decimal(0.999), 0.999);
+        assert_eq!(decimal(0.9), 0.9);
+        assert_eq!(decimal(1e-7), 1e-7);
+        assert_eq!(complement(0.999), 0.001);
+        let odd = 0.123_456_79f32;
+        assert_eq!(decimal(odd) as f32, odd);
+    }
+
+    #[test]
+    fn adamw_decays_weights_before_the_update() {
+        let (mut layer, grads) = one(2.0, 0.0);
+        let mut opt = AdamW::new(0.1, 0.5);
+        opt.step(&mut layer, &grads);
+        assert!((layer.weights()[0] - 1.9).abs() < 1e-6);
+    }
+}

@@ -1,0 +1,54 @@
+//! The gradients struct: one field per trainable entry.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::{grads_name, private};
+use crate::ir::Network;
+
+/// `MnistGrads` with `Grads` (zeros, visiting) and `+=`.
+pub fn gen_grads(net: &Network) -> TokenStream {
+    let (vis, grads, p) = (&net.vis, grads_name(net), private());
+    let eval = quote!(::typenet::Eval);
+    let trainable: Vec<_> = net.entries.iter().filter(|e| e.has_grads()).collect();
+    let fields: Vec<_> = trainable.iter().map(|e| &e.name).collect();
+    let types = trainable.iter().map(|e| e.field_type(&eval));
+    let doc = format!(
+        "Gradients of [`{}`]'s trainable layers (frozen and parameter-free layers have no field).",
+        net.name
+    );
+    quote! {
+        #[doc = #doc]
+        #[derive(Clone, Debug)]
+        #vis struct #grads {
+            #(pub #fields: ::typenet::GradsOf<#types>,)*
+        }
+
+        impl #p::Grads for #grads {
+            fn zeros() -> Self {
+                #grads { #(#fields: #p::Grads::zeros(),)* }
+            }
+            fn visit(&self, _f: &mut dyn FnMut(&[f32])) {
+                #(#p::Grads::visit(&self.#fields, _f);)*
+            }
+            fn visit_mut(&mut self, _f: &mut dyn FnMut(&mut [f32])) {
+                #(#p::Grads::visit_mut(&mut self.#fields, _f);)*
+            }
+            fn visit_pairs(&mut self, _other: &Self, _f: &mut dyn FnMut(&mut [f32], &[f32])) {
+                #(#p::Grads::visit_pairs(&mut self.#fields, &_other.#fields, _f);)*
+            }
+        }
+
+        impl ::core::ops::AddAssign<&#grads> for #grads {
+            fn add_assign(&mut self, other: &#grads) {
+                #p::Grads::accumulate(self, other);
+            }
+        }
+
+        impl ::core::ops::AddAssign for #grads {
+            fn add_assign(&mut self, other: #grads) {
+                #p::Grads::accumulate(self, &other);
+            }
+        }
+    }
+}

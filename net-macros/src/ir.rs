@@ -1,0 +1,344 @@
+//! The checked declaration: what `check` produces and `expand` reads.
+//!
+//! Named after what they are in the declaration (`Network`, `Entry`), not
+//! after runtime types: nothing here is a layer, only a description of one.
+
+use proc_macro2::{Literal, Span, TokenStream};
+use quote::{quote, ToTokens};
+use syn::{Attribute, Ident};
+
+use crate::layers::LayerDef;
+use crate::parse::path_text;
+
+/// The largest number of values one width, shape or tensor may hold: the
+/// most `f32`s an allocation can have (`isize::MAX` bytes).
+pub const MAX_VALUES: u128 = (isize::MAX as u128) / 4;
+
+/// A width or one axis of a shape, as the expansion needs it.
+#[derive(Clone, Debug)]
+pub enum Dim {
+    /// An integer literal.
+    Lit(u64),
+    /// A `const` item.
+    Const(syn::Path),
+    /// The output width of a custom layer or nested network.
+    OutputOf(syn::Path),
+    /// Arithmetic on other dims (flattened shapes, convolution output sizes).
+    Op(Op, Box<Dim>, Box<Dim>),
+}
+
+/// An operation of [`Dim::Op`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(dead_code)] // TEMPORARY: convolution output sizes use the rest.
+pub enum Op {
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+impl Dim {
+    /// `a * b`.
+    pub fn mul(a: Dim, b: Dim) -> Dim {
+        Dim::Op(Op::Mul, Box::new(a), Box::new(b))
+    }
+
+    /// The product of a shape's dims (1 for none).
+    pub fn product(dims: &[Dim]) -> Dim {
+        let mut iter = dims.iter().cloned();
+        let first = iter.next().unwrap_or(Dim::Lit(1));
+        iter.fold(first, Dim::mul)
+    }
+
+    /// The value when every part is a literal and the arithmetic stays
+    /// within [`MAX_VALUES`] (no overflow, no negative or fractional step).
+    pub fn literal(&self) -> Option<u64> {
+        match self {
+            Dim::Lit(v) => Some(*v),
+            Dim::Op(op, a, b) => {
+                let (a, b) = (a.literal()? as u128, b.literal()? as u128);
+                let value = match op {
+                    Op::Add => a.checked_add(b)?,
+                    Op::Sub => a.checked_sub(b)?,
+                    Op::Mul => a.checked_mul(b)?,
+                    Op::Div => a.checked_div(b)?,
+                };
+                (value <= MAX_VALUES).then_some(value as u64)
+            }
+            Dim::Const(_) | Dim::OutputOf(_) => None,
+        }
+    }
+
+    /// Whether every part is a literal (the value may still overflow).
+    pub fn is_literal(&self) -> bool {
+        match self {
+            Dim::Lit(_) => true,
+            Dim::Op(_, a, b) => a.is_literal() && b.is_literal(),
+            Dim::Const(_) | Dim::OutputOf(_) => false,
+        }
+    }
+
+    /// How messages and the summary name it.
+    pub fn describe(&self) -> String {
+        if let Some(v) = self.literal() {
+            return v.to_string();
+        }
+        match self {
+            Dim::Lit(v) => v.to_string(),
+            Dim::Const(path) => path_text(path),
+            Dim::OutputOf(path) => format!("{}::OUTPUT", path_text(path)),
+            Dim::Op(op, a, b) => {
+                let symbol = match op {
+                    Op::Add => "+",
+                    Op::Sub => "-",
+                    Op::Mul => "*",
+                    Op::Div => "/",
+                };
+                format!("({} {symbol} {})", a.describe(), b.describe())
+            }
+        }
+    }
+
+    /// A `usize` expression usable in constant contexts.
+    pub fn expr(&self) -> TokenStream {
+        if let Some(v) = self.literal() {
+            let lit = Literal::usize_unsuffixed(v as usize);
+            return quote!(#lit);
+        }
+        match self {
+            Dim::Lit(v) => {
+                let lit = Literal::u64_unsuffixed(*v);
+                quote!(#lit)
+            }
+            Dim::Const(path) => quote!(#path),
+            Dim::OutputOf(path) => quote!(<#path as ::typenet::__private::Layer>::OUT),
+            Dim::Op(op, a, b) => {
+                let (a, b) = (a.expr(), b.expr());
+                match op {
+                    Op::Add => quote!((#a + #b)),
+                    Op::Sub => quote!((#a - #b)),
+                    Op::Mul => quote!((#a * #b)),
+                    Op::Div => quote!((#a / #b)),
+                }
+            }
+        }
+    }
+
+    /// The dim as a const generic argument (braced unless a literal).
+    pub fn arg(&self) -> TokenStream {
+        match self.literal() {
+            Some(v) => {
+                let lit = Literal::usize_unsuffixed(v as usize);
+                quote!(#lit)
+            }
+            None => {
+                let expr = self.expr();
+                quote!({ #expr })
+            }
+        }
+    }
+
+    /// Whether two dims are the same, as far as the macro can tell.
+    pub fn same_as(&self, other: &Dim) -> bool {
+        match (self.literal(), other.literal()) {
+            (Some(a), Some(b)) => a == b,
+            _ => match (self, other) {
+                (Dim::Const(a), Dim::Const(b)) => path_text(a) == path_text(b),
+                _ => false,
+            },
+        }
+    }
+}
+
+/// A per-sample shape: one dim per axis, the batch axis excluded.
+pub type Shape = Vec<Dim>;
+
+/// `[6, 6, 16]`, for messages.
+pub fn describe_shape(shape: &Shape) -> String {
+    let dims: Vec<String> = shape.iter().map(Dim::describe).collect();
+    format!("[{}]", dims.join(", "))
+}
+
+/// A phase an entry is pinned to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pinned {
+    Train,
+    Eval,
+}
+
+/// A type argument of a built-in layer's type.
+#[derive(Clone)]
+pub enum TypeArg {
+    /// Fixed tokens: a width, an activation type, a marker type.
+    Tokens(TokenStream),
+    /// The layer's phase: the network's `P`, or the pinned phase.
+    Phase,
+}
+
+/// What the table resolved a built-in layer to.
+pub struct BuiltIn {
+    /// The table entry.
+    pub def: &'static LayerDef,
+    /// The type's path, e.g. `::typenet::Dense`.
+    pub path: TokenStream,
+    /// Its generic arguments.
+    pub args: Vec<TypeArg>,
+    /// How to construct it (`rng` in scope); `None` for `Init::init(rng)`.
+    pub init: Option<TokenStream>,
+    /// Items the type needs (a noise-shape marker).
+    pub items: TokenStream,
+    /// The layer as the summary shows it, e.g. `Dense<256, Relu>`.
+    pub declared: String,
+}
+
+/// What an entry's layer is.
+pub enum LayerUse {
+    /// A built-in layer.
+    BuiltIn(BuiltIn),
+    /// Any other type (a custom layer or a nested network), as written.
+    Custom(TokenStream, String),
+}
+
+impl LayerUse {
+    /// The layer's type, with `phase` standing for its phase.
+    pub fn ty(&self, phase: &TokenStream) -> TokenStream {
+        match self {
+            LayerUse::BuiltIn(built) => {
+                let path = &built.path;
+                let args = built.args.iter().map(|arg| match arg {
+                    TypeArg::Tokens(tokens) => tokens.clone(),
+                    TypeArg::Phase => phase.clone(),
+                });
+                quote!(#path<#(#args),*>)
+            }
+            LayerUse::Custom(path, _) => {
+                quote!(<#path as ::typenet::__private::Layer>::InPhase<#phase>)
+            }
+        }
+    }
+
+    /// The layer as the summary shows it.
+    pub fn declared(&self) -> &str {
+        match self {
+            LayerUse::BuiltIn(built) => &built.declared,
+            LayerUse::Custom(_, text) => text,
+        }
+    }
+
+    /// Whether the network's gradients struct has a field for it (before
+    /// freezing): custom layers and nested networks always do, built-in
+    /// layers when they have parameters.
+    pub fn has_grads(&self) -> bool {
+        match self {
+            LayerUse::BuiltIn(built) => built.def.grads,
+            LayerUse::Custom(..) => true,
+        }
+    }
+}
+
+/// A checked entry.
+pub struct Entry {
+    pub name: Ident,
+    /// Doc comments, passed to the field.
+    pub docs: Vec<Attribute>,
+    pub layer: LayerUse,
+    /// `#[frozen]`, with its span.
+    pub frozen: Option<Span>,
+    /// `#[phase(..)]`, with its span.
+    pub pinned: Option<(Pinned, Span)>,
+    /// `#[l2(λ)]`, with its span.
+    pub l2: Option<(f64, Span)>,
+    pub in_shape: Shape,
+    pub out_shape: Shape,
+    /// The layer spec's span, for errors the expansion raises.
+    pub span: Span,
+}
+
+impl Entry {
+    /// The layer's field type in a network whose phase is `network_phase`.
+    pub fn field_type(&self, network_phase: &TokenStream) -> TokenStream {
+        self.layer.ty(&self.phase_tokens(network_phase))
+    }
+
+    /// The phase the layer runs in: the pinned one, or the network's.
+    pub fn phase_tokens(&self, network_phase: &TokenStream) -> TokenStream {
+        match self.pinned {
+            Some((Pinned::Train, _)) => quote!(::typenet::Train),
+            Some((Pinned::Eval, _)) => quote!(::typenet::Eval),
+            None => network_phase.clone(),
+        }
+    }
+
+    /// Whether the gradients struct has a field for it.
+    pub fn has_grads(&self) -> bool {
+        self.frozen.is_none() && self.layer.has_grads()
+    }
+}
+
+impl ToTokens for Pinned {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        tokens.extend(match self {
+            Pinned::Train => quote!(::typenet::__private::PhaseKind::Train),
+            Pinned::Eval => quote!(::typenet::__private::PhaseKind::Eval),
+        });
+    }
+}
+
+/// A checked network.
+pub struct Network {
+    pub attrs: Vec<Attribute>,
+    pub vis: syn::Visibility,
+    pub name: Ident,
+    pub input: Shape,
+    pub entries: Vec<Entry>,
+    /// `const` widths to assert non-zero.
+    pub const_widths: Vec<syn::Path>,
+}
+
+impl Network {
+    /// Whether any layer's type takes the network's phase (a network of
+    /// Dense layers only is the same type in both phases but for its
+    /// training state).
+    pub fn layers_use_phase(&self) -> bool {
+        self.entries.iter().any(|e| {
+            e.pinned.is_none()
+                && match &e.layer {
+                    LayerUse::BuiltIn(built) => built.args.iter().any(|a| matches!(a, TypeArg::Phase)),
+                    LayerUse::Custom(..) => true,
+                }
+        })
+    }
+
+    /// The flat width of the output.
+    pub fn output(&self) -> Dim {
+        let shape = self.entries.last().map_or(&self.input, |e| &e.out_shape);
+        Dim::product(shape)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literal_arithmetic_is_checked() {
+        let big = Dim::mul(Dim::Lit(u64::MAX), Dim::Lit(2));
+        assert_eq!(big.literal(), None);
+        assert!(big.is_literal());
+        let out = Dim::Op(
+            Op::Div,
+            Box::new(Dim::Op(Op::Sub, Box::new(Dim::Lit(8)), Box::new(Dim::Lit(3)))),
+            Box::new(Dim::Lit(2)),
+        );
+        assert_eq!(out.literal(), Some(2));
+        assert_eq!(Dim::Op(Op::Sub, Box::new(Dim::Lit(1)), Box::new(Dim::Lit(3))).literal(), None);
+    }
+
+    #[test]
+    fn symbolic_dims_expand_to_constant_expressions() {
+        let path: syn::Path = syn::parse_quote!(HIDDEN);
+        let dim = Dim::mul(Dim::Const(path), Dim::Lit(4));
+        assert_eq!(dim.arg().to_string(), "{ (HIDDEN * 4) }");
+        assert_eq!(dim.describe(), "(HIDDEN * 4)");
+    }
+}
