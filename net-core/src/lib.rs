@@ -3,6 +3,7 @@
 //! re-exports all of this together with the `network!` macro.
 
 #![warn(missing_docs)]
+#![deny(unsafe_op_in_unsafe_fn)]
 
 pub mod data;
 pub mod error;

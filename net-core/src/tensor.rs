@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use nalgebra::{Const, DMatrixView, DMatrixViewMut, Dyn, OMatrix, SMatrix};
+use nalgebra::{Const, DMatrixView, DMatrixViewMut, Dyn, OMatrix};
 
 /// A batch of samples: one column per sample, `N` features per column.
 ///
@@ -187,23 +187,7 @@ impl fmt::Debug for ColsMut<'_> {
     }
 }
 
-/// A static matrix allocated zeroed on the heap, never on the stack.
-///
-/// `Box::new(SMatrix::zeros())` builds the matrix on the stack first, which
-/// overflows it for a 1024x512 layer in a debug build.
-pub fn boxed_zeros<const R: usize, const C: usize>() -> Box<SMatrix<f32, R, C>> {
-    let uninit = Box::<SMatrix<f32, R, C>>::new_zeroed();
-    // SAFETY: an SMatrix<f32, R, C> is a plain array of f32, and the all-zero
-    // bit pattern is the valid value 0.0 for every element.
-    unsafe { uninit.assume_init() }
-}
-
-/// A heap copy of a static matrix that never passes through the stack.
-pub fn boxed_clone<const R: usize, const C: usize>(src: &SMatrix<f32, R, C>) -> Box<SMatrix<f32, R, C>> {
-    let mut out = boxed_zeros::<R, C>();
-    out.as_mut_slice().copy_from_slice(src.as_slice());
-    out
-}
+pub use crate::linalg::heap::{boxed_clone, boxed_zeros};
 
 #[cfg(test)]
 mod tests {

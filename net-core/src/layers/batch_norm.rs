@@ -10,7 +10,8 @@ use std::marker::PhantomData;
 use nalgebra::SVector;
 use rand::Rng;
 
-use super::{Grads, Init, Layer, Parameterized, TensorKind, TensorMut, TensorRef};
+use super::grads::WeightBiasGrads;
+use super::{Init, Layer, Parameterized, TensorKind, TensorMut, TensorRef};
 use crate::phase::{Eval, Phase, PhaseKind};
 use crate::tensor::{boxed_clone, boxed_zeros, Cols, ColsMut};
 
@@ -230,45 +231,17 @@ pub struct NormCache {
     batch_statistics: bool,
 }
 
-/// Gradients of a `BatchNorm<C, ..>`: gamma and beta.
-#[derive(Clone, Debug)]
-pub struct BatchNormGrads<const C: usize> {
-    gamma: Box<SVector<f32, C>>,
-    beta: Box<SVector<f32, C>>,
-}
+/// Gradients of a `BatchNorm<C, ..>`: gamma (its weights) and beta (its bias).
+pub type BatchNormGrads<const C: usize> = WeightBiasGrads<SVector<f32, C>, SVector<f32, C>>;
 
 impl<const C: usize> BatchNormGrads<C> {
     /// The gradient of gamma.
     pub fn gamma(&self) -> &SVector<f32, C> {
-        &self.gamma
+        self.weights()
     }
     /// The gradient of beta.
     pub fn beta(&self) -> &SVector<f32, C> {
-        &self.beta
-    }
-}
-
-impl<const C: usize> Grads for BatchNormGrads<C> {
-    fn zeros() -> Self {
-        BatchNormGrads { gamma: boxed_zeros(), beta: boxed_zeros() }
-    }
-    fn visit(&self, f: &mut dyn FnMut(&[f32])) {
-        f(self.gamma.as_slice());
-        f(self.beta.as_slice());
-    }
-    fn visit_mut(&mut self, f: &mut dyn FnMut(&mut [f32])) {
-        f(self.gamma.as_mut_slice());
-        f(self.beta.as_mut_slice());
-    }
-    fn visit_pairs(&mut self, other: &Self, f: &mut dyn FnMut(&mut [f32], &[f32])) {
-        f(self.gamma.as_mut_slice(), other.gamma.as_slice());
-        f(self.beta.as_mut_slice(), other.beta.as_slice());
-    }
-}
-
-impl<const C: usize> std::ops::AddAssign<&BatchNormGrads<C>> for BatchNormGrads<C> {
-    fn add_assign(&mut self, other: &BatchNormGrads<C>) {
-        self.accumulate(other);
+        self.bias()
     }
 }
 
@@ -339,8 +312,9 @@ impl<const C: usize, P: Phase, const POSITIONS: usize> Layer for BatchNorm<C, P,
             }
         }
         if let Some(grads) = grads {
-            grads.gamma.as_mut_slice().copy_from_slice(&sum_dy_xhat);
-            grads.beta.as_mut_slice().copy_from_slice(&sum_dy);
+            let (gamma, beta) = grads.both_mut();
+            gamma.as_mut_slice().copy_from_slice(&sum_dy_xhat);
+            beta.as_mut_slice().copy_from_slice(&sum_dy);
         }
         if let Some(mut dx) = dx {
             let dx = dx.as_mut_slice();
@@ -364,8 +338,8 @@ impl<const C: usize, P: Phase, const POSITIONS: usize> Layer for BatchNorm<C, P,
     }
 
     fn visit_trainable(&mut self, grads: &Self::Grads, f: &mut dyn FnMut(&mut [f32], &[f32])) {
-        f(self.gamma.as_mut_slice(), grads.gamma.as_slice());
-        f(self.beta.as_mut_slice(), grads.beta.as_slice());
+        f(self.gamma.as_mut_slice(), grads.gamma().as_slice());
+        f(self.beta.as_mut_slice(), grads.beta().as_slice());
     }
 
     fn visit_tensors(&self, prefix: &str, f: &mut dyn FnMut(&str, TensorRef<'_>)) {

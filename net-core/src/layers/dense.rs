@@ -7,8 +7,9 @@ use nalgebra::{SMatrix, SVector};
 use rand::Rng;
 
 use super::activation::{ActivationFn, Linear};
-use super::{Grads, Init, Layer, Parameterized, TensorKind, TensorMut, TensorRef};
-use crate::linalg::{matmul, Accum, Operand};
+use super::grads::WeightBiasGrads;
+use super::{Init, Layer, Parameterized, TensorKind, TensorMut, TensorRef};
+use crate::linalg::{matmul, simd, Accum, Operand};
 use crate::phase::Phase;
 use crate::tensor::{boxed_clone, boxed_zeros, Cols, ColsMut};
 
@@ -71,29 +72,12 @@ impl<const IN: usize, const OUT: usize, A: ActivationFn> Dense<IN, OUT, A> {
             A::activate(OUT, y);
             return;
         }
-        #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx512f") {
-            // SAFETY: the CPU has the features the clone is compiled for.
-            unsafe { activate_biased_avx512::<A>(OUT, bias, y) };
-            return;
-        }
-        A::activate_biased(OUT, bias, y);
+        // The bias-and-activation epilogue, vectorised: one pass over `y`.
+        simd::vectorized(
+            #[inline(always)]
+            || A::activate_biased(OUT, bias, y),
+        );
     }
-}
-
-/// The activation's derivative compiled for AVX-512 (see below).
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512vl,avx2,fma")]
-unsafe fn differentiate_avx512<A: ActivationFn>(rows: usize, y: &[f32], z: &[f32], dy: &mut [f32]) {
-    A::differentiate(rows, y, z, dy);
-}
-
-/// The bias-and-activation epilogue compiled for AVX-512: the crate
-/// targets baseline x86-64, whose loops run four lanes wide.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512vl,avx2,fma")]
-unsafe fn activate_biased_avx512<A: ActivationFn>(rows: usize, bias: &[f32], z: &mut [f32]) {
-    A::activate_biased(rows, bias, z);
 }
 
 impl<const IN: usize, const OUT: usize, A: ActivationFn> Clone for Dense<IN, OUT, A> {
@@ -167,27 +151,23 @@ impl<const IN: usize, const OUT: usize, A: ActivationFn> Layer for Dense<IN, OUT
     ) {
         let cols = x.cols();
         let dz = dy.as_mut_slice();
-        #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx512f") {
-            // SAFETY: the CPU has the features the clone is compiled for.
-            unsafe { differentiate_avx512::<A>(OUT, y.as_slice(), &cache.pre_activation, dz) };
-        } else {
-            A::differentiate(OUT, y.as_slice(), &cache.pre_activation, dz);
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        A::differentiate(OUT, y.as_slice(), &cache.pre_activation, dz);
+        simd::vectorized(
+            #[inline(always)]
+            || A::differentiate(OUT, y.as_slice(), &cache.pre_activation, dz),
+        );
         let dz: &[f32] = dz;
         if let Some(grads) = grads {
+            let (dw, db) = grads.both_mut();
             matmul(
                 OUT,
                 cols,
                 IN,
                 Operand::cols(dz, OUT),
                 Operand::transposed(x.as_slice(), IN),
-                grads.weights.as_mut_slice(),
+                dw.as_mut_slice(),
                 Accum::Replace,
             );
-            let db = grads.bias.as_mut_slice();
+            let db = db.as_mut_slice();
             db.fill(0.0);
             for col in dz.chunks_exact(OUT) {
                 for (b, g) in db.iter_mut().zip(col) {
@@ -213,8 +193,8 @@ impl<const IN: usize, const OUT: usize, A: ActivationFn> Layer for Dense<IN, OUT
     }
 
     fn visit_trainable(&mut self, grads: &Self::Grads, f: &mut dyn FnMut(&mut [f32], &[f32])) {
-        f(self.weights.as_mut_slice(), grads.weights.as_slice());
-        f(self.bias.as_mut_slice(), grads.bias.as_slice());
+        f(self.weights.as_mut_slice(), grads.weights().as_slice());
+        f(self.bias.as_mut_slice(), grads.bias().as_slice());
     }
 
     fn visit_tensors(&self, prefix: &str, f: &mut dyn FnMut(&str, TensorRef<'_>)) {
@@ -248,79 +228,15 @@ impl<const IN: usize, const OUT: usize, A: ActivationFn> Layer for Dense<IN, OUT
     }
 
     fn add_l2_gradient(&self, lambda: f32, grads: &mut DenseGrads<IN, OUT>) {
-        for (g, &w) in grads.weights.iter_mut().zip(self.weights.iter()) {
+        for (g, &w) in grads.weights_mut().iter_mut().zip(self.weights.iter()) {
             *g += 2.0 * lambda * w;
         }
     }
 }
 
 /// Gradients of a `Dense<IN, OUT, _>`, shaped like its weights and bias.
-pub struct DenseGrads<const IN: usize, const OUT: usize> {
-    weights: Box<SMatrix<f32, OUT, IN>>,
-    bias: Box<SVector<f32, OUT>>,
-}
-
-impl<const IN: usize, const OUT: usize> DenseGrads<IN, OUT> {
-    /// The weight gradient, `OUT x IN`.
-    pub fn weights(&self) -> &SMatrix<f32, OUT, IN> {
-        &self.weights
-    }
-    /// The bias gradient.
-    pub fn bias(&self) -> &SVector<f32, OUT> {
-        &self.bias
-    }
-    /// The weight gradient, mutably.
-    pub fn weights_mut(&mut self) -> &mut SMatrix<f32, OUT, IN> {
-        &mut self.weights
-    }
-    /// The bias gradient, mutably.
-    pub fn bias_mut(&mut self) -> &mut SVector<f32, OUT> {
-        &mut self.bias
-    }
-}
-
-impl<const IN: usize, const OUT: usize> Clone for DenseGrads<IN, OUT> {
-    fn clone(&self) -> Self {
-        DenseGrads { weights: boxed_clone(&self.weights), bias: boxed_clone(&self.bias) }
-    }
-}
-
-impl<const IN: usize, const OUT: usize> fmt::Debug for DenseGrads<IN, OUT> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if OUT * IN <= 64 {
-            f.debug_struct("DenseGrads")
-                .field("weights", &self.weights.as_slice())
-                .field("bias", &self.bias.as_slice())
-                .finish()
-        } else {
-            write!(f, "DenseGrads<{IN}, {OUT}> {{ norm: {} }}", self.global_norm())
-        }
-    }
-}
-
-impl<const IN: usize, const OUT: usize> Grads for DenseGrads<IN, OUT> {
-    fn zeros() -> Self {
-        DenseGrads { weights: boxed_zeros(), bias: boxed_zeros() }
-    }
-    fn visit(&self, f: &mut dyn FnMut(&[f32])) {
-        f(self.weights.as_slice());
-        f(self.bias.as_slice());
-    }
-    fn visit_mut(&mut self, f: &mut dyn FnMut(&mut [f32])) {
-        f(self.weights.as_mut_slice());
-        f(self.bias.as_mut_slice());
-    }
-    fn visit_pairs(&mut self, other: &Self, f: &mut dyn FnMut(&mut [f32], &[f32])) {
-        f(self.weights.as_mut_slice(), other.weights.as_slice());
-        f(self.bias.as_mut_slice(), other.bias.as_slice());
-    }
-}
-
-impl<const IN: usize, const OUT: usize> std::ops::AddAssign<&DenseGrads<IN, OUT>> for DenseGrads<IN, OUT> {
-    fn add_assign(&mut self, other: &DenseGrads<IN, OUT>) {
-        self.accumulate(other);
-    }
-}
+pub type DenseGrads<const IN: usize, const OUT: usize> =
+    WeightBiasGrads<SMatrix<f32, OUT, IN>, SVector<f32, OUT>>;
 
 #[cfg(test)]
 mod tests {

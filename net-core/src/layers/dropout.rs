@@ -4,6 +4,7 @@ use std::fmt::{self, Debug};
 use std::marker::PhantomData;
 
 use super::{Layer, NoGrads};
+use crate::linalg::simd;
 use crate::phase::{Eval, Phase, PhaseData, PhaseKind, PhaseMut, PhaseRef};
 use crate::rng::MaskRng;
 use crate::tensor::{Cols, ColsMut};
@@ -211,13 +212,10 @@ fn forward_recording<S: NoiseShape>(
 
 /// `dx = dy * mask` (a dropped unit passes exactly zero, never `0 * inf`).
 fn mask_gradient(mask: &[f32], dy: &[f32], dx: &mut [f32]) {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx512f") {
-        // SAFETY: the CPU has the features the clone is compiled for.
-        unsafe { mask_gradient_avx512(mask, dy, dx) };
-        return;
-    }
-    mask_gradient_body(mask, dy, dx);
+    simd::vectorized(
+        #[inline(always)]
+        || mask_gradient_body(mask, dy, dx),
+    );
 }
 
 #[inline(always)]
@@ -225,12 +223,6 @@ fn mask_gradient_body(mask: &[f32], dy: &[f32], dx: &mut [f32]) {
     for ((dx, dy), m) in dx.iter_mut().zip(dy).zip(mask) {
         *dx = if *m == 0.0 { 0.0 } else { dy * m };
     }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512vl,avx2,fma")]
-unsafe fn mask_gradient_avx512(mask: &[f32], dy: &[f32], dx: &mut [f32]) {
-    mask_gradient_body(mask, dy, dx);
 }
 
 /// Draws an independent mask (the same words, two units each, as [`draw`])
@@ -246,27 +238,10 @@ fn mask_and_apply(
     y: &mut [f32],
     mask: &mut [f32],
 ) {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx512dq") && std::arch::is_x86_feature_detected!("avx512vl") {
-        // SAFETY: the CPU has the features the clone is compiled for.
-        unsafe { mask_and_apply_avx512(rng, start, threshold, scale, x, y, mask) };
-        return;
-    }
-    mask_and_apply_body(rng, start, threshold, scale, x, y, mask);
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2,fma")]
-unsafe fn mask_and_apply_avx512(
-    rng: &MaskRng,
-    start: u64,
-    threshold: u64,
-    scale: f32,
-    x: &[f32],
-    y: &mut [f32],
-    mask: &mut [f32],
-) {
-    mask_and_apply_body(rng, start, threshold, scale, x, y, mask);
+    simd::vectorized(
+        #[inline(always)]
+        || mask_and_apply_body(rng, start, threshold, scale, x, y, mask),
+    );
 }
 
 #[inline(always)]

@@ -18,6 +18,7 @@ pub mod batch_norm;
 pub mod dense;
 pub mod dropout;
 pub mod flatten;
+pub mod grads;
 pub mod stop_gradient;
 
 /// A layer: what `network!` chains together.
@@ -347,4 +348,5 @@ pub use batch_norm::{BatchNorm, BatchNormGrads};
 pub use dense::{Dense, DenseGrads};
 pub use dropout::{Dropout, Independent, NoiseShape};
 pub use flatten::Flatten;
+pub use grads::{HeapTensor, WeightBiasGrads};
 pub use stop_gradient::StopGradient;

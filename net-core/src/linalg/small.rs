@@ -1,0 +1,310 @@
+//! Products without packing: register-blocked column products or column
+//! updates when `a` is column-major, dot products when it is a transpose;
+//! zero entries of `b` are skipped when `b` is mostly zero. For small
+//! products, matrix-vector products (one-sample inference) and sparse
+//! inputs, where packing would cost more than it saves.
+
+use super::{simd, Accum, Operand};
+
+/// `c (m x n) = a (m x k) * b (k x n)` (or `+=`) without packing. `sparse`
+/// says whether `b` is mostly zero, decided once for the whole product by
+/// the caller: parts of one product computed on different threads must
+/// take the same path, or their sums would differ in the last bit.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn small_matmul(
+    m: usize,
+    k: usize,
+    n: usize,
+    a: Operand<'_>,
+    b: Operand<'_>,
+    c: &mut [f32],
+    accum: Accum,
+    sparse: bool,
+) {
+    if simd::available() {
+        simd::vectorized(
+            #[inline(always)]
+            || small_matmul_body::<true>(m, k, n, a, b, c, accum, sparse),
+        );
+    } else {
+        small_matmul_body::<false>(m, k, n, a, b, c, accum, sparse);
+    }
+}
+
+/// `FMA`: fuse multiply-adds (only where the CPU has them; without, a fused
+/// `mul_add` is a slow library call).
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn small_matmul_body<const FMA: bool>(
+    m: usize,
+    k: usize,
+    n: usize,
+    a: Operand<'_>,
+    b: Operand<'_>,
+    c: &mut [f32],
+    accum: Accum,
+    sparse: bool,
+) {
+    if a.row_stride == 1 && m >= 8 {
+        let a_col = |p: usize| &a.data[p * a.col_stride..p * a.col_stride + m];
+        if b.col_stride == 1 && b.row_stride != 1 {
+            // `b` is a transpose (a weight gradient `dz x^T`): walking it
+            // row by row reads it in order.
+            if accum == Accum::Replace {
+                c[..m * n].fill(0.0);
+            }
+            // Non-zeros are gathered before `c`'s scattered columns are
+            // updated, so those updates overlap (see `rows_product`).
+            const GATHER: usize = 256;
+            let (mut at, mut value) = ([0u32; GATHER], [0.0f32; GATHER]);
+            for p in 0..k {
+                let a_col = a_col(p);
+                let mut apply = |at: &[u32], value: &[f32]| {
+                    for (&j, &scale) in at.iter().zip(value) {
+                        let j = j as usize;
+                        for (ci, &ai) in c[j * m..(j + 1) * m].iter_mut().zip(a_col) {
+                            *ci = if FMA { ai.mul_add(scale, *ci) } else { *ci + ai * scale };
+                        }
+                    }
+                };
+                let mut len = 0;
+                for_each_nonzero(&b.data[p * b.row_stride..p * b.row_stride + n], |j, scale| {
+                    at[len] = j as u32;
+                    value[len] = scale;
+                    len += 1;
+                    if len == GATHER {
+                        apply(&at, &value);
+                        len = 0;
+                    }
+                });
+                apply(&at[..len], &value[..len]);
+            }
+            return;
+        }
+        // Register blocking pays off only over some depth; shallow
+        // products (an outer product at k = 1) update `c` directly.
+        let blocked = b.row_stride == 1 && k >= 16;
+        let sparse = blocked && sparse;
+        for j in 0..n {
+            let col = &mut c[j * m..(j + 1) * m];
+            if blocked {
+                let x = &b.data[j * b.col_stride..j * b.col_stride + k];
+                column_product::<FMA>(m, k, a, x, col, accum, sparse);
+                continue;
+            }
+            if accum == Accum::Replace {
+                col.fill(0.0);
+            }
+            for p in 0..k {
+                let scale = b.data[p * b.row_stride + j * b.col_stride];
+                if scale != 0.0 {
+                    for (ci, ai) in col.iter_mut().zip(a_col(p)) {
+                        *ci += ai * scale;
+                    }
+                }
+            }
+        }
+        return;
+    }
+    if m == 1 && b.col_stride == 1 {
+        // One output row against a row-major `b` (a 1-unit layer's weight
+        // gradient): a vector update of that row per `p`.
+        let row = &mut c[..n];
+        if accum == Accum::Replace {
+            row.fill(0.0);
+        }
+        for p in 0..k {
+            let scale = a.data[p * a.col_stride];
+            for (ci, bi) in row.iter_mut().zip(&b.data[p * b.row_stride..p * b.row_stride + n]) {
+                *ci += scale * bi;
+            }
+        }
+        return;
+    }
+    // Few rows, or a transposed `a`: one dot product per output.
+    for j in 0..n {
+        for i in 0..m {
+            let dot = if a.col_stride == 1 && b.row_stride == 1 {
+                let row = &a.data[i * a.row_stride..i * a.row_stride + k];
+                let col = &b.data[j * b.col_stride..j * b.col_stride + k];
+                dot16(row, col)
+            } else {
+                let mut sum = 0.0;
+                for p in 0..k {
+                    sum += a.data[i * a.row_stride + p * a.col_stride]
+                        * b.data[p * b.row_stride + j * b.col_stride];
+                }
+                sum
+            };
+            let out = &mut c[i + j * m];
+            *out = if accum == Accum::Replace { dot } else { *out + dot };
+        }
+    }
+}
+
+/// `col (m) = a (m x k, column-major) * x (k) (+ col)`, `R` rows at a time
+/// in registers: no store per multiply-add, and `a` is read once.
+#[inline(always)]
+fn column_product<const FMA: bool>(
+    m: usize,
+    k: usize,
+    a: Operand<'_>,
+    x: &[f32],
+    col: &mut [f32],
+    accum: Accum,
+    sparse: bool,
+) {
+    let mut i0 = 0;
+    while m - i0 >= 64 {
+        rows_product::<64, FMA>(i0, k, a, x, &mut col[i0..i0 + 64], accum, sparse);
+        i0 += 64;
+    }
+    while m - i0 >= 16 {
+        rows_product::<16, FMA>(i0, k, a, x, &mut col[i0..i0 + 16], accum, sparse);
+        i0 += 16;
+    }
+    for (i, out) in col.iter_mut().enumerate().skip(i0) {
+        let mut sum = 0.0;
+        for (p, &xp) in x.iter().enumerate() {
+            sum += a.data[i + p * a.col_stride] * xp;
+        }
+        *out = if accum == Accum::Replace { sum } else { *out + sum };
+    }
+}
+
+/// Rows `i0..i0 + R` of a column product. Mostly-zero inputs (sparse
+/// features) skip their columns of `a`; dense ones run without branches.
+#[inline(always)]
+fn rows_product<const R: usize, const FMA: bool>(
+    i0: usize,
+    k: usize,
+    a: Operand<'_>,
+    x: &[f32],
+    out: &mut [f32],
+    accum: Accum,
+    sparse: bool,
+) {
+    // Two partial sums break the add-latency chain across `p` and still
+    // fit the registers for 64 rows.
+    let mut acc = [[0.0f32; R]; 2];
+    let rows = |p: usize| -> &[f32; R] {
+        let start = i0 + p * a.col_stride;
+        a.data[start..start + R].try_into().expect("R rows")
+    };
+    let axpy = |acc: &mut [f32; R], p: usize, scale: f32| {
+        for (s, &ai) in acc.iter_mut().zip(rows(p)) {
+            *s = if FMA { ai.mul_add(scale, *s) } else { *s + ai * scale };
+        }
+    };
+    let x = &x[..k];
+    if sparse {
+        // Gather the non-zeros first, then multiply: the loads of `a`'s
+        // scattered columns (often L3 misses while `x` streams through)
+        // then overlap, instead of each waiting behind the scan's
+        // mispredicted branches. One sum: with few non-zeros the add
+        // latency does not bind.
+        const GATHER: usize = 256;
+        let (mut at, mut value, mut len) = ([0u32; GATHER], [0.0f32; GATHER], 0usize);
+        let [first, _] = &mut acc;
+        let mut flush = |at: &[u32], value: &[f32]| {
+            for (&p, &scale) in at.iter().zip(value) {
+                axpy(first, p as usize, scale);
+            }
+        };
+        for_each_nonzero(x, |p, scale| {
+            at[len] = p as u32;
+            value[len] = scale;
+            len += 1;
+            if len == GATHER {
+                flush(&at, &value);
+                len = 0;
+            }
+        });
+        flush(&at[..len], &value[..len]);
+    } else {
+        let pairs = x.chunks_exact(2);
+        let tail = pairs.remainder();
+        for (q, xs) in pairs.enumerate() {
+            axpy(&mut acc[0], 2 * q, xs[0]);
+            axpy(&mut acc[1], 2 * q + 1, xs[1]);
+        }
+        if let [last] = tail {
+            axpy(&mut acc[0], k - 1, *last);
+        }
+    }
+    for (i, o) in out.iter_mut().enumerate() {
+        let s = acc[0][i] + acc[1][i];
+        *o = if accum == Accum::Replace { s } else { *o + s };
+    }
+}
+
+/// Calls `f(index, value)` for the non-zero values of `v`: zero inputs
+/// (sparse features, ReLU outputs) cost one vector compare per 16 values.
+#[inline(always)]
+fn for_each_nonzero(v: &[f32], mut f: impl FnMut(usize, f32)) {
+    let chunks = v.chunks_exact(16);
+    let tail = chunks.remainder();
+    for (c, chunk) in chunks.enumerate() {
+        // One stream per core does not reach the memory bandwidth on its
+        // own; fetching 2 KiB ahead does.
+        #[cfg(target_arch = "x86_64")]
+        if c * 16 + 512 < v.len() {
+            // SAFETY: a prefetch never faults, and the address is in bounds.
+            unsafe {
+                use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+                _mm_prefetch::<_MM_HINT_T0>(v.as_ptr().add(c * 16 + 512) as *const i8);
+            }
+        }
+        // A bit per non-zero (one vector compare), then a visit per set
+        // bit: no branch per value to mispredict.
+        let mut bits = chunk.iter().enumerate().fold(0u32, |acc, (i, &x)| acc | (((x != 0.0) as u32) << i));
+        while bits != 0 {
+            let i = bits.trailing_zeros() as usize;
+            f(c * 16 + i, chunk[i]);
+            bits &= bits - 1;
+        }
+    }
+    let base = v.len() - tail.len();
+    for (i, &x) in tail.iter().enumerate() {
+        if x != 0.0 {
+            f(base + i, x);
+        }
+    }
+}
+
+/// A dot product in 16 independent lanes, which the compiler keeps in one
+/// vector register.
+#[inline(always)]
+fn dot16(x: &[f32], y: &[f32]) -> f32 {
+    let mut sum = [0.0f32; 16];
+    let (xc, yc) = (x.chunks_exact(16), y.chunks_exact(16));
+    let tail: f32 = xc.remainder().iter().zip(yc.remainder()).map(|(a, b)| a * b).sum();
+    for (a, b) in xc.zip(yc) {
+        for l in 0..16 {
+            sum[l] += a[l] * b[l];
+        }
+    }
+    sum.iter().sum::<f32>() + tail
+}
+
+/// Whether `b` looks mostly zero (sparse features), judged on a sample:
+/// the unpacked loops skip zeros, the packed kernel cannot.
+pub(super) fn looks_sparse(k: usize, n: usize, b: Operand<'_>) -> bool {
+    const SAMPLE: usize = 256;
+    if k * n < 16 * SAMPLE {
+        return false;
+    }
+    // Rows by a golden-ratio stride, columns evenly: scattered positions
+    // without a division per sample.
+    let step = ((k as f64 * 0.618_034) as usize).clamp(1, k.max(2) - 1) | 1;
+    let (mut p, mut nonzero) = (0usize, 0usize);
+    for s in 0..SAMPLE {
+        let j = (s * n) >> 8;
+        nonzero += (b.data[p * b.row_stride + j * b.col_stride] != 0.0) as usize;
+        p += step;
+        if p >= k {
+            p -= k;
+        }
+    }
+    nonzero * 10 < SAMPLE
+}
