@@ -10,7 +10,7 @@ use std::marker::PhantomData;
 use nalgebra::SVector;
 use rand::Rng;
 
-use super::{Grads, Init, Layer, Parameterized, TensorKind, TensorMut, TensorRef};
+use super::{Grads, Init, Layer, Parameterized, TensorKind, TensorMut, TensorRef, ValueRange};
 use crate::phase::{Eval, Phase, PhaseKind};
 use crate::tensor::{boxed_clone, boxed_zeros, Cols, ColsMut};
 
@@ -370,25 +370,25 @@ impl<const C: usize, P: Phase, const POSITIONS: usize> Layer for BatchNorm<C, P,
 
     fn visit_tensors(&self, prefix: &str, f: &mut dyn FnMut(&str, TensorRef<'_>)) {
         let tensors = [
-            ("weight", self.gamma.as_slice(), TensorKind::Parameter),
-            ("bias", self.beta.as_slice(), TensorKind::Parameter),
-            ("running_mean", self.running_mean.as_slice(), TensorKind::State),
-            ("running_var", self.running_var.as_slice(), TensorKind::State),
+            ("weight", self.gamma.as_slice(), TensorKind::Parameter, ValueRange::Finite),
+            ("bias", self.beta.as_slice(), TensorKind::Parameter, ValueRange::Finite),
+            ("running_mean", self.running_mean.as_slice(), TensorKind::State, ValueRange::Finite),
+            ("running_var", self.running_var.as_slice(), TensorKind::State, ValueRange::NonNegative),
         ];
-        for (name, data, kind) in tensors {
-            f(&format!("{prefix}{name}"), TensorRef { shape: &[C], memory_axes: &[0], data, kind });
+        for (name, data, kind, range) in tensors {
+            f(&format!("{prefix}{name}"), TensorRef { shape: &[C], memory_axes: &[0], data, kind, range });
         }
     }
 
     fn visit_tensors_mut(&mut self, prefix: &str, f: &mut dyn FnMut(&str, TensorMut<'_>)) {
         let tensors = [
-            ("weight", self.gamma.as_mut_slice(), TensorKind::Parameter),
-            ("bias", self.beta.as_mut_slice(), TensorKind::Parameter),
-            ("running_mean", self.running_mean.as_mut_slice(), TensorKind::State),
-            ("running_var", self.running_var.as_mut_slice(), TensorKind::State),
+            ("weight", self.gamma.as_mut_slice(), TensorKind::Parameter, ValueRange::Finite),
+            ("bias", self.beta.as_mut_slice(), TensorKind::Parameter, ValueRange::Finite),
+            ("running_mean", self.running_mean.as_mut_slice(), TensorKind::State, ValueRange::Finite),
+            ("running_var", self.running_var.as_mut_slice(), TensorKind::State, ValueRange::NonNegative),
         ];
-        for (name, data, kind) in tensors {
-            f(&format!("{prefix}{name}"), TensorMut { shape: &[C], memory_axes: &[0], data, kind });
+        for (name, data, kind, range) in tensors {
+            f(&format!("{prefix}{name}"), TensorMut { shape: &[C], memory_axes: &[0], data, kind, range });
         }
     }
 }
