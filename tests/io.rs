@@ -93,11 +93,16 @@ fn with_dtype(dict: &StateDict, dtype: &str, encode: impl Fn(f32) -> Vec<u8>) ->
     raw_file(&tensors)
 }
 
-/// Values exactly representable in f16, bf16 and f64.
+/// Values exactly representable in f16, bf16 and f64 (and variances that
+/// are not negative).
 fn small_pattern(dict: &mut StateDict) {
     for t in &mut dict.tensors {
+        let variance = t.name.ends_with("running_var");
         for (i, v) in t.data.iter_mut().enumerate() {
             *v = (i % 7) as f32 * 0.25 - 0.5;
+            if variance {
+                *v = v.abs();
+            }
         }
     }
 }
@@ -404,7 +409,14 @@ fn mutated_and_truncated_files_never_panic() {
         let mut net = donor(1);
         let before = bits(&net);
         match load_bytes_into(&mut net, bytes, &LoadOptions::default()) {
-            Ok(()) => outcomes[0] += 1,
+            Ok(()) => {
+                // What a strict load accepts is finite, variances not negative.
+                for t in net.state_dict().iter() {
+                    let bad = |v: &f32| !v.is_finite() || (t.name.ends_with("running_var") && *v < 0.0);
+                    assert!(!t.data.iter().any(bad), "a load accepted {:?} in `{}`", t.data, t.name);
+                }
+                outcomes[0] += 1
+            }
             Err(_) => {
                 assert_eq!(bits(&net), before, "a failed load changed the network");
                 outcomes[1] += 1;
@@ -577,4 +589,329 @@ fn optimizer_checkpoint_of_another_kind_is_refused() {
     assert!(matches!(Adam::load(dir.join("net.safetensors")), Err(Error::OptimizerState(_))));
     // And an optimiser checkpoint is not a network.
     assert!(matches!(Regressor::<Train>::load(&path), Err(Error::MissingTensor { .. })));
+}
+
+// Weight files with non-finite values (issue 11): refused by default naming
+// the tensor, the network left bit for bit as it was; allowed with
+// `LoadOptions::allow_non_finite`; saving such a network always works.
+
+#[test]
+fn load_options_default_to_strict_and_have_a_builder_per_field() {
+    let strict = LoadOptions::default();
+    assert_eq!(strict, LoadOptions { allow_extra: false, convert_dtypes: false, allow_non_finite: false });
+    assert_eq!(LoadOptions::new(), strict);
+    let lenient = LoadOptions::new().allow_extra(true).convert_dtypes(true).allow_non_finite(true);
+    assert!(lenient.allow_extra && lenient.convert_dtypes && lenient.allow_non_finite);
+    assert!(!lenient.allow_non_finite(false).allow_non_finite);
+    // The README's struct literal, which later options must not break.
+    let readme = LoadOptions { allow_extra: true, convert_dtypes: true, ..Default::default() };
+    assert_eq!(readme, LoadOptions::new().allow_extra(true).convert_dtypes(true));
+    assert!(!readme.allow_non_finite);
+}
+
+/// `donor(2)` with `edit` applied: the file a diverged run would save.
+fn poisoned(edit: impl FnOnce(&mut Full<Eval>)) -> Full<Eval> {
+    let mut net = donor(2);
+    edit(&mut net);
+    net
+}
+
+/// Checks that `net`'s file is refused by default with `InvalidValue`
+/// naming `name` and `index`, changing nothing, and loads with
+/// `allow_non_finite`, bit for bit.
+fn refused_unless_allowed(net: &Full<Eval>, name: &str, index: usize) -> Error {
+    let bytes = net.state_dict().to_bytes().expect("saving a non-finite network is allowed");
+    let err = refused(&bytes, &LoadOptions::default());
+    match &err {
+        Error::InvalidValue { name: found, index: at, value } => {
+            assert_eq!((found.as_str(), *at), (name, index), "{err}");
+            let saved = net.state_dict().get(name).unwrap().data[index];
+            assert_eq!(value.to_bits(), saved.to_bits(), "{err}");
+        }
+        other => panic!("expected InvalidValue for `{name}`, got {other:?}"),
+    }
+    assert!(err.to_string().contains(&format!("`{name}`")), "{err}");
+    assert!(err.to_string().contains("allow_non_finite"), "{err}");
+    let mut into = donor(1);
+    load_bytes_into(&mut into, &bytes, &LoadOptions::new().allow_non_finite(true)).unwrap();
+    assert_eq!(bits(&into), bits(net));
+    err
+}
+
+#[test]
+fn a_nan_weight_is_refused_naming_the_tensor_and_its_index() {
+    // Element (3, 4) of an [8, 6] weight: index 3 * 6 + 4 in PyTorch's
+    // row-major order, whatever the memory layout.
+    let net = poisoned(|n| n.base.fc1.weights_mut()[(3, 4)] = f32::NAN);
+    let err = refused_unless_allowed(&net, "base.fc1.weight", 22);
+    assert!(matches!(err, Error::InvalidValue { value, .. } if value.is_nan()));
+    assert_eq!(
+        err.to_string(),
+        "tensor `base.fc1.weight` holds NaN at index 22 (set LoadOptions::allow_non_finite to load it anyway)"
+    );
+}
+
+#[test]
+fn an_infinite_bias_is_refused() {
+    let net = poisoned(|n| n.head.bias_mut()[1] = f32::INFINITY);
+    refused_unless_allowed(&net, "head.bias", 1);
+    let net = poisoned(|n| n.base.fc2.bias_mut()[0] = f32::NEG_INFINITY);
+    refused_unless_allowed(&net, "base.fc2.bias", 0);
+}
+
+#[test]
+fn batch_norm_state_must_be_finite_and_its_variance_not_negative() {
+    let net = poisoned(|n| n.bn.running_var_mut()[3] = -0.5);
+    let err = refused_unless_allowed(&net, "bn.running_var", 3);
+    assert_eq!(
+        err.to_string(),
+        "tensor `bn.running_var` holds -0.5 at index 3, but its values are never negative \
+         (set LoadOptions::allow_non_finite to load it anyway)"
+    );
+    let net = poisoned(|n| n.bn.running_var_mut()[0] = f32::INFINITY);
+    refused_unless_allowed(&net, "bn.running_var", 0);
+    let net = poisoned(|n| n.bn.running_mean_mut()[4] = f32::NAN);
+    refused_unless_allowed(&net, "bn.running_mean", 4);
+    let net = poisoned(|n| n.bn.weights_mut()[2] = f32::NEG_INFINITY);
+    refused_unless_allowed(&net, "bn.weight", 2);
+
+    // A zero variance is a variance (epsilon is added), and a negative
+    // mean or gamma is just a number.
+    let fine = poisoned(|n| {
+        n.bn.running_var_mut()[1] = 0.0;
+        n.bn.running_var_mut()[2] = -0.0;
+        n.bn.running_mean_mut()[0] = -3.0;
+        n.bn.weights_mut()[0] = -1.0;
+    });
+    let mut net = donor(1);
+    load_bytes_into(&mut net, &fine.state_dict().to_bytes().unwrap(), &LoadOptions::default()).unwrap();
+    assert_eq!(bits(&net), bits(&fine));
+}
+
+#[test]
+fn the_first_bad_value_is_reported_and_other_checks_still_apply() {
+    // Two bad values: the first in the network's visiting order is named.
+    let net = poisoned(|n| {
+        n.head.weights_mut()[(1, 1)] = f32::NAN;
+        n.base.fc2.weights_mut()[(4, 7)] = f32::INFINITY;
+        n.base.fc2.weights_mut()[(0, 2)] = f32::NAN;
+    });
+    refused_unless_allowed(&net, "base.fc2.weight", 2);
+    // allow_non_finite allows values, nothing else: a missing tensor is
+    // still missing.
+    let mut dict = net.state_dict();
+    dict.tensors.retain(|t| t.name != "bn.bias");
+    let err = refused(&dict.to_bytes().unwrap(), &LoadOptions::new().allow_non_finite(true));
+    assert!(matches!(&err, Error::MissingTensor { name } if name == "bn.bias"), "{err}");
+}
+
+#[test]
+fn an_f64_value_beyond_f32_range_counts_as_infinite() {
+    let mut dict = donor(2).state_dict();
+    small_pattern(&mut dict);
+    let bytes =
+        with_dtype(&dict, "F64", |v| if v == 0.25 { 1e300f64 } else { v as f64 }.to_le_bytes().to_vec());
+    let first = dict.tensors[0].data.iter().position(|&v| v == 0.25).unwrap();
+    let err = refused(&bytes, &LoadOptions::new().convert_dtypes(true));
+    assert!(
+        matches!(&err, Error::InvalidValue { name, index, value: f32::INFINITY } if name == "base.fc1.weight" && *index == first),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_network_holding_nan_saves_loads_only_when_allowed() {
+    let dir = scratch("non_finite_file");
+    let path = dir.join("diverged.safetensors");
+    let net = poisoned(|n| {
+        n.base.fc1.weights_mut()[(0, 0)] = f32::NAN;
+        n.bn.running_var_mut()[0] = -1.0;
+    });
+    net.save(&path).expect("saving a diverged network is allowed, to inspect it");
+
+    let err = Full::<Eval>::load(&path).unwrap_err();
+    assert!(matches!(&err, Error::InvalidValue { name, index: 0, .. } if name == "base.fc1.weight"), "{err}");
+    let mut into = donor(1);
+    let err = into.load_into(&path).unwrap_err();
+    assert!(matches!(err, Error::InvalidValue { .. }), "{err}");
+    assert_eq!(bits(&into), bits(&donor(1)), "a failed load changed the network");
+    assert!(matches!(Full::<Train>::load(&path), Err(Error::InvalidValue { .. })));
+
+    let allow = LoadOptions::new().allow_non_finite(true);
+    let back = Full::<Eval>::load_with(&path, &allow).unwrap();
+    assert_eq!(bits(&back), bits(&net));
+    into.load_into_with(&path, &allow).unwrap();
+    assert_eq!(bits(&into), bits(&net));
+    // `StateDict::read` reads any file as it is.
+    let dict = StateDict::read(&path).unwrap();
+    assert!(dict.get("base.fc1.weight").unwrap().data[0].is_nan());
+}
+
+// Optimiser checkpoints crafted by hand (issue 11): typed errors, never a
+// panic, never an optimiser that produces NaN.
+
+/// An Adam that has taken 3 steps on `Regressor`, so it has moments.
+fn trained_adam() -> (Regressor<Train>, Adam) {
+    let mut net = Regressor::<Train>::seeded(2);
+    let mut opt = Adam::new(0.01);
+    train_steps(&mut net, &mut opt, 0, 3);
+    (net, opt)
+}
+
+/// Refused from the dictionary, from its bytes and from a file (through
+/// `load` and `load_into`, which leaves the optimiser as it was): the
+/// error of `from_state_dict`.
+fn checkpoint_refused(dict: &StateDict, context: &str) -> Error {
+    let err = Adam::from_state_dict(dict).expect_err(context);
+    let bytes = dict.to_bytes().unwrap();
+    let read = StateDict::from_bytes(&bytes).unwrap();
+    let again = Adam::from_state_dict(&read).expect_err(context);
+    assert_eq!(again.to_string(), err.to_string(), "{context}");
+
+    // One directory per call: tests run in parallel.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path = scratch(&format!("crafted_checkpoint_{call}")).join("adam.safetensors");
+    fs::write(&path, &bytes).unwrap();
+    let from_file = Adam::load(&path).expect_err(context);
+    assert_eq!(from_file.to_string(), err.to_string(), "{context}");
+    let (_, mut opt) = trained_adam();
+    let before = opt.state_dict();
+    assert!(opt.load_into(&path).is_err(), "{context}");
+    assert_eq!(opt.state_dict(), before, "{context}: a failed load changed the optimiser");
+    err
+}
+
+/// The checkpoint with metadata `key` set to `value`.
+fn with_meta(key: &str, value: &str) -> StateDict {
+    let mut dict = trained_adam().1.state_dict();
+    dict.metadata.insert(key.to_string(), value.to_string());
+    dict
+}
+
+#[test]
+fn crafted_slot_counts_are_typed_errors() {
+    let slots = trained_adam().1.state_dict().metadata["slots"].clone();
+    let real: usize = slots.parse().unwrap();
+    let counts = [
+        (1u64 << 63).to_string(),
+        usize::MAX.to_string(),
+        (usize::MAX / 2 + 1).to_string(),
+        (real + 1).to_string(),
+        (real - 1).to_string(),
+        "0".to_string(),
+        "-1".to_string(),
+        "1e3".to_string(),
+        "".to_string(),
+    ];
+    for count in counts {
+        let err = checkpoint_refused(&with_meta("slots", &count), &format!("slots = {count:?}"));
+        assert!(matches!(err, Error::OptimizerState(_)), "slots = {count:?}: {err}");
+    }
+    // The tensors do not match the count the metadata gives.
+    let mut dict = trained_adam().1.state_dict();
+    dict.tensors.pop();
+    assert!(matches!(checkpoint_refused(&dict, "a tensor removed"), Error::OptimizerState(_)));
+    // The right number of tensors under the wrong names.
+    let mut dict = trained_adam().1.state_dict();
+    dict.tensors[0].name = "slot.99.first".to_string();
+    let err = checkpoint_refused(&dict, "a renamed tensor");
+    assert!(matches!(&err, Error::MissingTensor { name } if name == "slot.0.first"), "{err}");
+    // First and second moments of different lengths.
+    let mut dict = trained_adam().1.state_dict();
+    dict.tensors[1].data.push(0.0);
+    dict.tensors[1].shape = vec![dict.tensors[1].data.len()];
+    assert!(matches!(checkpoint_refused(&dict, "lengths differ"), Error::ShapeMismatch { .. }));
+}
+
+#[test]
+fn crafted_step_counts_are_typed_errors() {
+    for iterations in [u64::MAX.to_string(), ((1u64 << 53) + 1).to_string(), "-1".into(), "many".into()] {
+        let err = checkpoint_refused(&with_meta("iterations", &iterations), &iterations);
+        assert!(matches!(err, Error::OptimizerState(_)), "iterations = {iterations}: {err}");
+    }
+    // The largest count a float still counts exactly loads, and steps to
+    // finite weights.
+    let dict = with_meta("iterations", &(1u64 << 53).to_string());
+    let mut opt = Adam::from_state_dict(&dict).unwrap();
+    let (mut net, _) = trained_adam();
+    train_steps(&mut net, &mut opt, 3, 4);
+    assert!(net.state_dict().iter().all(|t| t.data.iter().all(|v| v.is_finite())));
+}
+
+#[test]
+fn crafted_hyper_parameters_are_typed_errors() {
+    let cases = [
+        ("lr", "NaN"),
+        ("lr", "inf"),
+        ("lr", "-0.1"),
+        ("beta1", "1"),
+        ("beta1", "-0.5"),
+        ("beta2", "NaN"),
+        ("beta2", "1.5"),
+        ("epsilon", "0"),
+        ("epsilon", "-1e-7"),
+        ("epsilon", "inf"),
+        ("weight_decay", "NaN"),
+        ("weight_decay", "-1"),
+        ("lr", "fast"),
+    ];
+    for (key, value) in cases {
+        let err = checkpoint_refused(&with_meta(key, value), &format!("{key} = {value}"));
+        // Named as the builders name it, or by its metadata key when it
+        // does not parse.
+        let spoken = match key {
+            "lr" if value == "fast" => "lr",
+            "lr" => "learning rate",
+            "weight_decay" => "weight decay",
+            other => other,
+        };
+        assert!(matches!(&err, Error::OptimizerState(m) if m.contains(spoken)), "{key} = {value}: {err}");
+    }
+    let mut dict = trained_adam().1.state_dict();
+    dict.metadata.remove("beta2");
+    assert!(matches!(checkpoint_refused(&dict, "no beta2"), Error::OptimizerState(m) if m.contains("beta2")));
+}
+
+#[test]
+fn crafted_moments_are_typed_errors() {
+    let edits: [(&str, usize, f32); 5] = [
+        ("negative second moment", 1, -1e-3),
+        ("NaN first moment", 0, f32::NAN),
+        ("infinite first moment", 2, f32::NEG_INFINITY),
+        ("NaN second moment", 3, f32::NAN),
+        ("infinite second moment", 1, f32::INFINITY),
+    ];
+    for (what, tensor, value) in edits {
+        let mut dict = trained_adam().1.state_dict();
+        dict.tensors[tensor].data[0] = value;
+        let err = checkpoint_refused(&dict, what);
+        let name = &dict.tensors[tensor].name;
+        assert!(matches!(&err, Error::OptimizerState(m) if m.contains(name.as_str())), "{what}: {err}");
+    }
+    // RMSprop keeps its mean squares in the first buffer; SGD's velocity
+    // may be negative but not NaN.
+    let (mut net, mut rms) = (Regressor::<Train>::seeded(2), RmsProp::new(0.01));
+    train_steps(&mut net, &mut rms, 0, 2);
+    let mut dict = rms.state_dict();
+    dict.tensors[0].data[0] = -1.0;
+    assert!(matches!(RmsProp::from_state_dict(&dict), Err(Error::OptimizerState(_))));
+    let mut sgd = Sgd::new(0.01).momentum(0.9);
+    train_steps(&mut net, &mut sgd, 0, 2);
+    let mut dict = sgd.state_dict();
+    dict.tensors[0].data[0] = -1.0;
+    Sgd::from_state_dict(&dict).expect("a negative velocity is a velocity");
+    dict.tensors[0].data[0] = f32::NAN;
+    assert!(matches!(Sgd::from_state_dict(&dict), Err(Error::OptimizerState(_))));
+    dict.tensors[0].data[0] = 0.0;
+    dict.metadata.insert("lr".into(), "NaN".into());
+    assert!(matches!(Sgd::from_state_dict(&dict), Err(Error::OptimizerState(_))));
+}
+
+#[test]
+fn a_valid_crafted_checkpoint_still_loads_bit_for_bit() {
+    let (_, opt) = trained_adam();
+    let dict = opt.state_dict();
+    let back = Adam::from_state_dict(&StateDict::from_bytes(&dict.to_bytes().unwrap()).unwrap()).unwrap();
+    assert_eq!(back.state_dict(), dict);
 }

@@ -240,3 +240,32 @@ fn the_layer_path_without_an_input_copy_gives_the_same_gradients() {
     grads.visit(&mut |g| b.extend_from_slice(g));
     assert_eq!(a, b);
 }
+
+#[test]
+fn predict_slice_gives_what_predict_gives() {
+    let net = Stack::<Eval>::seeded(3);
+    for sample in 0..4 {
+        let x = SVector::<f32, 5>::from_fn(|i, _| (i * 3 + sample) as f32 * 0.2 - 1.0);
+        let mut out = [0.0f32; 3];
+        net.predict_slice(x.as_slice(), &mut out);
+        assert_eq!(out, *net.predict(&x).as_slice(), "sample {sample}");
+    }
+    // A phase-dependent network in Eval: dropout is the identity here too.
+    let net = WithDropout::<Eval>::seeded(1);
+    let x = SVector::<f32, 4>::new(0.5, -1.0, 2.0, 0.25);
+    let mut out = vec![0.0f32; 2];
+    net.predict_slice(x.as_slice(), &mut out);
+    assert_eq!(out, net.predict(&x).as_slice());
+}
+
+#[test]
+#[should_panic(expected = "predict_slice: the input has 4 values, the network takes 5")]
+fn predict_slice_with_a_short_input_panics() {
+    Stack::<Eval>::seeded(3).predict_slice(&[0.0; 4], &mut [0.0; 3]);
+}
+
+#[test]
+#[should_panic(expected = "predict_slice: the output has room for 4 values, the network gives 3")]
+fn predict_slice_with_a_long_output_panics() {
+    Stack::<Eval>::seeded(3).predict_slice(&[0.0; 5], &mut [0.0; 4]);
+}

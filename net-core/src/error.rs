@@ -165,9 +165,23 @@ pub enum Error {
         /// The loss.
         loss: f32,
     },
-    /// A weight file holds a NaN or infinite value, or a negative running
-    /// variance (allowed with `LoadOptions::allow_non_finite`).
-    #[error("tensor `{name}` holds {value} at index {index}{why}", why = if .value.is_finite() { ", but a variance is never negative" } else { "" })]
+    /// A weight file holds a NaN or infinite value, or a negative value in
+    /// a tensor that is never negative (a BatchNorm's running variance).
+    /// Loading refuses it unless `LoadOptions::allow_non_finite` is set;
+    /// saving such a network is allowed (to inspect a diverged run).
+    ///
+    /// ```
+    /// let err = typenet::Error::InvalidValue { name: "bn.running_var".into(), index: 2, value: -1.0 };
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "tensor `bn.running_var` holds -1 at index 2, but its values are never negative \
+    ///      (set LoadOptions::allow_non_finite to load it anyway)"
+    /// );
+    /// ```
+    #[error(
+        "tensor `{name}` holds {value} at index {index}{why} (set LoadOptions::allow_non_finite to load it anyway)",
+        why = if .value.is_finite() { ", but its values are never negative" } else { "" }
+    )]
     InvalidValue {
         /// PyTorch-style name.
         name: String,

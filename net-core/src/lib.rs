@@ -28,7 +28,7 @@ pub use error::{Error, Result};
 pub use layers::{
     Activation, ActivationFn, BatchNorm, BatchNormGrads, Dense, DenseGrads, Dropout, Flatten, Gelu, Grads,
     GradsOf, Independent, Init, Layer, LeakyRelu, Linear, NoGrads, NoiseShape, Parameterized, Relu, Sigmoid,
-    Softmax, StopGradient, Tanh, TensorKind, TensorMut, TensorRef, Weights,
+    Softmax, StopGradient, Tanh, TensorKind, TensorMut, TensorRef, ValueRange, Weights,
 };
 #[doc(hidden)]
 pub use linalg::matmul_cols as __matmul_cols;

@@ -32,7 +32,7 @@ use safetensors::tensor::TensorView;
 use safetensors::{Dtype, SafeTensorError, SafeTensors};
 
 use crate::error::{Error, Result};
-use crate::layers::{Init, Layer, TensorKind};
+use crate::layers::{Init, Layer, TensorKind, ValueRange};
 use crate::network::Network;
 
 /// Metadata key of the typenet version that wrote a file.
@@ -287,12 +287,24 @@ impl safetensors::View for F32View<'_> {
 
 /// What a load tolerates beyond an exact match.
 ///
+/// More options will be added as loading learns new checks, each off by
+/// default. So that adding one breaks no code, write a struct literal with
+/// `..Default::default()` or start from [`LoadOptions::new`] and use the
+/// builder methods:
+///
 /// ```
 /// use typenet::io::LoadOptions;
 /// let lenient = LoadOptions::new().allow_extra(true).convert_dtypes(true);
-/// assert!(lenient.allow_extra && lenient.convert_dtypes);
-/// assert_eq!(LoadOptions::default(), LoadOptions { allow_extra: false, convert_dtypes: false });
+/// assert!(lenient.allow_extra && lenient.convert_dtypes && !lenient.allow_non_finite);
+/// let literal = LoadOptions { allow_extra: true, convert_dtypes: true, ..Default::default() };
+/// assert_eq!(literal, lenient);
+/// assert_eq!(
+///     LoadOptions::default(),
+///     LoadOptions { allow_extra: false, convert_dtypes: false, allow_non_finite: false }
+/// );
 /// ```
+// Not `#[non_exhaustive]`: that would forbid the `..Default::default()`
+// literals above in other crates, which the README shows.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct LoadOptions {
     /// Ignore tensors the network does not have (an error by default, as
@@ -301,10 +313,14 @@ pub struct LoadOptions {
     /// Convert F16, BF16 and F64 tensors to f32 (an error by default, so a
     /// precision change never happens unnoticed).
     pub convert_dtypes: bool,
+    /// Load NaN and infinite values, and negative running variances (an
+    /// [`Error::InvalidValue`] by default, so a diverged run's weights are
+    /// never used unnoticed; set it to inspect such a file).
+    pub allow_non_finite: bool,
 }
 
 impl LoadOptions {
-    /// The strict default: exact names, shapes and F32.
+    /// The strict default: exact names, shapes and F32, finite values.
     ///
     /// ```
     /// assert!(!typenet::io::LoadOptions::new().allow_extra);
@@ -328,6 +344,15 @@ impl LoadOptions {
     /// ```
     pub fn convert_dtypes(mut self, convert: bool) -> Self {
         self.convert_dtypes = convert;
+        self
+    }
+    /// Sets [`allow_non_finite`](Self#structfield.allow_non_finite).
+    ///
+    /// ```
+    /// assert!(typenet::io::LoadOptions::new().allow_non_finite(true).allow_non_finite);
+    /// ```
+    pub fn allow_non_finite(mut self, allow: bool) -> Self {
+        self.allow_non_finite = allow;
         self
     }
 }
@@ -482,7 +507,10 @@ pub fn load<N: Layer + Init>(path: impl AsRef<Path>, options: &LoadOptions) -> R
 /// `Error::Truncated`, `Error::InvalidHeader`, `Error::MissingTensor`,
 /// `Error::UnexpectedTensor` (unless `options.allow_extra`),
 /// `Error::ShapeMismatch`, `Error::DtypeMismatch` (F16/BF16/F64 convert
-/// with `options.convert_dtypes`).
+/// with `options.convert_dtypes`), `Error::InvalidValue` for a NaN or
+/// infinite value, or a negative running variance (unless
+/// `options.allow_non_finite`; checked after any dtype conversion, so an
+/// F64 value beyond f32's range counts as infinite).
 ///
 /// ```
 /// use typenet::prelude::*;
@@ -515,15 +543,15 @@ pub fn load_bytes_into<L: Layer>(layer: &mut L, bytes: &[u8], options: &LoadOpti
     let file = parse(bytes)?;
     let convert = if options.convert_dtypes { Convert::Floats } else { Convert::None };
 
-    let mut wanted: Vec<(String, Vec<usize>, Vec<usize>)> = Vec::new();
+    let mut wanted: Vec<(String, Vec<usize>, Vec<usize>, ValueRange)> = Vec::new();
     layer.visit_tensors("", &mut |name, t| {
-        wanted.push((name.to_string(), t.shape.to_vec(), t.memory_axes.to_vec()));
+        wanted.push((name.to_string(), t.shape.to_vec(), t.memory_axes.to_vec(), t.range));
     });
 
     // Phase 1: validate and convert everything into the layer's own
     // layout; nothing is written until all of it passed.
     let mut ready: HashMap<&str, Vec<f32>> = HashMap::with_capacity(wanted.len());
-    for (name, shape, memory_axes) in &wanted {
+    for (name, shape, memory_axes, range) in &wanted {
         let view = match file.tensor(name) {
             Ok(view) => view,
             Err(_) => return Err(Error::MissingTensor { name: name.clone() }),
@@ -536,6 +564,11 @@ pub fn load_bytes_into<L: Layer>(layer: &mut L, bytes: &[u8], options: &LoadOpti
             });
         }
         let torch_order = to_f32(name, &view, convert)?;
+        if !options.allow_non_finite {
+            if let Some(index) = torch_order.iter().position(|&v| !range.admits(v)) {
+                return Err(Error::InvalidValue { name: name.clone(), index, value: torch_order[index] });
+            }
+        }
         let mut memory_order = vec![0.0; torch_order.len()];
         for (memory, torch) in memory_to_torch(shape, memory_axes).enumerate() {
             memory_order[memory] = torch_order[torch];

@@ -11,7 +11,7 @@ use nalgebra::SVector;
 use rand::Rng;
 
 use super::grads::WeightBiasGrads;
-use super::{Init, Layer, Parameterized, TensorKind, TensorMut, TensorRef};
+use super::{Init, Layer, Parameterized, TensorKind, TensorMut, TensorRef, ValueRange};
 use crate::phase::{Eval, Phase, PhaseKind};
 use crate::tensor::{boxed_clone, boxed_zeros, Cols, ColsMut};
 
@@ -272,8 +272,16 @@ impl<const C: usize, P: Phase, const POSITIONS: usize> Layer for BatchNorm<C, P,
             Self::batch_statistics(x.as_slice(), &mut cache.mean, &mut cache.inv_std);
             let keep = self.momentum;
             for c in 0..C {
-                self.running_mean[c] = keep * self.running_mean[c] + (1.0 - keep) * cache.mean[c];
-                self.running_var[c] = keep * self.running_var[c] + (1.0 - keep) * cache.inv_std[c];
+                let mean = keep * self.running_mean[c] + (1.0 - keep) * cache.mean[c];
+                let var = keep * self.running_var[c] + (1.0 - keep) * cache.inv_std[c];
+                // A batch whose statistics overflow f32 leaves the running
+                // ones as they were: they are state the network keeps, and
+                // an infinite variance would make every later Eval output
+                // a constant.
+                if mean.is_finite() && var.is_finite() {
+                    self.running_mean[c] = mean;
+                    self.running_var[c] = var;
+                }
             }
         } else {
             cache.mean.copy_from_slice(self.running_mean.as_slice());
@@ -344,25 +352,25 @@ impl<const C: usize, P: Phase, const POSITIONS: usize> Layer for BatchNorm<C, P,
 
     fn visit_tensors(&self, prefix: &str, f: &mut dyn FnMut(&str, TensorRef<'_>)) {
         let tensors = [
-            ("weight", self.gamma.as_slice(), TensorKind::Parameter),
-            ("bias", self.beta.as_slice(), TensorKind::Parameter),
-            ("running_mean", self.running_mean.as_slice(), TensorKind::State),
-            ("running_var", self.running_var.as_slice(), TensorKind::State),
+            ("weight", self.gamma.as_slice(), TensorKind::Parameter, ValueRange::Finite),
+            ("bias", self.beta.as_slice(), TensorKind::Parameter, ValueRange::Finite),
+            ("running_mean", self.running_mean.as_slice(), TensorKind::State, ValueRange::Finite),
+            ("running_var", self.running_var.as_slice(), TensorKind::State, ValueRange::NonNegative),
         ];
-        for (name, data, kind) in tensors {
-            f(&format!("{prefix}{name}"), TensorRef { shape: &[C], memory_axes: &[0], data, kind });
+        for (name, data, kind, range) in tensors {
+            f(&format!("{prefix}{name}"), TensorRef { shape: &[C], memory_axes: &[0], data, kind, range });
         }
     }
 
     fn visit_tensors_mut(&mut self, prefix: &str, f: &mut dyn FnMut(&str, TensorMut<'_>)) {
         let tensors = [
-            ("weight", self.gamma.as_mut_slice(), TensorKind::Parameter),
-            ("bias", self.beta.as_mut_slice(), TensorKind::Parameter),
-            ("running_mean", self.running_mean.as_mut_slice(), TensorKind::State),
-            ("running_var", self.running_var.as_mut_slice(), TensorKind::State),
+            ("weight", self.gamma.as_mut_slice(), TensorKind::Parameter, ValueRange::Finite),
+            ("bias", self.beta.as_mut_slice(), TensorKind::Parameter, ValueRange::Finite),
+            ("running_mean", self.running_mean.as_mut_slice(), TensorKind::State, ValueRange::Finite),
+            ("running_var", self.running_var.as_mut_slice(), TensorKind::State, ValueRange::NonNegative),
         ];
-        for (name, data, kind) in tensors {
-            f(&format!("{prefix}{name}"), TensorMut { shape: &[C], memory_axes: &[0], data, kind });
+        for (name, data, kind, range) in tensors {
+            f(&format!("{prefix}{name}"), TensorMut { shape: &[C], memory_axes: &[0], data, kind, range });
         }
     }
 }

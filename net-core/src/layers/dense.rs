@@ -8,7 +8,7 @@ use rand::Rng;
 
 use super::activation::{ActivationFn, Linear};
 use super::grads::WeightBiasGrads;
-use super::{Init, Layer, Parameterized, TensorKind, TensorMut, TensorRef};
+use super::{Init, Layer, Parameterized, TensorKind, TensorMut, TensorRef, ValueRange};
 use crate::linalg::{matmul, simd, Accum, Operand};
 use crate::phase::Phase;
 use crate::tensor::{boxed_clone, boxed_zeros, Cols, ColsMut};
@@ -198,25 +198,25 @@ impl<const IN: usize, const OUT: usize, A: ActivationFn> Layer for Dense<IN, OUT
     }
 
     fn visit_tensors(&self, prefix: &str, f: &mut dyn FnMut(&str, TensorRef<'_>)) {
-        let kind = TensorKind::Parameter;
+        let (kind, range) = (TensorKind::Parameter, ValueRange::Finite);
         let weight = self.weights.as_slice();
         f(
             &format!("{prefix}weight"),
-            TensorRef { shape: &[OUT, IN], memory_axes: &WEIGHT_AXES, data: weight, kind },
+            TensorRef { shape: &[OUT, IN], memory_axes: &WEIGHT_AXES, data: weight, kind, range },
         );
         let bias = self.bias.as_slice();
-        f(&format!("{prefix}bias"), TensorRef { shape: &[OUT], memory_axes: &[0], data: bias, kind });
+        f(&format!("{prefix}bias"), TensorRef { shape: &[OUT], memory_axes: &[0], data: bias, kind, range });
     }
 
     fn visit_tensors_mut(&mut self, prefix: &str, f: &mut dyn FnMut(&str, TensorMut<'_>)) {
-        let kind = TensorKind::Parameter;
+        let (kind, range) = (TensorKind::Parameter, ValueRange::Finite);
         let weight = self.weights.as_mut_slice();
         f(
             &format!("{prefix}weight"),
-            TensorMut { shape: &[OUT, IN], memory_axes: &WEIGHT_AXES, data: weight, kind },
+            TensorMut { shape: &[OUT, IN], memory_axes: &WEIGHT_AXES, data: weight, kind, range },
         );
         let bias = self.bias.as_mut_slice();
-        f(&format!("{prefix}bias"), TensorMut { shape: &[OUT], memory_axes: &[0], data: bias, kind });
+        f(&format!("{prefix}bias"), TensorMut { shape: &[OUT], memory_axes: &[0], data: bias, kind, range });
     }
 
     fn l2_term(&self, lambda: f32) -> f32 {

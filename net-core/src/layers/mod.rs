@@ -258,6 +258,35 @@ pub enum TensorKind {
     State,
 }
 
+/// Which values a saved tensor may hold: what loading a weight file checks
+/// (unless `LoadOptions::allow_non_finite` says otherwise).
+///
+/// ```
+/// use typenet::ValueRange;
+/// assert!(ValueRange::Finite.admits(-3.0));
+/// assert!(!ValueRange::Finite.admits(f32::NAN));
+/// assert!(!ValueRange::NonNegative.admits(-0.5));
+/// assert!(ValueRange::NonNegative.admits(0.0));
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ValueRange {
+    /// Any finite value (weights, biases, means).
+    #[default]
+    Finite,
+    /// Finite and not negative (a variance).
+    NonNegative,
+}
+
+impl ValueRange {
+    /// Whether `value` is in the range.
+    pub fn admits(self, value: f32) -> bool {
+        match self {
+            ValueRange::Finite => value.is_finite(),
+            ValueRange::NonNegative => value.is_finite() && value >= 0.0,
+        }
+    }
+}
+
 /// A tensor as a layer stores it, with its PyTorch shape.
 ///
 /// `shape` is PyTorch's (a Dense weight is `[out, in]`, a Conv2d weight
@@ -275,6 +304,8 @@ pub struct TensorRef<'a> {
     pub data: &'a [f32],
     /// Parameter or state.
     pub kind: TensorKind,
+    /// The values a file may give it (a variance is never negative).
+    pub range: ValueRange,
 }
 
 /// A mutable [`TensorRef`], for loading.
@@ -288,6 +319,8 @@ pub struct TensorMut<'a> {
     pub data: &'a mut [f32],
     /// Parameter or state.
     pub kind: TensorKind,
+    /// The values a file may give it (a variance is never negative).
+    pub range: ValueRange,
 }
 
 /// A layer with weights and a bias.

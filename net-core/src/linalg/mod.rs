@@ -287,18 +287,44 @@ mod tests {
         assert_eq!(dst, src);
     }
 
+    /// The product of `a` and `b` at every thread count in `threads`, as bits.
+    fn products_by_thread_count(m: usize, k: usize, n: usize, a: &[f32], b: &[f32]) -> Vec<Vec<u32>> {
+        let runs = [1, 2, 3, 8].map(|threads| {
+            set_num_threads(threads);
+            let mut c = vec![0.0; m * n];
+            matmul_cols(m, k, n, a, b, &mut c);
+            c.iter().map(|v| v.to_bits()).collect::<Vec<u32>>()
+        });
+        set_num_threads(0);
+        runs.to_vec()
+    }
+
     #[test]
     fn thread_count_changes_nothing_but_speed() {
-        let (m, k, n) = (200, 300, 100);
-        let a: Vec<f32> = (0..m * k).map(|i| (i as f32 * 0.13).sin()).collect();
-        let b: Vec<f32> = (0..k * n).map(|i| (i as f32 * 0.07).cos()).collect();
-        let mut one = vec![0.0; m * n];
-        let mut all = vec![0.0; m * n];
-        matmul_cols(m, k, n, &a, &b, &mut all);
-        set_num_threads(1);
-        matmul_cols(m, k, n, &a, &b, &mut one);
-        set_num_threads(0);
-        assert_eq!(one, all);
+        // Dense (packed, split by rows and by columns) and matrix-vector.
+        for &(m, k, n) in &[(200, 300, 100), (700, 300, 40), (40, 300, 2100), (3000, 800, 1)] {
+            let a: Vec<f32> = (0..m * k).map(|i| (i as f32 * 0.13).sin()).collect();
+            let b: Vec<f32> = (0..k * n).map(|i| (i as f32 * 0.07).cos()).collect();
+            let runs = products_by_thread_count(m, k, n, &a, &b);
+            assert!(runs.windows(2).all(|w| w[0] == w[1]), "{m}x{k}x{n} differs between thread counts");
+        }
+        // Sparse, as the reproducer: 1000 x 257 x 33 on ~2 % non-zeros.
+        let (m, k, n) = (1000, 257, 33);
+        let a: Vec<f32> = (0..m * k).map(|i| (i as f32 * 0.37).sin()).collect();
+        let b: Vec<f32> = (0..k * n).map(|i| if i % 53 == 7 { 1.0 + (i % 5) as f32 } else { 0.0 }).collect();
+        let runs = products_by_thread_count(m, k, n, &a, &b);
+        assert!(runs.windows(2).all(|w| w[0] == w[1]), "sparse product differs between thread counts");
+    }
+
+    #[test]
+    fn sizes_whose_extent_overflows_panic_instead_of_reading_out_of_bounds() {
+        let huge = (1usize << 63) + 1;
+        let (a, b, mut c) = ([1.0f32], [1.0f32], [0.0f32]);
+        let outcome = std::panic::catch_unwind(move || matmul_cols(huge, huge, huge, &a, &b, &mut c));
+        assert!(outcome.is_err());
+        let (a, b, mut c) = ([1.0f32; 4], [1.0f32; 4], [0.0f32; 4]);
+        let outcome = std::panic::catch_unwind(move || matmul_cols(2, 3, 2, &a, &b, &mut c));
+        assert!(outcome.is_err(), "operands shorter than their shape are refused");
     }
 
     #[test]

@@ -2,15 +2,16 @@
 //! here knows about SIMD or threads (`linalg::elementwise` runs a rule over
 //! a tensor, vectorised and split over cores).
 //!
-//! Each rule also reports whether every weight it wrote is finite, folded
+//! Each rule also reports whether every value it wrote is finite, folded
 //! into the same pass (an integer OR of exponent bits, which vectorises), so
 //! training can stop at the first non-finite step for free.
 
 /// An element-wise update of one tensor: its parameters `w`, gradient `g`
 /// and two moment buffers of the same length.
 pub(crate) trait Rule: Sync {
-    /// Updates every element; returns `false` if any new weight is NaN or
-    /// infinite.
+    /// Updates every element; returns `false` if any new weight or moment
+    /// is NaN or infinite (a squared gradient can overflow a moment while
+    /// the weight it divides stays finite).
     fn apply(&self, w: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32]) -> bool;
 }
 
@@ -44,13 +45,13 @@ impl Rule for SgdRule {
             for ((w, g), m) in w.iter_mut().zip(g).zip(velocity.iter_mut()) {
                 *m = *m * momentum - g * lr;
                 *w += *m * momentum - g * lr;
-                bad |= non_finite(*w);
+                bad |= non_finite(*w) | non_finite(*m);
             }
         } else {
             for ((w, g), m) in w.iter_mut().zip(g).zip(velocity.iter_mut()) {
                 *m = *m * momentum - g * lr;
                 *w += *m;
-                bad |= non_finite(*w);
+                bad |= non_finite(*w) | non_finite(*m);
             }
         }
         bad == 0
@@ -73,7 +74,7 @@ impl Rule for RmsPropRule {
         for ((w, g), v) in w.iter_mut().zip(g).zip(mean_square.iter_mut()) {
             *v = rho * *v + one_minus_rho * (g * g);
             *w -= lr * g / (*v + epsilon).sqrt();
-            bad |= non_finite(*w);
+            bad |= non_finite(*w) | non_finite(*v);
         }
         bad == 0
     }
@@ -102,7 +103,7 @@ impl Rule for AdamRule {
             *m += (g - *m) * one_minus_beta1;
             *v += (g * g - *v) * one_minus_beta2;
             *w -= *m * alpha / (v.sqrt() + epsilon);
-            bad |= non_finite(*w);
+            bad |= non_finite(*w) | non_finite(*m) | non_finite(*v);
         }
         bad == 0
     }

@@ -1,0 +1,11 @@
+use typenet::prelude::*;
+
+network! {
+    struct Net {
+        input: 4,
+        __train: Dense<3, Relu>,
+        out: Dense<1>,
+    }
+}
+
+fn main() {}
