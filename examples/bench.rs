@@ -14,6 +14,8 @@ mod workloads;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
+use typenet::nalgebra::SVector;
+use typenet::prelude::*;
 use workloads::{flops, Workload, W0, W1, W2, W3, W4};
 
 /// Median seconds per call of `f`: calls are grouped so one timed group
@@ -106,10 +108,17 @@ struct Report {
 
 impl Report {
     fn row(&self, name: &str, op: usize, secs: f64, samples: usize, flop: f64) {
-        let ops = ["train step", "eval batch", "predict 1", "train step, input borrowed (as `fit` runs it)"];
+        let ops = [
+            "train step (allocation-free API)",
+            "eval batch",
+            "predict 1",
+            "train step, input borrowed (as `fit` runs it)",
+            "train step (plain API: forward, grad, backward)",
+        ];
         let gflops = flop / secs / 1e9;
+        let column = if op == 4 { 0 } else { op % 3 };
         let torch =
-            self.torch.as_ref().and_then(|t| t.rows.iter().find(|r| r.0 == name)).and_then(|r| r.1[op % 3]);
+            self.torch.as_ref().and_then(|t| t.rows.iter().find(|r| r.0 == name)).and_then(|r| r.1[column]);
         let (torch, ratio) = match torch {
             Some(us) => (format!("{us:.2} us"), format!("{:.1}x", us * 1e-6 / secs)),
             None => ("-".to_string(), "-".to_string()),
@@ -155,6 +164,8 @@ impl Report {
         }
         let train = median_secs(budget, || w.train_step());
         self.row(W::NAME, 0, train, W::BATCH, flops::<W>(W::BATCH, true));
+        let plain = median_secs(budget, || w.train_step_plain());
+        self.row(W::NAME, 4, plain, W::BATCH, flops::<W>(W::BATCH, true));
         let borrowed = median_secs(budget, || w.train_step_borrowed());
         self.row(W::NAME, 3, borrowed, W::BATCH, flops::<W>(W::BATCH, true));
         let eval = median_secs(budget, || w.eval());
@@ -190,6 +201,102 @@ fn breakdown<W: Workload>(w: &mut W, budget: Duration) {
         format_time(step),
         100.0 * step / total,
     );
+}
+
+/// A long training run of W3 on eight rotating batches, one thread: the
+/// median step of the first 500 steps and of the last 500. Values that
+/// drift towards zero over a long run (optimiser moments of units that
+/// stopped receiving gradient, saturated probabilities) would turn
+/// subnormal and, on CPUs that slow down on them, make late steps slower.
+fn long_run(steps: usize) {
+    use typenet::rand::{rngs::StdRng, Rng, SeedableRng};
+    typenet::set_num_threads(1);
+    let mut rng = StdRng::seed_from_u64(7);
+    let batches: Vec<(Batch<784>, Batch<10>)> = (0..8)
+        .map(|_| {
+            let x = Batch::<784>::from_fn(128, |_, _| rng.random_range(-1.0..1.0));
+            let mut t = Batch::<10>::zeros(128);
+            for c in 0..128 {
+                t[(rng.random_range(0..10), c)] = 1.0;
+            }
+            (x, t)
+        })
+        .collect();
+    let mut net = workloads::W3Net::<Train>::seeded(3);
+    let mut opt = Adam::new(1e-3);
+    let (mut y, mut dy) = (Batch::<10>::zeros(128), Batch::<10>::zeros(128));
+    let mut grads = workloads::W3NetGrads::zeros();
+    let mut times = Vec::with_capacity(steps);
+    for step in 0..steps {
+        let (x, t) = &batches[step % batches.len()];
+        let start = Instant::now();
+        net.forward_into(x, &mut y);
+        CrossEntropy.grad_into(&y, t, &mut dy);
+        net.backward_into(&dy, &mut grads);
+        opt.step(&mut net, &grads);
+        times.push(start.elapsed().as_secs_f64());
+    }
+    typenet::set_num_threads(0);
+    let median = |part: &[f64]| {
+        let mut part = part.to_vec();
+        part.sort_by(f64::total_cmp);
+        part[part.len() / 2]
+    };
+    let window = 500.min(steps / 2);
+    let (first, last) = (median(&times[..window]), median(&times[steps - window..]));
+    println!(
+        "\nLong run, W3 on 8 rotating batches, Adam, 1 thread, {steps} steps: first {window} steps {} (median), last {window} {} ({:.2}x)",
+        format_time(first),
+        format_time(last),
+        last / first
+    );
+}
+
+network! { pub struct Tanh8 { input: 8, fc: Dense<8, Tanh> } }
+network! { pub struct Tanh16 { input: 16, fc: Dense<16, Tanh> } }
+network! { pub struct Tanh32 { input: 32, fc: Dense<32, Tanh> } }
+network! { pub struct Tanh64 { input: 64, fc: Dense<64, Tanh> } }
+
+/// One sample through a Dense N->N tanh network, one thread, in
+/// nanoseconds, with a different input each call (as audio would).
+fn real_time<const N: usize, Net>(net: &Net) -> f64
+where
+    Net: EvalNetwork
+        + typenet::__private::NetworkDef<
+            Input = typenet::nalgebra::Const<N>,
+            Output = typenet::nalgebra::Const<N>,
+        >,
+{
+    let inputs: Vec<SVector<f32, N>> =
+        (0..64).map(|i| SVector::from_fn(|r, _| ((r * 7 + i * 13) as f32 * 0.01).sin())).collect();
+    let mut i = 0;
+    let mut sink = 0.0f32;
+    let secs = median_secs(Duration::from_millis(400), || {
+        let y = net.predict(black_box(&inputs[i & 63]));
+        sink += y[0];
+        i += 1;
+    });
+    black_box(sink);
+    secs * 1e9
+}
+
+/// The real-time rows: `predict` on Dense N->N tanh, against RTNeural's
+/// figures for the same models (measured on this machine type; see the
+/// README for how).
+fn real_time_rows() {
+    typenet::set_num_threads(1);
+    let rows = [
+        (8, real_time::<8, _>(&Tanh8::<Eval>::seeded(1))),
+        (16, real_time::<16, _>(&Tanh16::<Eval>::seeded(1))),
+        (32, real_time::<32, _>(&Tanh32::<Eval>::seeded(1))),
+        (64, real_time::<64, _>(&Tanh64::<Eval>::seeded(1))),
+    ];
+    typenet::set_num_threads(0);
+    println!("\n| model (one sample, 1 thread) | typenet `predict` |");
+    println!("|---|---|");
+    for (n, ns) in rows {
+        println!("| Dense {n}->{n} + tanh | {ns:.1} ns |");
+    }
 }
 
 fn main() {
@@ -233,5 +340,11 @@ fn main() {
     if run("W4") {
         let budget = Duration::from_millis(3000);
         breakdown(&mut report.workload::<W4>(budget), budget);
+    }
+    if run("realtime") {
+        real_time_rows();
+    }
+    if run("long") {
+        long_run(std::env::var("BENCH_STEPS").ok().and_then(|s| s.parse().ok()).unwrap_or(20_000));
     }
 }

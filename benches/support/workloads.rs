@@ -69,8 +69,13 @@ pub trait Workload {
     const DENSE: &'static [(usize, usize)];
     /// Network, optimiser and data, seeded.
     fn new() -> Self;
-    /// Train forward with dropout, loss gradient, backward, optimiser step.
+    /// Train forward with dropout, loss gradient, backward, optimiser step,
+    /// through the allocation-free forms (`forward_into`, `grad_into`,
+    /// `backward_into`).
     fn train_step(&mut self);
+    /// The same step as the README's first example writes it: `forward`,
+    /// `grad` and `backward` returning owned values.
+    fn train_step_plain(&mut self);
     /// The same step the way `fit` runs it: through the `Layer` methods,
     /// which borrow the input for both passes instead of copying it.
     fn train_step_borrowed(&mut self);
@@ -177,6 +182,13 @@ macro_rules! workload {
                 $loss.grad_into(&self.y, &self.t, &mut self.dy);
                 self.net.backward_into(&self.dy, &mut self.grads);
                 self.opt.step_dyn(&mut self.net, &self.grads);
+            }
+
+            fn train_step_plain(&mut self) {
+                let y = self.net.forward(&self.x);
+                let grads = self.net.backward(&$loss.grad(&y, &self.t));
+                self.opt.step_dyn(&mut self.net, &grads);
+                self.y = y;
             }
 
             fn train_step_borrowed(&mut self) {

@@ -11,6 +11,7 @@ pub mod io;
 pub mod layers;
 mod linalg;
 pub mod loss;
+pub mod math;
 pub mod network;
 pub mod optim;
 pub mod phase;

@@ -3,7 +3,7 @@
 //! for `Mse` and the binary cross-entropies, over the outputs too), so
 //! `grad` already divides by the batch size.
 
-use crate::layers::activation::sigmoid;
+use crate::math::{self, sigmoid};
 use crate::tensor::Batch;
 
 /// Keras' `epsilon()`: the clipping bound of losses on probabilities.
@@ -219,12 +219,12 @@ impl Loss for CrossEntropy {
             let max = z.iter().copied().fold(f32::NEG_INFINITY, f32::max);
             let mut sum = 0.0f32;
             for (g, &z) in g.iter_mut().zip(z) {
-                *g = (z - max).exp();
+                *g = math::exp(z - max);
                 sum += *g;
             }
             let total: f32 = t.iter().sum();
             for (g, &t) in g.iter_mut().zip(t) {
-                *g = scale * (*g / sum * total - t);
+                *g = math::flush(scale * (*g / sum * total - t));
             }
         }
     }

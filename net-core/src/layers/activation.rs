@@ -116,16 +116,7 @@ impl ActivationFn for LeakyRelu {
     }
 }
 
-/// A sigmoid that neither overflows nor loses precision for large `|z|`.
-#[inline]
-pub(crate) fn sigmoid(z: f32) -> f32 {
-    if z >= 0.0 {
-        1.0 / (1.0 + (-z).exp())
-    } else {
-        let e = z.exp();
-        e / (1.0 + e)
-    }
-}
+use crate::math::{self, sigmoid};
 
 impl ActivationFn for Sigmoid {
     const NAME: &'static str = "Sigmoid";
@@ -137,6 +128,7 @@ impl ActivationFn for Sigmoid {
             }
         }
     }
+    #[inline]
     fn activate(_rows: usize, z: &mut [f32]) {
         for v in z {
             *v = sigmoid(*v);
@@ -151,9 +143,18 @@ impl ActivationFn for Sigmoid {
 
 impl ActivationFn for Tanh {
     const NAME: &'static str = "Tanh";
+    #[inline]
+    fn activate_biased(rows: usize, bias: &[f32], z: &mut [f32]) {
+        for col in z.chunks_exact_mut(rows) {
+            for (v, b) in col.iter_mut().zip(bias) {
+                *v = math::tanh(*v + b);
+            }
+        }
+    }
+    #[inline]
     fn activate(_rows: usize, z: &mut [f32]) {
         for v in z {
-            *v = v.tanh();
+            *v = math::tanh(*v);
         }
     }
     fn differentiate(_rows: usize, y: &[f32], _z: &[f32], dy: &mut [f32]) {
@@ -170,12 +171,12 @@ impl ActivationFn for Softmax {
             let max = col.iter().copied().fold(f32::NEG_INFINITY, f32::max);
             let mut sum = 0.0;
             for v in col.iter_mut() {
-                *v = (*v - max).exp();
+                *v = math::exp(*v - max);
                 sum += *v;
             }
             let inv = 1.0 / sum;
             for v in col.iter_mut() {
-                *v *= inv;
+                *v = math::flush(*v * inv);
             }
         }
     }

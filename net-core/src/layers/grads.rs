@@ -1,7 +1,10 @@
 //! The gradients of a layer with a weight tensor and a bias, written once
 //! for every such layer (`DenseGrads`, `BatchNormGrads`, the convolutions').
 
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::{Mutex, PoisonError};
 
 use nalgebra::SMatrix;
 
@@ -38,6 +41,39 @@ pub fn boxed_copy<T: HeapTensor>(tensor: &T) -> Box<T> {
     copy
 }
 
+/// Storage of dropped gradient tensors, by type, for [`Grads::recycled`].
+/// At most [`KEPT`] tensors of a type are kept; a gradient tensor is as
+/// large as its weights, so this bounds what the pool holds to a few
+/// gradients' worth.
+static POOL: Mutex<Option<Spares>> = Mutex::new(None);
+
+/// Spare tensors, by type.
+type Spares = HashMap<TypeId, Vec<Box<dyn Any + Send>>>;
+
+/// Tensors of one type the pool keeps.
+const KEPT: usize = 2;
+
+/// A tensor of type `T` from the pool (with the values it was dropped
+/// with), or a new zeroed one.
+fn take<T: HeapTensor>() -> Box<T> {
+    let mut pool = POOL.lock().unwrap_or_else(PoisonError::into_inner);
+    let spare = pool.as_mut().and_then(|map| map.get_mut(&TypeId::of::<T>())).and_then(Vec::pop);
+    drop(pool);
+    match spare.map(|any| any.downcast::<T>()) {
+        Some(Ok(tensor)) => tensor,
+        _ => T::zeroed(),
+    }
+}
+
+/// Gives a dropped tensor back to the pool.
+fn give<T: HeapTensor>(tensor: Box<T>) {
+    let mut pool = POOL.lock().unwrap_or_else(PoisonError::into_inner);
+    let kept = pool.get_or_insert_with(HashMap::new).entry(TypeId::of::<T>()).or_default();
+    if kept.len() < KEPT {
+        kept.push(tensor);
+    }
+}
+
 /// Gradients of a weight tensor `W` and a bias `B`, shaped like them.
 ///
 /// ```
@@ -50,42 +86,57 @@ pub fn boxed_copy<T: HeapTensor>(tensor: &T) -> Box<T> {
 /// assert_eq!(sum.bias().len(), 2);
 /// ```
 pub struct WeightBiasGrads<W: HeapTensor, B: HeapTensor> {
-    weights: Box<W>,
-    bias: Box<B>,
+    /// Always `Some` but while being dropped (see `Drop`).
+    weights: Option<Box<W>>,
+    bias: Option<Box<B>>,
 }
 
+const PRESENT: &str = "gradient tensors are present until dropped";
+
 impl<W: HeapTensor, B: HeapTensor> WeightBiasGrads<W, B> {
+    fn new(weights: Box<W>, bias: Box<B>) -> Self {
+        WeightBiasGrads { weights: Some(weights), bias: Some(bias) }
+    }
     /// The weight gradient, shaped like the weights.
     pub fn weights(&self) -> &W {
-        &self.weights
+        self.weights.as_deref().expect(PRESENT)
     }
     /// The bias gradient.
     pub fn bias(&self) -> &B {
-        &self.bias
+        self.bias.as_deref().expect(PRESENT)
     }
     /// The weight gradient, mutably.
     pub fn weights_mut(&mut self) -> &mut W {
-        &mut self.weights
+        self.weights.as_deref_mut().expect(PRESENT)
     }
     /// The bias gradient, mutably.
     pub fn bias_mut(&mut self) -> &mut B {
-        &mut self.bias
+        self.bias.as_deref_mut().expect(PRESENT)
     }
     /// Both, mutably (for a layer's backward).
     pub(crate) fn both_mut(&mut self) -> (&mut W, &mut B) {
-        (&mut self.weights, &mut self.bias)
+        (self.weights.as_deref_mut().expect(PRESENT), self.bias.as_deref_mut().expect(PRESENT))
+    }
+}
+
+impl<W: HeapTensor, B: HeapTensor> Drop for WeightBiasGrads<W, B> {
+    fn drop(&mut self) {
+        if let (Some(weights), Some(bias)) = (self.weights.take(), self.bias.take()) {
+            give(weights);
+            give(bias);
+        }
     }
 }
 
 impl<W: HeapTensor, B: HeapTensor> Clone for WeightBiasGrads<W, B> {
     fn clone(&self) -> Self {
-        WeightBiasGrads { weights: boxed_copy(&*self.weights), bias: boxed_copy(&*self.bias) }
+        WeightBiasGrads::new(boxed_copy(self.weights()), boxed_copy(self.bias()))
     }
 }
 
 impl<W: HeapTensor, B: HeapTensor> fmt::Debug for WeightBiasGrads<W, B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (w, b) = (self.weights.values(), self.bias.values());
+        let (w, b) = (self.weights().values(), self.bias().values());
         if w.len() + b.len() <= 64 {
             f.debug_struct("Grads").field("weights", &w).field("bias", &b).finish()
         } else {
@@ -96,24 +147,48 @@ impl<W: HeapTensor, B: HeapTensor> fmt::Debug for WeightBiasGrads<W, B> {
 
 impl<W: HeapTensor, B: HeapTensor> Grads for WeightBiasGrads<W, B> {
     fn zeros() -> Self {
-        WeightBiasGrads { weights: W::zeroed(), bias: B::zeroed() }
+        WeightBiasGrads::new(W::zeroed(), B::zeroed())
+    }
+    fn recycled() -> Self {
+        WeightBiasGrads::new(take(), take())
     }
     fn visit(&self, f: &mut dyn FnMut(&[f32])) {
-        f(self.weights.values());
-        f(self.bias.values());
+        f(self.weights().values());
+        f(self.bias().values());
     }
     fn visit_mut(&mut self, f: &mut dyn FnMut(&mut [f32])) {
-        f(self.weights.values_mut());
-        f(self.bias.values_mut());
+        let (w, b) = self.both_mut();
+        f(w.values_mut());
+        f(b.values_mut());
     }
     fn visit_pairs(&mut self, other: &Self, f: &mut dyn FnMut(&mut [f32], &[f32])) {
-        f(self.weights.values_mut(), other.weights.values());
-        f(self.bias.values_mut(), other.bias.values());
+        let (w, b) = self.both_mut();
+        f(w.values_mut(), other.weights().values());
+        f(b.values_mut(), other.bias().values());
     }
 }
 
 impl<W: HeapTensor, B: HeapTensor> std::ops::AddAssign<&WeightBiasGrads<W, B>> for WeightBiasGrads<W, B> {
     fn add_assign(&mut self, other: &WeightBiasGrads<W, B>) {
         self.accumulate(other);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nalgebra::SVector;
+
+    type G = WeightBiasGrads<SMatrix<f32, 3, 7>, SVector<f32, 3>>;
+
+    #[test]
+    fn dropped_storage_is_reused_by_recycled_gradients() {
+        let mut first = G::zeros();
+        first.weights_mut()[(2, 6)] = 5.0;
+        let address = first.weights() as *const _ as usize;
+        drop(first);
+        let second = G::recycled();
+        assert_eq!(second.weights() as *const _ as usize, address);
+        assert_eq!(G::zeros().weights()[(2, 6)], 0.0, "zeros are zero whatever the pool holds");
     }
 }

@@ -209,6 +209,13 @@ pub trait Init: Sized {
 pub trait Grads: Clone + Debug + Send + Sync + 'static {
     /// All-zero gradients, allocated once (reuse them with `backward_into`).
     fn zeros() -> Self;
+    /// Gradients whose values are unspecified (but finite), for a backward
+    /// that overwrites every one: storage of dropped gradients is reused,
+    /// so `backward`, which returns new gradients every step, does not
+    /// allocate and fault in fresh memory each time. Defaults to `zeros`.
+    fn recycled() -> Self {
+        Self::zeros()
+    }
     /// Calls `f` with each gradient tensor, in the order of `visit_trainable`.
     fn visit(&self, f: &mut dyn FnMut(&[f32]));
     /// Calls `f` with each gradient tensor, mutably.

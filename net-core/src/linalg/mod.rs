@@ -16,6 +16,7 @@ pub(crate) mod simd;
 mod small;
 
 pub use par::{num_threads, set_num_threads};
+pub(crate) use small::gemv_fixed;
 
 /// A column-major operand: `data[row * row_stride + col * col_stride]`.
 #[derive(Clone, Copy)]

@@ -94,7 +94,7 @@ mod tests {
     #[test]
     fn detection_checks_exactly_the_features_the_clones_are_compiled_for() {
         let source = include_str!("simd.rs");
-        let attributes: Vec<&str> = [source, include_str!("packed.rs")]
+        let attributes: Vec<&str> = [source, include_str!("packed.rs"), include_str!("small.rs")]
             .iter()
             .flat_map(|file| file.lines())
             .filter_map(|line| line.trim().strip_prefix("#[target_feature(enable = \""))

@@ -31,6 +31,117 @@ pub(super) fn small_matmul(
     }
 }
 
+/// `y (OUT) = w (OUT x IN, column-major) * x (IN) + bias`, with sizes known
+/// at compile time: one sample through a small layer. Each block of 16
+/// outputs is a register accumulating one fused multiply-add per input
+/// (AVX-512, masked for a partial block), so nothing is left to the
+/// compiler's guess of how to vectorise eight or twelve lanes.
+#[inline(always)]
+pub(crate) fn gemv_fixed<const IN: usize, const OUT: usize>(
+    w: &[f32],
+    x: &[f32],
+    bias: &[f32],
+    y: &mut [f32],
+) {
+    let (w, x, bias, y) = (&w[..IN * OUT], &x[..IN], &bias[..OUT], &mut y[..OUT]);
+    #[cfg(target_arch = "x86_64")]
+    if simd::available() {
+        // SAFETY: the CPU has the features (checked just above), and every
+        // slice has the length the kernel reads or writes (sliced above).
+        unsafe { gemv_fixed_avx512::<IN, OUT>(w, x, bias, y) };
+        return;
+    }
+    y.copy_from_slice(bias);
+    for (column, &xi) in w.chunks_exact(OUT).zip(x) {
+        for (y, &c) in y.iter_mut().zip(column) {
+            *y += c * xi;
+        }
+    }
+}
+
+/// [`gemv_fixed`] in AVX-512 registers: every block of 16 outputs has two
+/// accumulators (even and odd inputs) live at once, so up to sixteen
+/// independent chains of fused multiply-adds hide their latency.
+///
+/// # Safety
+/// The CPU has every feature of `simd::FEATURES`; `w` holds `IN * OUT`
+/// values, `x` `IN`, `bias` and `y` `OUT`; `OUT` is at most 128.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512vl,avx512dq,avx2,fma")]
+#[allow(clippy::needless_range_loop)] // Blocks index two accumulator arrays and the mask.
+unsafe fn gemv_fixed_avx512<const IN: usize, const OUT: usize>(
+    w: &[f32],
+    x: &[f32],
+    bias: &[f32],
+    y: &mut [f32],
+) {
+    use std::arch::x86_64::*;
+    const MAX_BLOCKS: usize = 8;
+    assert!(
+        w.len() == IN * OUT && x.len() == IN && bias.len() == OUT && y.len() == OUT && OUT <= 16 * MAX_BLOCKS
+    );
+    if OUT == 8 {
+        // A full 256-bit register: an unmasked store, which the activation's
+        // load right after can forward from (a masked one stalls it).
+        // SAFETY: `OUT == 8`, so eight values of a column, of `bias` and of
+        // `y` are in bounds (checked above).
+        let load = |i: usize| unsafe { _mm256_loadu_ps(w.as_ptr().add(i * 8)) };
+        let mut even = unsafe { _mm256_loadu_ps(bias.as_ptr()) };
+        let mut odd = _mm256_setzero_ps();
+        let mut i = 0;
+        while i + 1 < IN {
+            even = _mm256_fmadd_ps(load(i), _mm256_set1_ps(x[i]), even);
+            odd = _mm256_fmadd_ps(load(i + 1), _mm256_set1_ps(x[i + 1]), odd);
+            i += 2;
+        }
+        if i < IN {
+            even = _mm256_fmadd_ps(load(i), _mm256_set1_ps(x[i]), even);
+        }
+        // SAFETY: as above.
+        unsafe { _mm256_storeu_ps(y.as_mut_ptr(), _mm256_add_ps(even, odd)) };
+        return;
+    }
+    let blocks = OUT.div_ceil(16);
+    let mask = |block: usize| -> __mmask16 {
+        let lanes = (OUT - 16 * block).min(16);
+        if lanes == 16 {
+            0xffff
+        } else {
+            (1u16 << lanes) - 1
+        }
+    };
+    // SAFETY (every access below): lanes `16 * block..` up to OUT of a
+    // column of OUT values, and of `bias` and `y`, are in bounds (checked
+    // above); masked loads and stores touch no other lane.
+    let mut even = [_mm512_setzero_ps(); MAX_BLOCKS];
+    let mut odd = [_mm512_setzero_ps(); MAX_BLOCKS];
+    for block in 0..blocks {
+        even[block] = unsafe { _mm512_maskz_loadu_ps(mask(block), bias.as_ptr().add(16 * block)) };
+    }
+    let load = |i: usize, block: usize| unsafe {
+        _mm512_maskz_loadu_ps(mask(block), w.as_ptr().add(i * OUT + 16 * block))
+    };
+    let mut i = 0;
+    while i + 1 < IN {
+        let (x0, x1) = (_mm512_set1_ps(x[i]), _mm512_set1_ps(x[i + 1]));
+        for block in 0..blocks {
+            even[block] = _mm512_fmadd_ps(load(i, block), x0, even[block]);
+            odd[block] = _mm512_fmadd_ps(load(i + 1, block), x1, odd[block]);
+        }
+        i += 2;
+    }
+    if i < IN {
+        let x0 = _mm512_set1_ps(x[i]);
+        for block in 0..blocks {
+            even[block] = _mm512_fmadd_ps(load(i, block), x0, even[block]);
+        }
+    }
+    for block in 0..blocks {
+        let sum = _mm512_add_ps(even[block], odd[block]);
+        unsafe { _mm512_mask_storeu_ps(y.as_mut_ptr().add(16 * block), mask(block), sum) };
+    }
+}
+
 /// `FMA`: fuse multiply-adds (only where the CPU has them; without, a fused
 /// `mul_add` is a slow library call).
 #[inline(always)]

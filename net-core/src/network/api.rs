@@ -268,7 +268,9 @@ pub trait TrainNetwork: NetworkDef<Phase = Train> {
     where
         Self: NetworkDef<Output = Const<OUT>>,
     {
-        let mut grads = Self::Grads::zeros();
+        // Every gradient is overwritten below, so the storage of gradients
+        // dropped earlier serves: no fresh memory to fault in every step.
+        let mut grads = Self::Grads::recycled();
         self.backward_into(grad_out, &mut grads);
         grads
     }

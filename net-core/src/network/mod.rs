@@ -180,10 +180,13 @@ impl<N: NetworkDef> Init for N {
 #[inline]
 pub(crate) fn infer<N: NetworkDef>(net: &N, mode: InferMode, x: &[f32], y: &mut [f32], cols: usize) {
     let len = <N::Layers as Chain>::MAX_WIDTH * cols;
-    let run = |s0: &mut [f32], s1: &mut [f32]| {
+    let mut run = |s0: &mut [f32], s1: &mut [f32]| {
         N::Layers::infer_from(net.layers(), N::ENTRIES, mode, x, y, cols, s0, s1)
     };
-    if cols == 1 {
+    if <N::Layers as Chain>::COMPUTING <= 1 {
+        // One layer writes straight into `y`: no scratch space at all.
+        run(&mut [], &mut [])
+    } else if cols == 1 {
         with_small_scratch(len, run)
     } else {
         with_scratch(len, run)

@@ -28,6 +28,9 @@ pub fn gen_grads(net: &Network) -> TokenStream {
             fn zeros() -> Self {
                 #grads { #(#fields: #p::Grads::zeros(),)* }
             }
+            fn recycled() -> Self {
+                #grads { #(#fields: #p::Grads::recycled(),)* }
+            }
             fn visit(&self, _f: &mut dyn FnMut(&[f32])) {
                 #(#p::Grads::visit(&self.#fields, _f);)*
             }

@@ -72,6 +72,13 @@ impl ::typenet::__private::Grads for NormedGrads {
             out: ::typenet::__private::Grads::zeros(),
         }
     }
+    fn recycled() -> Self {
+        NormedGrads {
+            bn: ::typenet::__private::Grads::recycled(),
+            gate: ::typenet::__private::Grads::recycled(),
+            out: ::typenet::__private::Grads::recycled(),
+        }
+    }
     fn visit(&self, _f: &mut dyn FnMut(&[f32])) {
         ::typenet::__private::Grads::visit(&self.bn, _f);
         ::typenet::__private::Grads::visit(&self.gate, _f);

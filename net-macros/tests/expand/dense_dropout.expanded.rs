@@ -57,6 +57,13 @@ impl ::typenet::__private::Grads for MnistGrads {
             out: ::typenet::__private::Grads::zeros(),
         }
     }
+    fn recycled() -> Self {
+        MnistGrads {
+            fc1: ::typenet::__private::Grads::recycled(),
+            fc2: ::typenet::__private::Grads::recycled(),
+            out: ::typenet::__private::Grads::recycled(),
+        }
+    }
     fn visit(&self, _f: &mut dyn FnMut(&[f32])) {
         ::typenet::__private::Grads::visit(&self.fc1, _f);
         ::typenet::__private::Grads::visit(&self.fc2, _f);

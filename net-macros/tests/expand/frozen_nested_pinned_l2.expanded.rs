@@ -88,6 +88,13 @@ impl ::typenet::__private::Grads for TransferGrads {
             out: ::typenet::__private::Grads::zeros(),
         }
     }
+    fn recycled() -> Self {
+        TransferGrads {
+            bn: ::typenet::__private::Grads::recycled(),
+            head: ::typenet::__private::Grads::recycled(),
+            out: ::typenet::__private::Grads::recycled(),
+        }
+    }
     fn visit(&self, _f: &mut dyn FnMut(&[f32])) {
         ::typenet::__private::Grads::visit(&self.bn, _f);
         ::typenet::__private::Grads::visit(&self.head, _f);

@@ -47,6 +47,11 @@ impl ::typenet::__private::Grads for SequenceGrads {
             out: ::typenet::__private::Grads::zeros(),
         }
     }
+    fn recycled() -> Self {
+        SequenceGrads {
+            out: ::typenet::__private::Grads::recycled(),
+        }
+    }
     fn visit(&self, _f: &mut dyn FnMut(&[f32])) {
         ::typenet::__private::Grads::visit(&self.out, _f);
     }
