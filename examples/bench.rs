@@ -1,4 +1,5 @@
-//! The performance table of issue 6: the five workloads, each as a full
+//! The performance table: the dense workloads W0-W4 and the convolutional
+//! CNN_DIGITS and CNN_MNIST, each as a full
 //! training step, an Eval forward of the batch and a one-sample `predict`,
 //! next to PyTorch's figures from `target/bench_torch.json` when present
 //! (`python3 tools/bench_torch.py` writes it).
@@ -16,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use typenet::nalgebra::SVector;
 use typenet::prelude::*;
-use workloads::{flops, Workload, W0, W1, W2, W3, W4};
+use workloads::{flops, CnnDigits, CnnMnist, Workload, W0, W1, W2, W3, W4};
 
 /// Median seconds per call of `f`: calls are grouped so one timed group
 /// lasts at least ~0.2 ms (timer overhead stays negligible), and groups
@@ -70,7 +71,7 @@ fn torch_reference() -> Option<Torch> {
         field(&text, "threads").unwrap_or_default()
     );
     let mut rows = Vec::new();
-    for name in ["W0", "W1", "W2", "W3", "W4"] {
+    for name in ["W0", "W1", "W2", "W3", "W4", "CNN_DIGITS", "CNN_MNIST"] {
         let Some(at) = text.find(&format!("\"{name}\"")) else { continue };
         let obj = &text[at..at + text[at..].find('}').unwrap_or(text.len() - at)];
         let num = |key| field(obj, key).and_then(|v| v.parse::<f64>().ok());
@@ -340,6 +341,13 @@ fn main() {
     if run("W4") {
         let budget = Duration::from_millis(3000);
         breakdown(&mut report.workload::<W4>(budget), budget);
+    }
+    if run("CNN_DIGITS") {
+        breakdown(&mut report.workload::<CnnDigits>(budget), budget);
+    }
+    if run("CNN_MNIST") {
+        let budget = Duration::from_millis(2000);
+        breakdown(&mut report.workload::<CnnMnist>(budget), budget);
     }
     if run("realtime") {
         real_time_rows();

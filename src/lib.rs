@@ -143,8 +143,8 @@ pub mod prelude {
     pub use net_core::{
         Activation, Adam, AdamW, Batch, BatchNorm, BinaryCrossEntropy, BinaryCrossEntropyFromLogits, Control,
         CrossEntropy, CrossEntropyFromProbs, Dataset, Dense, DenseGrads, Dropout, Error, Eval, EvalNetwork,
-        Fit, Flatten, Gelu, Grads, History, Init, Layer, LeakyRelu, Linear, Loss, Metrics, Mse, Network,
-        Optimizer, Parameterized, Phase, Relu, RmsProp, Schedule, Sgd, Sigmoid, Softmax, StopGradient, Tanh,
-        Train, TrainNetwork, Weights,
+        Fit, Flatten, Gelu, Grads, HeapTensor, History, Init, Layer, LeakyRelu, Linear, Loss, Metrics, Mse,
+        Network, Optimizer, Parameterized, Phase, Relu, RmsProp, Schedule, Sgd, Sigmoid, Softmax,
+        StopGradient, Tanh, Train, TrainNetwork, Weights,
     };
 }

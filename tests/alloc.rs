@@ -151,3 +151,62 @@ fn warmed_training_step_with_adam_allocates_nothing() {
     });
     assert_eq!(during, 0, "a warmed training step allocated");
 }
+
+network! {
+    /// Convolutions (im2col and the packed product), pooling, per-channel
+    /// BatchNorm and channel dropout.
+    struct Cnn {
+        input: [12, 12, 1],
+        conv1: Conv2d<16, 3, Relu>,
+        bn: BatchNorm,
+        conv2: Conv2d<32, 3, Relu, padding = Same>,
+        pool: MaxPool2d<2>,
+        drop: SpatialDropout(0.2),
+        flat: Flatten(channels_first),
+        out: Dense<10>,
+    }
+}
+
+#[test]
+fn a_warmed_cnn_step_eval_forward_and_predict_allocate_nothing() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    const BATCH: usize = 64;
+    let x = Batch::<144>::from_fn(BATCH, |i, j| ((i * 7 + j * 3) % 11) as f32 / 11.0);
+    let mut t = Batch::<10>::zeros(BATCH);
+    for j in 0..BATCH {
+        t[(j % 10, j)] = 1.0;
+    }
+    let mut net = Cnn::<Train>::seeded(3);
+    let mut opt = Adam::new(1e-3);
+    let (mut y, mut dy) = (Batch::<10>::zeros(BATCH), Batch::<10>::zeros(BATCH));
+    let mut grads = CnnGrads::zeros();
+    let mut step = |net: &mut Cnn<Train>| {
+        net.forward_into(&x, &mut y);
+        CrossEntropy.grad_into(&y, &t, &mut dy);
+        net.backward_into(&dy, &mut grads);
+        opt.step(net, &grads);
+    };
+    for _ in 0..3 {
+        step(&mut net);
+    }
+    let during = allocations(|| {
+        for _ in 0..10 {
+            step(&mut net);
+        }
+    });
+    assert_eq!(during, 0, "a warmed CNN training step allocated");
+
+    let eval = net.into_eval();
+    let mut out = Batch::<10>::zeros(BATCH);
+    eval.forward_into(&x, &mut out);
+    let sample = x.column(0).into_owned();
+    let mut predicted = eval.predict(&sample);
+    let during_eval = allocations(|| {
+        for _ in 0..10 {
+            eval.forward_into(&x, &mut out);
+            predicted = eval.predict(&sample);
+        }
+    });
+    assert_eq!(during_eval, 0, "a warmed CNN Eval forward or predict allocated");
+    assert!((predicted[0] - out[(0, 0)]).abs() < 1e-5);
+}

@@ -269,3 +269,28 @@ fn predict_slice_with_a_short_input_panics() {
 fn predict_slice_with_a_long_output_panics() {
     Stack::<Eval>::seeded(3).predict_slice(&[0.0; 5], &mut [0.0; 4]);
 }
+
+network! {
+    /// Narrow, then wider than any layer before it: inference ping-pongs
+    /// between two scratch buffers that must each hold the widest output.
+    pub struct NarrowThenWide {
+        input: 4,
+        fc1: Dense<2, Tanh>,
+        fc2: Dense<3, Tanh>,
+        fc3: Dense<50, Tanh>,
+        fc4: Dense<7, Tanh>,
+        out: Dense<1>,
+    }
+}
+
+#[test]
+fn inference_through_a_layer_wider_than_those_before_it_matches_training() {
+    let mut net = NarrowThenWide::<Train>::seeded(8);
+    let x = Batch::<4>::from_fn(5, |i, j| (i as f32 - j as f32) / 4.0);
+    let trained = net.forward(&x);
+    let eval = net.into_eval();
+    assert_eq!(eval.forward(&x), trained);
+    // One sample takes the fixed-size kernel: the same within rounding.
+    let one = eval.predict(&x.column(2).into_owned());
+    assert!((one[0] - trained[(0, 2)]).abs() < 1e-6);
+}

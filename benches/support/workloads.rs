@@ -1,4 +1,5 @@
-//! The five workloads of issue 6, shared by `benches/workloads.rs`
+//! The workloads of the benchmark table (issue 6's dense networks, the
+//! convolutional ones of issue 12), shared by `benches/workloads.rs`
 //! (criterion) and `examples/bench.rs` (the summary table).
 
 #![allow(dead_code)]
@@ -59,14 +60,43 @@ network! {
     }
 }
 
+network! {
+    /// API.md's CNN on the 8x8 digits.
+    pub struct CnnDigitsNet {
+        input: [8, 8, 1],
+        conv1: Conv2d<16, 3, Relu>,
+        conv2: Conv2d<32, 3, Relu, padding = Same>,
+        pool: MaxPool2d<2>,
+        drop: SpatialDropout(0.2),
+        flat: Flatten,
+        out: Dense<10>,
+    }
+}
+
+network! {
+    /// Keras' "simple MNIST convnet" (34,826 parameters).
+    pub struct CnnMnistNet {
+        input: [28, 28, 1],
+        conv1: Conv2d<32, 3, Relu>,
+        pool1: MaxPool2d<2>,
+        conv2: Conv2d<64, 3, Relu>,
+        pool2: MaxPool2d<2>,
+        flat: Flatten,
+        drop: Dropout(0.5),
+        out: Dense<10>,
+    }
+}
+
 /// What the benchmarks time on every workload.
 pub trait Workload {
-    /// `W0` .. `W4`.
+    /// `W0` .. `W4`, `CNN_DIGITS`, `CNN_MNIST`.
     const NAME: &'static str;
     /// Samples per batch.
     const BATCH: usize;
-    /// `(in, out)` of every Dense layer, first to last.
-    const DENSE: &'static [(usize, usize)];
+    /// Multiply-adds per sample of every weighted layer's forward product,
+    /// first to last (`in * out` for a Dense layer, output positions times
+    /// filters times the patch length for a convolution).
+    const MACS: &'static [usize];
     /// Network, optimiser and data, seeded.
     fn new() -> Self;
     /// Train forward with dropout, loss gradient, backward, optimiser step,
@@ -97,8 +127,8 @@ pub trait Workload {
 /// first layer (the network skips that one).
 pub fn flops<W: Workload>(batch: usize, train: bool) -> f64 {
     let mut total = 0.0;
-    for (i, &(n_in, n_out)) in W::DENSE.iter().enumerate() {
-        let product = 2.0 * (n_in * n_out * batch) as f64;
+    for (i, &macs) in W::MACS.iter().enumerate() {
+        let product = 2.0 * (macs * batch) as f64;
         total += product;
         if train {
             total += product;
@@ -134,7 +164,7 @@ fn sparse(rng: &mut StdRng, len: usize) -> Vec<f32> {
 macro_rules! workload {
     (
         $state:ident, $net:ident, $grads:ident, $name:literal, batch $batch:literal,
-        $n_in:literal -> $n_out:literal, dense $dense:expr, loss $loss:expr, opt $opt:expr,
+        $n_in:literal -> $n_out:literal, macs $macs:expr, loss $loss:expr, opt $opt:expr,
         x $x:ident, t $t:ident
     ) => {
         pub struct $state {
@@ -155,7 +185,7 @@ macro_rules! workload {
         impl Workload for $state {
             const NAME: &'static str = $name;
             const BATCH: usize = $batch;
-            const DENSE: &'static [(usize, usize)] = $dense;
+            const MACS: &'static [usize] = $macs;
 
             fn new() -> Self {
                 let mut rng = StdRng::seed_from_u64(1234);
@@ -256,13 +286,21 @@ fn real(rng: &mut StdRng, n_out: usize, cols: usize) -> Vec<f32> {
     uniform(rng, n_out * cols)
 }
 
-workload!(W0, W0Net, W0NetGrads, "W0", batch 32, 1 -> 1, dense &[(1, 1), (1, 1)],
+workload!(W0, W0Net, W0NetGrads, "W0", batch 32, 1 -> 1, macs &[1, 1],
     loss BinaryCrossEntropy, opt Sgd::new(0.01).momentum(0.9).nesterov(true), x uniform, t binary);
-workload!(W1, W1Net, W1NetGrads, "W1", batch 32, 1 -> 1, dense &[(1, 32), (32, 1)],
+workload!(W1, W1Net, W1NetGrads, "W1", batch 32, 1 -> 1, macs &[32, 32],
     loss Mse, opt Adam::new(1e-3), x uniform, t real);
-workload!(W2, W2Net, W2NetGrads, "W2", batch 512, 10000 -> 1, dense &[(10000, 16), (16, 16), (16, 1)],
+workload!(W2, W2Net, W2NetGrads, "W2", batch 512, 10000 -> 1, macs &[10000 * 16, 16 * 16, 16],
     loss BinaryCrossEntropy, opt RmsProp::new(1e-3), x sparse, t binary);
-workload!(W3, W3Net, W3NetGrads, "W3", batch 128, 784 -> 10, dense &[(784, 256), (256, 128), (128, 10)],
+workload!(W3, W3Net, W3NetGrads, "W3", batch 128, 784 -> 10, macs &[784 * 256, 256 * 128, 128 * 10],
     loss CrossEntropy, opt Adam::new(1e-3), x uniform, t one_hot);
-workload!(W4, W4Net, W4NetGrads, "W4", batch 32, 37632 -> 1, dense &[(37632, 512), (512, 1024), (1024, 1)],
+workload!(W4, W4Net, W4NetGrads, "W4", batch 32, 37632 -> 1, macs &[37632 * 512, 512 * 1024, 1024],
     loss BinaryCrossEntropy, opt RmsProp::new(1e-3), x uniform, t binary);
+// conv1: 6 * 6 positions * 16 filters * 9; conv2: 6 * 6 * 32 * (9 * 16); out: 288 * 10.
+workload!(CnnDigits, CnnDigitsNet, CnnDigitsNetGrads, "CNN_DIGITS", batch 64, 64 -> 10,
+    macs &[6 * 6 * 16 * 9, 6 * 6 * 32 * 9 * 16, 288 * 10],
+    loss CrossEntropy, opt Adam::new(1e-3), x uniform, t one_hot);
+// conv1: 26 * 26 * 32 * 9; conv2: 11 * 11 * 64 * (9 * 32); out: 1600 * 10.
+workload!(CnnMnist, CnnMnistNet, CnnMnistNetGrads, "CNN_MNIST", batch 128, 784 -> 10,
+    macs &[26 * 26 * 32 * 9, 11 * 11 * 64 * 9 * 32, 1600 * 10],
+    loss CrossEntropy, opt Adam::new(1e-3), x uniform, t one_hot);

@@ -27,9 +27,11 @@ pub mod __private;
 pub use data::{CsvOptions, Dataset, Standardizer};
 pub use error::{Error, Result};
 pub use layers::{
-    Activation, ActivationFn, BatchNorm, BatchNormGrads, Dense, DenseGrads, Dropout, Flatten, Gelu, Grads,
-    GradsOf, Independent, Init, Layer, LeakyRelu, Linear, NoGrads, NoiseShape, Parameterized, Relu, Sigmoid,
-    Softmax, StopGradient, Tanh, TensorKind, TensorMut, TensorRef, ValueRange, Weights,
+    Activation, ActivationFn, AvgPool1d, AvgPool2d, BatchNorm, BatchNormGrads, Conv, Conv1d, Conv2d, Dense,
+    DenseGrads, Dropout, Flatten, FlattenChannelsFirst, Gelu, Geometry, GlobalAvgPool, GlobalMaxPool, Grads,
+    GradsOf, Grid1d, Grid2d, HeapTensor, Independent, Init, Layer, LeakyRelu, Linear, MaxPool1d, MaxPool2d,
+    NoGrads, NoiseShape, Parameterized, Relu, Sigmoid, Softmax, SpatialDropout, StopGradient, Tanh,
+    TensorKind, TensorMut, TensorRef, ValueRange, WeightBiasGrads, Weights,
 };
 #[doc(hidden)]
 pub use linalg::matmul_cols as __matmul_cols;

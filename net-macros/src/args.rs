@@ -14,7 +14,6 @@ use crate::suggest::nearest;
 
 /// What kind of value a parameter takes.
 #[derive(Clone, Copy, Debug)]
-#[allow(dead_code)] // TEMPORARY: the convolution and recurrent layers use the rest.
 pub enum Kind {
     /// A positive integer or a `const` name.
     Width,
@@ -33,6 +32,7 @@ pub enum Kind {
     /// A list with one entry per axis: `_`, `1` or a width.
     Axes,
     /// Another layer, as in `TimeDistributed(Dense<1>)`.
+    #[allow(dead_code)] // TEMPORARY: TimeDistributed is the first user.
     Layer,
 }
 
@@ -57,7 +57,6 @@ impl Param {
 
 /// A padding mode.
 #[derive(Clone, Debug)]
-#[allow(dead_code)] // TEMPORARY: the convolution layers use it.
 pub enum Padding {
     Valid,
     Same,
@@ -76,7 +75,6 @@ pub enum AxisValue {
 
 /// A bound argument value.
 #[derive(Clone)]
-#[allow(dead_code)] // TEMPORARY: the convolution and recurrent layers use the rest.
 pub enum Bound {
     Width(Dim),
     Activation(Ident),
@@ -86,6 +84,7 @@ pub enum Bound {
     Bool(bool),
     Word(Ident),
     Axes(Vec<AxisValue>),
+    #[allow(dead_code)] // TEMPORARY: TimeDistributed is the first user.
     Layer(Box<LayerSpec>),
 }
 
@@ -97,7 +96,6 @@ pub struct Bindings {
     pub const_widths: Vec<syn::Path>,
 }
 
-#[allow(dead_code)] // TEMPORARY: the convolution and recurrent layers use the rest.
 impl Bindings {
     /// The value and span of `name`, if given.
     pub fn get(&self, name: &str) -> Option<&(Bound, Span)> {
@@ -160,6 +158,7 @@ impl Bindings {
         }
     }
     /// The layer `name`.
+    #[allow(dead_code)] // TEMPORARY: TimeDistributed is the first user.
     pub fn layer(&self, name: &str) -> Option<(&LayerSpec, Span)> {
         match self.get(name) {
             Some((Bound::Layer(spec), span)) => Some((spec, *span)),
@@ -242,13 +241,16 @@ fn bind_value(bindings: &mut Bindings, param: &Param, value: &Value, layer: &str
                 path.get_ident().cloned().map(Bound::Word)
             }
             other => {
-                errors.at(
-                    other.span(),
-                    format!(
-                        "expected {} here",
-                        words.iter().map(|w| format!("`{w}`")).collect::<Vec<_>>().join(" or ")
-                    ),
-                );
+                let expected = words.iter().map(|w| format!("`{w}`")).collect::<Vec<_>>().join(" or ");
+                let written = match other {
+                    Value::Path(path) => path.get_ident().map(ToString::to_string),
+                    _ => None,
+                };
+                let message = match written.as_deref().and_then(|w| Some((w, nearest(w, words)?))) {
+                    Some((w, near)) => format!("`{layer}` has no option `{w}`; did you mean `{near}`?"),
+                    None => format!("`{layer}` takes {expected} here"),
+                };
+                errors.at(other.span(), message);
                 None
             }
         },

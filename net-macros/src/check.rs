@@ -57,13 +57,20 @@ pub fn check(def: NetworkDef, failed: usize, errors: &mut Errors) -> Option<Netw
     let mut checked = Vec::new();
     let mut shape = input.clone().unwrap_or_else(|| vec![Dim::Lit(1)]);
     let mut seen: Vec<Ident> = Vec::new();
+    // After an entry fails, the shapes that follow are unknown: mistakes
+    // about them would only repeat that failure.
+    let mut input_known = true;
     for entry in entries {
         check_name(&entry.name, &seen, errors);
         seen.push(entry.name.clone());
-        let context = EntryContext { network: &def.name, vis: &def.vis, in_shape: &shape };
-        if let Some(entry) = check_entry(entry, &context, &mut const_widths, errors) {
-            shape = entry.out_shape.clone();
-            checked.push(entry);
+        let context = EntryContext { network: &def.name, vis: &def.vis, in_shape: &shape, input_known };
+        let keeps_shape = keeps_shape(&entry);
+        match check_entry(entry, &context, &mut const_widths, errors) {
+            Some(entry) => {
+                shape = entry.out_shape.clone();
+                checked.push(entry);
+            }
+            None => input_known &= keeps_shape,
         }
     }
     if checked.is_empty() && input.is_some() && errors.is_empty() {
@@ -84,6 +91,8 @@ struct EntryContext<'a> {
     network: &'a Ident,
     vis: &'a syn::Visibility,
     in_shape: &'a Shape,
+    /// Whether every entry before this one was well-formed.
+    input_known: bool,
 }
 
 fn check_generics(def: &NetworkDef, errors: &mut Errors) {
@@ -211,8 +220,11 @@ fn check_attrs(attrs: Vec<Attribute>, errors: &mut Errors) -> EntryAttrs {
             }
         } else if path.is_ident(symbol::ATTR_L2) {
             match attr.parse_args::<syn::Expr>().ok().as_ref().and_then(literal_number) {
-                Some(l) if l >= 0.0 && l.is_finite() => out.l2 = Some((l, attr.meta.span())),
-                Some(_) => errors.spanned(&attr, "the L2 factor must be a non-negative number"),
+                // The factor is an f32 in the expansion: 1e40 is not one.
+                Some(l) if l >= 0.0 && (l as f32).is_finite() => out.l2 = Some((l, attr.meta.span())),
+                Some(_) => {
+                    errors.spanned(&attr, "the L2 factor must be a non-negative number that fits in an f32")
+                }
                 None => errors
                     .spanned(&attr, "expected `#[l2(FACTOR)]` with a number literal, e.g. `#[l2(0.001)]`"),
             }
@@ -224,6 +236,16 @@ fn check_attrs(attrs: Vec<Attribute>, errors: &mut Errors) -> EntryAttrs {
         }
     }
     out
+}
+
+/// Whether an entry is a built-in layer whose output has its input's shape.
+fn keeps_shape(entry: &parse::Entry) -> bool {
+    match &entry.spec {
+        Spec::Layer(spec) => {
+            spec.name().and_then(|name| layers::find(&name.to_string())).is_some_and(|def| def.keeps_shape)
+        }
+        Spec::Shape(..) => false,
+    }
 }
 
 fn check_entry(
@@ -314,7 +336,9 @@ fn check_layer(
                     Some((LayerUse::BuiltIn(built), resolved.out_shape))
                 }
                 Err(problem) => {
-                    errors.at(problem.0, problem.1);
+                    if cx.input_known || !problem.about_input {
+                        errors.at(problem.span, problem.message);
+                    }
                     None
                 }
             }
@@ -379,6 +403,82 @@ mod tests {
             found.len() == 1 && found[0].contains(expected),
             "{source}: expected one error containing {expected:?}, got {found:#?}"
         );
+    }
+
+    /// Each entry's output shape, as messages describe shapes.
+    fn shapes(source: &str) -> Vec<String> {
+        let mut errors = Errors::default();
+        let tokens: TokenStream = source.parse().expect("tokens");
+        let (def, failed) = parse::parse(tokens, &mut errors).expect("parses");
+        let net = check(def, failed, &mut errors).expect("checks");
+        assert!(errors.is_empty(), "{source}: {:#?}", errors.messages());
+        net.entries.iter().map(|e| crate::ir::describe_shape(&e.out_shape)).collect()
+    }
+
+    #[test]
+    fn shaped_layers_work_out_their_output_shapes() {
+        assert_eq!(
+            shapes(
+                "struct N { input: [8, 8, 1], c1: Conv2d<16, 3, Relu>, c2: Conv2d<32, 3, Relu, padding = Same>, \
+                 pool: MaxPool2d<2>, drop: SpatialDropout(0.2), flat: Flatten, out: Dense<10> }"
+            ),
+            ["[6, 6, 16]", "[6, 6, 32]", "[3, 3, 32]", "[3, 3, 32]", "[288]", "[10]"]
+        );
+        // PyTorch's formula: (7 + 2 - 2 * 2 - 1) / 2 + 1 = 3 and (9 + 2 - 2 - 1) / 1 + 1 = 9.
+        assert_eq!(
+            shapes("struct N { input: [7, 9, 3], c: Conv2d<4, [3, 2], stride = [2, 1], padding = 1, dilation = 2> }"),
+            ["[3, 9, 4]"]
+        );
+        assert_eq!(
+            shapes("struct N { input: [10, 3], c: Conv1d<4, 3, padding = Causal, dilation = 2>, p: AvgPool1d<3, stride = 2> }"),
+            ["[10, 4]", "[4, 4]"]
+        );
+        // Pools round down; global pools keep the channels.
+        assert_eq!(
+            shapes("struct N { input: [7, 5, 3], p: MaxPool2d<2>, g: GlobalMaxPool }"),
+            ["[3, 2, 3]", "[3]"]
+        );
+        assert_eq!(
+            shapes("struct N { input: [4, 4, 2], bn: BatchNorm, f: Flatten(channels_first), out: Dense<1> }"),
+            ["[4, 4, 2]", "[32]", "[1]"]
+        );
+    }
+
+    #[test]
+    fn shaped_layer_mistakes_name_the_input_shape() {
+        assert_one(
+            "struct N { input: 64, c: Conv2d<8, 3> }",
+            "needs an input shaped [H, W, C], but its input is shaped [64]",
+        );
+        assert_one("struct N { input: [8, 8, 1], c: Conv1d<8, 3> }", "needs an input shaped [T, C]");
+        assert_one(
+            "struct N { input: [4, 6, 1], c: Conv2d<2, 5> }",
+            "kernel (5) is larger than its input along the height",
+        );
+        assert_one("struct N { input: [3, 3, 2], p: MaxPool2d<4> }", "window (4) is larger");
+        assert_one(
+            "struct N { input: [8, 8, 3], c: Conv2d<4, 3, stride = 2, padding = Same> }",
+            "needs stride 1",
+        );
+        assert_one("struct N { input: [8, 8, 3], c: Conv2d<4, 3, padding = Causal> }", "is for Conv1d");
+        assert_one("struct N { input: [8, 3], c: Conv1d<4, 3, stride = 0> }", "must be at least 1, found 0");
+        assert_one(
+            "struct N { input: [8, 3], c: Conv1d<4, 3, dilation = 0> }",
+            "must be at least 1, found 0",
+        );
+        assert_one("struct N { input: 64, f: Flatten(channels_first) }", "but its input is flat [64]");
+        assert_one("struct N { input: [8, 3], d: SpatialDropout(1.5) }", "outside [0, 1]");
+        assert_one("struct N { input: 8, d: SpatialDropout(0.5) }", "use Dropout");
+        assert_one("struct N { input: 8, g: GlobalAvgPool }", "its input is flat [8]");
+    }
+
+    #[test]
+    fn mistakes_after_a_failed_layer_are_not_repeated() {
+        // The conv fails, so the Dense after it has no known input: one error.
+        assert_one("struct N { input: 64, c: Conv2d<8, 3>, out: Dense<2> }", "needs an input shaped");
+        // A Dropout keeps its input's shape: the layer after it is still checked.
+        let found = messages("struct N { input: [4, 4], d: Dropout(2.0), out: Dense<2> }");
+        assert_eq!(found.len(), 2, "{found:#?}");
     }
 
     #[test]

@@ -21,15 +21,22 @@ pub enum Dim {
     Lit(u64),
     /// A `const` item.
     Const(syn::Path),
-    /// The output width of a custom layer or nested network.
+    /// The output of a custom layer or nested network, whose shape only
+    /// the compiler knows: as the one entry of a shape it stands for that
+    /// whole shape, flat or not; as a width, for its number of values.
     OutputOf(syn::Path),
+    /// The same number of values, known to be flat (after a `Flatten`).
+    FlatOf(syn::Path),
+    /// One axis of a nested network's output shape (`Layer::OUTPUT_SHAPE`).
+    AxisOf(syn::Path, usize),
+    /// The last axis of a nested network's output shape (its channels).
+    LastAxisOf(syn::Path),
     /// Arithmetic on other dims (flattened shapes, convolution output sizes).
     Op(Op, Box<Dim>, Box<Dim>),
 }
 
 /// An operation of [`Dim::Op`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[allow(dead_code)] // TEMPORARY: convolution output sizes use the rest.
 pub enum Op {
     Add,
     Sub,
@@ -40,7 +47,11 @@ pub enum Op {
 impl Dim {
     /// `a * b`.
     pub fn mul(a: Dim, b: Dim) -> Dim {
-        Dim::Op(Op::Mul, Box::new(a), Box::new(b))
+        match (a.literal(), b.literal()) {
+            (Some(1), _) => b,
+            (_, Some(1)) => a,
+            _ => Dim::Op(Op::Mul, Box::new(a), Box::new(b)),
+        }
     }
 
     /// The product of a shape's dims (1 for none).
@@ -65,7 +76,44 @@ impl Dim {
                 };
                 (value <= MAX_VALUES).then_some(value as u64)
             }
-            Dim::Const(_) | Dim::OutputOf(_) => None,
+            Dim::Const(_) | Dim::OutputOf(_) | Dim::FlatOf(_) | Dim::AxisOf(..) | Dim::LastAxisOf(_) => None,
+        }
+    }
+
+    /// This width as the one entry of a flat shape: a nested network's
+    /// output, whatever its shape, becomes its flat number of values.
+    pub fn flat(self) -> Dim {
+        match self {
+            Dim::OutputOf(path) => Dim::FlatOf(path),
+            other => other,
+        }
+    }
+
+    /// `a + b`.
+    pub fn add(a: Dim, b: Dim) -> Dim {
+        // Identities keep expansions of `const` dims readable.
+        match (a.literal(), b.literal()) {
+            (Some(0), _) => b,
+            (_, Some(0)) => a,
+            _ => Dim::Op(Op::Add, Box::new(a), Box::new(b)),
+        }
+    }
+
+    /// `a - b` (the caller checks it cannot go below zero).
+    pub fn sub(a: Dim, b: Dim) -> Dim {
+        // Identities keep expansions of `const` dims readable.
+        match (a.literal(), b.literal()) {
+            (_, Some(0)) => a,
+            _ => Dim::Op(Op::Sub, Box::new(a), Box::new(b)),
+        }
+    }
+
+    /// `a / b`, rounded down.
+    pub fn div(a: Dim, b: Dim) -> Dim {
+        // Identities keep expansions of `const` dims readable.
+        match (a.literal(), b.literal()) {
+            (_, Some(1)) => a,
+            _ => Dim::Op(Op::Div, Box::new(a), Box::new(b)),
         }
     }
 
@@ -74,7 +122,7 @@ impl Dim {
         match self {
             Dim::Lit(_) => true,
             Dim::Op(_, a, b) => a.is_literal() && b.is_literal(),
-            Dim::Const(_) | Dim::OutputOf(_) => false,
+            Dim::Const(_) | Dim::OutputOf(_) | Dim::FlatOf(_) | Dim::AxisOf(..) | Dim::LastAxisOf(_) => false,
         }
     }
 
@@ -86,7 +134,9 @@ impl Dim {
         match self {
             Dim::Lit(v) => v.to_string(),
             Dim::Const(path) => path_text(path),
-            Dim::OutputOf(path) => format!("{}::OUTPUT", path_text(path)),
+            Dim::OutputOf(path) | Dim::FlatOf(path) => format!("{}::OUTPUT", path_text(path)),
+            Dim::AxisOf(path, axis) => format!("{}::OUTPUT_SHAPE[{axis}]", path_text(path)),
+            Dim::LastAxisOf(path) => format!("{}'s channels", path_text(path)),
             Dim::Op(op, a, b) => {
                 let symbol = match op {
                     Op::Add => "+",
@@ -111,7 +161,12 @@ impl Dim {
                 quote!(#lit)
             }
             Dim::Const(path) => quote!(#path),
-            Dim::OutputOf(path) => quote!(<#path as ::typenet::__private::Layer>::OUT),
+            Dim::OutputOf(path) | Dim::FlatOf(path) => quote!(<#path as ::typenet::__private::Layer>::OUT),
+            Dim::AxisOf(path, axis) => quote!(<#path as ::typenet::__private::Layer>::OUTPUT_SHAPE[#axis]),
+            Dim::LastAxisOf(path) => quote!({
+                let shape = <#path as ::typenet::__private::Layer>::OUTPUT_SHAPE;
+                shape[shape.len() - 1]
+            }),
             Dim::Op(op, a, b) => {
                 let (a, b) = (a.expr(), b.expr());
                 match op {

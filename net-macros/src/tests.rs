@@ -26,6 +26,18 @@ const SNAPSHOTS: &[(&str, &str)] = &[
         "frozen_nested_pinned_l2",
         "pub struct Transfer { input: 6, #[frozen] base: Backbone, #[phase(Eval)] bn: BatchNorm, stop: StopGradient, #[l2(0.001)] head: Dense<HIDDEN, Gelu>, #[phase(Train)] mc: Dropout(0.1), out: Dense<1> }",
     ),
+    (
+        "digits_cnn",
+        "/// API.md's CNN.\npub struct DigitsCnn { input: [8, 8, 1], conv1: Conv2d<16, 3, Relu>, conv2: Conv2d<32, 3, Relu, padding = Same>, pool: MaxPool2d<2>, drop: SpatialDropout(0.2), flat: Flatten, out: Dense<10> }",
+    ),
+    (
+        "conv_options_pools",
+        "struct Options { input: [T, 3], conv: Conv1d<8, 3, Tanh, padding = Causal, dilation = 2, bias = false>, bn: BatchNorm(eps = 1e-5, momentum = 0.9), pool: AvgPool1d<2, stride = 1>, global: GlobalMaxPool, out: Dense<1> }",
+    ),
+    (
+        "frozen_backbone_channels_first",
+        "struct Head { input: [8, 8, 1], #[frozen] base: Backbone, flat: Flatten(channels_first), #[l2(0.001)] fc: Dense<64, Relu>, out: Dense<1, Sigmoid> }",
+    ),
 ];
 
 fn pretty(tokens: TokenStream) -> String {
@@ -115,6 +127,25 @@ fn malformed_inputs_give_errors_never_panics() {
         "\"s\"",
         "'a",
         "Gelu",
+        "Conv2d",
+        "Conv1d",
+        "MaxPool2d",
+        "AvgPool1d",
+        "GlobalAvgPool",
+        "SpatialDropout",
+        "padding",
+        "Same",
+        "Causal",
+        "Valid",
+        "stride",
+        "dilation",
+        "bias",
+        "false",
+        "channels_first",
+        "eps",
+        "momentum",
+        "1e-50",
+        "3",
     ];
     let mut rng = Lcg(7);
     let mut cases = 0;

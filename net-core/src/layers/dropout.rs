@@ -134,7 +134,7 @@ impl<const N: usize, P: Phase, S: NoiseShape> Debug for Dropout<N, P, S> {
 }
 
 /// The keep threshold on a 32-bit uniform and the scale of kept units.
-fn keep_rule(rate: f32) -> (u64, f32) {
+pub(super) fn keep_rule(rate: f32) -> (u64, f32) {
     let threshold = ((rate as f64) * 4_294_967_296.0).round() as u64;
     let scale = if rate < 1.0 { 1.0 / (1.0 - rate) } else { 0.0 };
     (threshold, scale)
@@ -143,7 +143,7 @@ fn keep_rule(rate: f32) -> (u64, f32) {
 /// Calls `f(i, kept)` for `len` units from the words starting at `start`:
 /// each 64-bit word decides two units.
 #[inline(always)]
-fn draw(rng: &MaskRng, start: u64, len: usize, threshold: u64, mut f: impl FnMut(usize, bool)) {
+pub(super) fn draw(rng: &MaskRng, start: u64, len: usize, threshold: u64, mut f: impl FnMut(usize, bool)) {
     for w in 0..len.div_ceil(2) {
         let word = rng.word(start.wrapping_add(w as u64));
         f(2 * w, (word & 0xffff_ffff) >= threshold);

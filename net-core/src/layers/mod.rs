@@ -15,10 +15,13 @@ use crate::tensor::{Cols, ColsMut};
 
 pub mod activation;
 pub mod batch_norm;
+pub mod conv;
 pub mod dense;
 pub mod dropout;
 pub mod flatten;
 pub mod grads;
+pub mod pool;
+pub mod spatial_dropout;
 pub mod stop_gradient;
 
 /// A layer: what `network!` chains together.
@@ -90,6 +93,10 @@ pub trait Layer: Clone + Debug + Send + Sync + 'static {
     const IN: usize;
     /// Values per output sample.
     const OUT: usize;
+    /// The shape of one output sample (a network's last entry's shape; a
+    /// flat `[OUT]` for other layers): what lets a layer after a nested
+    /// network see the map it outputs.
+    const OUTPUT_SHAPE: &'static [usize] = &[Self::OUT];
     /// Parameters (weights and biases), frozen ones included.
     const PARAMS: usize = 0;
     /// The parameters an optimiser updates: `PARAMS` for a layer, fewer for
@@ -385,8 +392,11 @@ impl<T: Parameterized> Weights for T {}
 
 pub use activation::{Activation, ActivationFn, Gelu, LeakyRelu, Linear, Relu, Sigmoid, Softmax, Tanh};
 pub use batch_norm::{BatchNorm, BatchNormGrads};
+pub use conv::{Conv, Conv1d, Conv2d, Geometry, Grid1d, Grid2d};
 pub use dense::{Dense, DenseGrads};
 pub use dropout::{Dropout, Independent, NoiseShape};
-pub use flatten::Flatten;
+pub use flatten::{Flatten, FlattenChannelsFirst};
 pub use grads::{HeapTensor, WeightBiasGrads};
+pub use pool::{AvgPool1d, AvgPool2d, GlobalAvgPool, GlobalMaxPool, GlobalPool, MaxPool1d, MaxPool2d, Pool};
+pub use spatial_dropout::SpatialDropout;
 pub use stop_gradient::StopGradient;

@@ -340,6 +340,7 @@ mod tests {
             (300, 600, 40),
             (45, 300, 2100),
             (33, 9, 300),
+            (40, 961, 24),
         ] {
             let a_data: Vec<f32> = (0..m * k).map(|i| (i as f32 * 0.37).sin()).collect();
             let b_data: Vec<f32> = (0..k * n).map(|i| (i as f32 * 0.11).cos()).collect();

@@ -19,9 +19,10 @@ const MR: usize = 32;
 /// Columns of a micro-tile: 16 accumulators, enough to hide FMA latency
 /// on two ports.
 const NR: usize = 8;
-/// Depth of a packed block: a 32 x 256 panel of `a` and a 256 x 8 panel
-/// of `b` (40 KiB) stay in L1.
-const KC: usize = 256;
+/// Greatest depth of a packed block: a 32 x 320 panel of `a` and a
+/// 320 x 8 panel of `b` (50 KiB) stay in L1 and L2's nearest lines; deeper
+/// products are split into equal blocks.
+const KC_MAX: usize = 320;
 /// Rows of a packed block of `a` (512 KiB, inside a 2 MiB L2): a whole
 /// 512-wide weight column per pass.
 const MC: usize = 512;
@@ -116,14 +117,18 @@ unsafe fn gemm(t: &Tile<'_>) {
     BUFFERS.with(|cell| {
         let mut guard = cell.borrow_mut();
         let (abuf, bbuf) = &mut *guard;
-        let pa = aligned(abuf, MC * KC);
-        let pb = aligned(bbuf, KC * NC);
+        let pa = aligned(abuf, MC * KC_MAX);
+        let pb = aligned(bbuf, KC_MAX * NC);
         let mut jc = 0;
         while jc < t.n {
             let nc = NC.min(t.n - jc);
             let mut pc = 0;
+            // Equal depths (a 288-deep product is one block of 288 or two
+            // of 144, not 256 and 32): a thin last block would pay a full
+            // pass over `c` for little work.
+            let depth = t.k.div_ceil(t.k.div_ceil(KC_MAX));
             while pc < t.k {
-                let kc = KC.min(t.k - pc);
+                let kc = depth.min(t.k - pc);
                 let accumulate = t.add || pc > 0;
                 pack_b(kc, nc, t.b, pc, jc, pb);
                 let mut ic = 0;
@@ -209,6 +214,17 @@ fn pack_b(kc: usize, nc: usize, b: Operand<'_>, pc: usize, jc: usize, out: &mut 
                 let start = at(p, j0);
                 dst[p * NR..p * NR + cols].copy_from_slice(&b.data[start..start + cols]);
                 dst[p * NR + cols..(p + 1) * NR].fill(0.0);
+            }
+        } else if b.row_stride == 1 && cols == NR && kc >= 32 {
+            // Columns contiguous (im2col patches, activations): read the
+            // eight columns side by side, write each depth's row at once
+            // (for short columns, setting up eight slices costs more).
+            let column = |j: usize| &b.data[at(0, j0 + j)..at(0, j0 + j) + kc];
+            let columns: [&[f32]; NR] = std::array::from_fn(column);
+            for (p, row) in dst.chunks_exact_mut(NR).enumerate() {
+                for (value, column) in row.iter_mut().zip(&columns) {
+                    *value = column[p];
+                }
             }
         } else {
             if cols < NR {

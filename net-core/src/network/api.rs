@@ -298,6 +298,48 @@ pub trait TrainNetwork: NetworkDef<Phase = Train> {
         *train_state::<Self>(self.layers_mut().1) = state;
     }
 
+    /// [`backward`](Self::backward) that also returns the gradient with
+    /// respect to the input of the last forward (saliency maps,
+    /// adversarial examples, chaining into code outside the network).
+    ///
+    /// ```
+    /// use typenet::prelude::*;
+    /// network! { struct Tiny { input: [4, 1], conv: Conv1d<2, 3, Tanh>, flat: Flatten, out: Dense<1> } }
+    /// let mut net = Tiny::<Train>::seeded(3);
+    /// let x = Batch::<4>::from_element(2, 0.5);
+    /// let y = net.forward(&x);
+    /// let (grads, dx) = net.backward_with_input(&Mse.grad(&y, &Batch::<1>::zeros(2)));
+    /// assert_eq!(dx.shape(), (4, 2));
+    /// assert!(grads.out.bias()[0].is_finite());
+    /// ```
+    ///
+    /// # Panics
+    /// If `grad_out` holds a different number of samples than the last
+    /// forward.
+    fn backward_with_input<const IN: usize, const OUT: usize>(
+        &mut self,
+        grad_out: &Batch<OUT>,
+    ) -> (Self::Grads, Batch<IN>)
+    where
+        Self: NetworkDef<Input = Const<IN>, Output = Const<OUT>>,
+    {
+        let mut grads = Self::Grads::recycled();
+        let state = train_state::<Self>(self.layers_mut().1);
+        let cols = state.cols;
+        assert_eq!(
+            cols,
+            grad_out.ncols(),
+            "backward got a gradient for {} samples, but the last training forward saw {cols}",
+            grad_out.ncols()
+        );
+        let mut grad_x = Batch::<IN>::zeros(cols);
+        let mut state = std::mem::take(state);
+        let dx = Some(grad_x.as_mut_slice());
+        backward(self, &mut state.buffers, &state.input, cols, grad_out.as_slice(), dx, Some(&mut grads));
+        *train_state::<Self>(self.layers_mut().1) = state;
+        (grads, grad_x)
+    }
+
     /// Trains on `data` (Keras' `model.fit`): mini-batches, optional
     /// validation split (evaluated with dropout off), early stopping,
     /// gradient clipping, learning-rate schedules, callbacks.

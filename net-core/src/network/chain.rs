@@ -100,8 +100,9 @@ pub trait Chain: 'static {
         s1: &mut [f32],
     );
 
-    /// [`infer_from`](Self::infer_from) with the input in scratch buffer
-    /// `x`, which may be overwritten once read.
+    /// [`infer_from`](Self::infer_from) with the input at the start of
+    /// scratch buffer `x`, which may be overwritten once read (`x` and
+    /// `spare` each `MAX_WIDTH * cols` long).
     #[allow(clippy::too_many_arguments)]
     fn infer_within(
         layers: Self::Refs<'_>,
@@ -297,9 +298,8 @@ impl<A: Link, R: Chain> Chain for (A, R) {
         if R::COMPUTING == 0 {
             return infer_one(layer, entry, mode, x, y);
         }
-        let out = &mut s0[..<A::Layer as Layer>::OUT * cols];
-        infer_one(layer, entry, mode, x, out);
-        R::infer_within(rest, later, mode, out, s1, y, cols);
+        infer_one(layer, entry, mode, x, &mut s0[..<A::Layer as Layer>::OUT * cols]);
+        R::infer_within(rest, later, mode, s0, s1, y, cols);
     }
 
     #[inline]
@@ -316,13 +316,13 @@ impl<A: Link, R: Chain> Chain for (A, R) {
         if <A::Layer as Layer>::PASSES_THROUGH {
             return R::infer_within(rest, later, mode, x, spare, y, cols);
         }
-        let x = &mut x[..<A::Layer as Layer>::IN * cols];
+        // Both buffers stay whole: a later layer may be wider than this one.
+        let input = &x[..<A::Layer as Layer>::IN * cols];
         if R::COMPUTING == 0 {
-            return infer_one(layer, entry, mode, x, y);
+            return infer_one(layer, entry, mode, input, y);
         }
-        let out = &mut spare[..<A::Layer as Layer>::OUT * cols];
-        infer_one(layer, entry, mode, x, out);
-        R::infer_within(rest, later, mode, out, x, y, cols);
+        infer_one(layer, entry, mode, input, &mut spare[..<A::Layer as Layer>::OUT * cols]);
+        R::infer_within(rest, later, mode, spare, x, y, cols);
     }
 
     #[inline]

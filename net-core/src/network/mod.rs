@@ -108,6 +108,7 @@ pub type TrainStateOf<N> = TrainState<<N as NetworkDef>::Phase, <N as NetworkDef
 impl<N: NetworkDef> Layer for N {
     const IN: usize = <N::Input as DimName>::USIZE;
     const OUT: usize = <N::Output as DimName>::USIZE;
+    const OUTPUT_SHAPE: &'static [usize] = N::ENTRIES[N::ENTRIES.len() - 1].shape;
     const PARAMS: usize = <N::Layers as Chain>::PARAMS;
     const TRAINABLE_PARAMS: usize = <N::Layers as Chain>::TRAINABLE_PARAMS;
     const STATE_VALUES: usize = <N::Layers as Chain>::STATE_VALUES;

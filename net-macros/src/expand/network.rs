@@ -69,13 +69,29 @@ fn gen_entry(entry: &Entry) -> TokenStream {
     let p = private();
     let name = entry.name.to_string();
     let declared = entry.layer.declared();
-    let shape = entry.out_shape.iter().map(Dim::expr);
+    // A nested network's output keeps its own shape.
+    let shape = match entry.out_shape.as_slice() {
+        [Dim::OutputOf(path)] => quote!(<#path as #p::Layer>::OUTPUT_SHAPE),
+        dims if dims.iter().all(Dim::is_literal) => {
+            let dims = dims.iter().map(Dim::expr);
+            quote!(&[#(#dims),*])
+        }
+        // Dims computed from another type's shape are not promoted to
+        // 'static inside `Entry::new(..)`; a const item's own value is.
+        dims => {
+            let dims = dims.iter().map(Dim::expr);
+            quote!({
+                const SHAPE: &[usize] = &[#(#dims),*];
+                SHAPE
+            })
+        }
+    };
     let pinned = entry.pinned.map(|(phase, _)| quote!(.pinned(#phase)));
     let l2 = entry.l2.map(|(lambda, _)| {
         let lambda = Literal::f32_unsuffixed(lambda as f32);
         quote!(.l2(#lambda))
     });
-    quote!(#p::Entry::new(#name, #declared, &[#(#shape),*]) #pinned #l2)
+    quote!(#p::Entry::new(#name, #declared, #shape) #pinned #l2)
 }
 
 /// `build(rng)`: every layer constructed in order from one generator.

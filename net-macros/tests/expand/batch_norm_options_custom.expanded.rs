@@ -123,12 +123,17 @@ impl<P: ::typenet::Phase> ::typenet::__private::NetworkDef for Normed<P> {
         ::typenet::__private::Entry::new(
             "gate",
             "my::Gate",
-            &[<my::Gate<f32> as ::typenet::__private::Layer>::OUT],
+            <my::Gate<f32> as ::typenet::__private::Layer>::OUTPUT_SHAPE,
         ),
         ::typenet::__private::Entry::new(
             "flat",
             "Flatten",
-            &[<my::Gate<f32> as ::typenet::__private::Layer>::OUT],
+            {
+                const SHAPE: &[usize] = &[
+                    <my::Gate<f32> as ::typenet::__private::Layer>::OUT,
+                ];
+                SHAPE
+            },
         ),
         ::typenet::__private::Entry::new("out", "Dense<1>", &[1]),
     ];

@@ -1,8 +1,20 @@
 pub struct Transfer<P: ::typenet::Phase = ::typenet::Eval> {
     pub base: <Backbone as ::typenet::__private::Layer>::InPhase<P>,
     pub bn: ::typenet::BatchNorm<
-        { <Backbone as ::typenet::__private::Layer>::OUT },
+        {
+            {
+                let shape = <Backbone as ::typenet::__private::Layer>::OUTPUT_SHAPE;
+                shape[shape.len() - 1]
+            }
+        },
         ::typenet::Eval,
+        {
+            (<Backbone as ::typenet::__private::Layer>::OUT
+                / {
+                    let shape = <Backbone as ::typenet::__private::Layer>::OUTPUT_SHAPE;
+                    shape[shape.len() - 1]
+                })
+        },
     >,
     pub stop: ::typenet::StopGradient<
         { <Backbone as ::typenet::__private::Layer>::OUT },
@@ -25,8 +37,20 @@ pub type __TransferLayers<P> = (
     ::typenet::__private::Frozen<<Backbone as ::typenet::__private::Layer>::InPhase<P>>,
     (
         ::typenet::BatchNorm<
-            { <Backbone as ::typenet::__private::Layer>::OUT },
+            {
+                {
+                    let shape = <Backbone as ::typenet::__private::Layer>::OUTPUT_SHAPE;
+                    shape[shape.len() - 1]
+                }
+            },
             ::typenet::Eval,
+            {
+                (<Backbone as ::typenet::__private::Layer>::OUT
+                    / {
+                        let shape = <Backbone as ::typenet::__private::Layer>::OUTPUT_SHAPE;
+                        shape[shape.len() - 1]
+                    })
+            },
         >,
         (
             ::typenet::StopGradient<{ <Backbone as ::typenet::__private::Layer>::OUT }>,
@@ -67,8 +91,20 @@ impl<P: ::typenet::Phase> ::core::fmt::Debug for Transfer<P> {
 pub struct TransferGrads {
     pub bn: ::typenet::GradsOf<
         ::typenet::BatchNorm<
-            { <Backbone as ::typenet::__private::Layer>::OUT },
+            {
+                {
+                    let shape = <Backbone as ::typenet::__private::Layer>::OUTPUT_SHAPE;
+                    shape[shape.len() - 1]
+                }
+            },
             ::typenet::Eval,
+            {
+                (<Backbone as ::typenet::__private::Layer>::OUT
+                    / {
+                        let shape = <Backbone as ::typenet::__private::Layer>::OUTPUT_SHAPE;
+                        shape[shape.len() - 1]
+                    })
+            },
         >,
     >,
     pub head: ::typenet::GradsOf<
@@ -134,22 +170,36 @@ impl<P: ::typenet::Phase> ::typenet::__private::NetworkDef for Transfer<P> {
         ::typenet::__private::Entry::new(
             "base",
             "Backbone",
-            &[<Backbone as ::typenet::__private::Layer>::OUT],
+            <Backbone as ::typenet::__private::Layer>::OUTPUT_SHAPE,
         ),
         ::typenet::__private::Entry::new(
                 "bn",
                 "BatchNorm",
-                &[<Backbone as ::typenet::__private::Layer>::OUT],
+                <Backbone as ::typenet::__private::Layer>::OUTPUT_SHAPE,
             )
             .pinned(::typenet::__private::PhaseKind::Eval),
         ::typenet::__private::Entry::new(
             "stop",
             "StopGradient",
-            &[<Backbone as ::typenet::__private::Layer>::OUT],
+            <Backbone as ::typenet::__private::Layer>::OUTPUT_SHAPE,
         ),
-        ::typenet::__private::Entry::new("head", "Dense<HIDDEN, Gelu>", &[HIDDEN])
+        ::typenet::__private::Entry::new(
+                "head",
+                "Dense<HIDDEN, Gelu>",
+                {
+                    const SHAPE: &[usize] = &[HIDDEN];
+                    SHAPE
+                },
+            )
             .l2(0.001),
-        ::typenet::__private::Entry::new("mc", "Dropout(0.1)", &[HIDDEN])
+        ::typenet::__private::Entry::new(
+                "mc",
+                "Dropout(0.1)",
+                {
+                    const SHAPE: &[usize] = &[HIDDEN];
+                    SHAPE
+                },
+            )
             .pinned(::typenet::__private::PhaseKind::Train),
         ::typenet::__private::Entry::new("out", "Dense<1>", &[1]),
     ];
@@ -276,8 +326,11 @@ const _: () = ::core::assert!(
     "`#[frozen]` on `base`: Backbone has no parameters, so there is nothing to freeze"
 );
 const _: () = ::core::assert!(
-    < ::typenet::BatchNorm < { < Backbone as ::typenet::__private::Layer > ::OUT },
-    ::typenet::Eval > as ::typenet::__private::Layer > ::PHASED,
+    < ::typenet::BatchNorm < { { let shape = < Backbone as ::typenet::__private::Layer >
+    ::OUTPUT_SHAPE; shape[shape.len() - 1] } }, ::typenet::Eval, { (< Backbone as
+    ::typenet::__private::Layer > ::OUT / { let shape = < Backbone as
+    ::typenet::__private::Layer > ::OUTPUT_SHAPE; shape[shape.len() - 1] }) } > as
+    ::typenet::__private::Layer > ::PHASED,
     "`#[phase]` on `bn`: BatchNorm behaves the same in Train and Eval, so there is nothing to pin (it applies to Dropout, BatchNorm and networks holding them)"
 );
 const _: () = ::core::assert!(
@@ -289,4 +342,8 @@ const _: () = ::core::assert!(
     < ::typenet::Dropout < { HIDDEN }, ::typenet::Eval > as ::typenet::__private::Layer >
     ::PHASED,
     "`#[phase]` on `mc`: Dropout(0.1) behaves the same in Train and Eval, so there is nothing to pin (it applies to Dropout, BatchNorm and networks holding them)"
+);
+const _: () = ::core::assert!(
+    < Backbone as ::typenet::__private::Layer > ::OUTPUT_SHAPE.len() == 1,
+    "`head` (Dense) needs a flat input, but the network before it outputs a shaped map: add a `Flatten` layer before it"
 );

@@ -7,6 +7,8 @@ use proc_macro2::{Literal, Span, TokenStream};
 use quote::{format_ident, quote};
 use syn::{Ident, Visibility};
 
+mod spatial;
+
 use crate::args::{AxisValue, Bindings, Kind, Param};
 use crate::ir::{describe_shape, Dim, Shape, TypeArg};
 
@@ -49,7 +51,25 @@ pub struct Resolved {
 }
 
 /// A mistake found while resolving, on the span it concerns.
-pub struct Problem(pub Span, pub String);
+pub struct Problem {
+    pub span: Span,
+    pub message: String,
+    /// Whether the mistake is about the layer's input (its shape): not
+    /// worth reporting when the input is unknown because an earlier entry
+    /// failed, where it would only repeat that failure.
+    pub about_input: bool,
+}
+
+impl Problem {
+    /// A mistake in a value as written, whatever the input.
+    pub fn value(span: Span, message: impl Into<String>) -> Self {
+        Problem { span, message: message.into(), about_input: false }
+    }
+    /// A mistake that depends on the layer's input.
+    pub fn input(span: Span, message: impl Into<String>) -> Self {
+        Problem { span, message: message.into(), about_input: true }
+    }
+}
 
 /// What resolving a layer may look at.
 pub struct Context<'a> {
@@ -66,13 +86,13 @@ pub struct Context<'a> {
 
 impl Context<'_> {
     /// The flat input width.
-    fn width(&self) -> Dim {
+    pub(crate) fn width(&self) -> Dim {
         Dim::product(self.in_shape)
     }
 
     /// A problem on the layer.
-    fn problem(&self, message: impl Into<String>) -> Problem {
-        Problem(self.span, message.into())
+    pub(crate) fn problem(&self, message: impl Into<String>) -> Problem {
+        Problem::input(self.span, message)
     }
 }
 
@@ -92,6 +112,10 @@ pub struct LayerDef {
     /// (a const assertion in every expansion's tests checks this against
     /// the type).
     pub grads: bool,
+    /// Whether its output has its input's shape whatever its arguments
+    /// (dropouts, activations, BatchNorm): after a mistake in one, the
+    /// shapes that follow are still known and checked.
+    pub keeps_shape: bool,
     /// Its type, construction and output shape.
     pub resolve: fn(&Bindings, &Context<'_>) -> Result<Resolved, Problem>,
 }
@@ -108,6 +132,7 @@ pub const TABLE: &[LayerDef] = &[
         ],
         options: &[],
         grads: true,
+        keeps_shape: false,
         resolve: dense,
     },
     activation("Relu"),
@@ -123,6 +148,7 @@ pub const TABLE: &[LayerDef] = &[
         positional: &[Param::required("rate", Kind::Number)],
         options: &[Param::optional("noise_shape", Kind::Axes)],
         grads: false,
+        keeps_shape: true,
         resolve: dropout,
     },
     LayerDef {
@@ -132,15 +158,17 @@ pub const TABLE: &[LayerDef] = &[
         positional: &[],
         options: &[],
         grads: false,
+        keeps_shape: true,
         resolve: |_, cx| Ok(simple(quote!(::typenet::StopGradient), vec![width_arg(cx)], "StopGradient", cx)),
     },
     LayerDef {
         name: "Flatten",
-        usage: "Flatten",
+        usage: "Flatten or Flatten(channels_first)",
         brackets: Brackets::Call,
-        positional: &[],
+        positional: &[Param::optional("order", Kind::Word(&["channels_first"]))],
         options: &[],
         grads: false,
+        keeps_shape: false,
         resolve: flatten,
     },
     LayerDef {
@@ -150,8 +178,18 @@ pub const TABLE: &[LayerDef] = &[
         positional: &[],
         options: &[Param::optional("eps", Kind::Number), Param::optional("momentum", Kind::Number)],
         grads: true,
+        keeps_shape: true,
         resolve: batch_norm,
     },
+    spatial::CONV2D,
+    spatial::CONV1D,
+    spatial::pool2d("MaxPool2d", "MaxPool2d<WINDOW> or MaxPool2d<WINDOW, stride = S>"),
+    spatial::pool2d("AvgPool2d", "AvgPool2d<WINDOW> or AvgPool2d<WINDOW, stride = S>"),
+    spatial::pool1d("MaxPool1d", "MaxPool1d<WINDOW> or MaxPool1d<WINDOW, stride = S>"),
+    spatial::pool1d("AvgPool1d", "AvgPool1d<WINDOW> or AvgPool1d<WINDOW, stride = S>"),
+    spatial::global_pool("GlobalAvgPool"),
+    spatial::global_pool("GlobalMaxPool"),
+    spatial::SPATIAL_DROPOUT,
 ];
 
 /// The table entry spelt `name`.
@@ -165,7 +203,7 @@ pub fn names() -> Vec<&'static str> {
 }
 
 /// `N` as a type argument.
-fn width_arg(cx: &Context<'_>) -> TypeArg {
+pub(crate) fn width_arg(cx: &Context<'_>) -> TypeArg {
     TypeArg::Tokens(cx.width().arg())
 }
 
@@ -190,12 +228,13 @@ const fn activation(name: &'static str) -> LayerDef {
         positional: &[],
         options: &[],
         grads: false,
+        keeps_shape: true,
         resolve: standalone_activation,
     }
 }
 
 /// A message for a layer that needs a flat input.
-fn needs_flat(name: &str, cx: &Context<'_>) -> Problem {
+pub(crate) fn needs_flat(name: &str, cx: &Context<'_>) -> Problem {
     cx.problem(format!(
         "{name} needs a flat input, but its input is shaped {}: add a `Flatten` layer before it (e.g. `flat: Flatten,`)",
         describe_shape(cx.in_shape)
@@ -206,6 +245,7 @@ fn dense(b: &Bindings, cx: &Context<'_>) -> Result<Resolved, Problem> {
     if cx.in_shape.len() > 1 {
         return Err(needs_flat("Dense", cx));
     }
+    let items = spatial::assert_flat_if_opaque("Dense", cx);
     let width = b.width("width").ok_or_else(|| cx.problem("Dense needs a width"))?;
     let activation = b.activation("activation").unwrap_or_else(|| Ident::new("Linear", cx.span));
     let declared = if activation == "Linear" {
@@ -221,7 +261,7 @@ fn dense(b: &Bindings, cx: &Context<'_>) -> Result<Resolved, Problem> {
             TypeArg::Tokens(quote!(::typenet::#activation)),
         ],
         init: None,
-        items: TokenStream::new(),
+        items,
         declared,
         out_shape: vec![width],
     })
@@ -240,7 +280,7 @@ fn standalone_activation(_: &Bindings, cx: &Context<'_>) -> Result<Resolved, Pro
 fn dropout(b: &Bindings, cx: &Context<'_>) -> Result<Resolved, Problem> {
     let (rate, span) = b.number("rate").ok_or_else(|| cx.problem("Dropout needs a rate"))?;
     if !(0.0..=1.0).contains(&rate) {
-        return Err(Problem(span, format!("dropout rate {rate} is outside [0, 1]")));
+        return Err(Problem::value(span, format!("dropout rate {rate} is outside [0, 1]")));
     }
     let rate_lit = Literal::f32_unsuffixed(rate as f32);
     let init = Some(quote!(::typenet::Dropout::new(#rate_lit, ::typenet::__private::next_seed(rng))));
@@ -275,7 +315,7 @@ fn dropout(b: &Bindings, cx: &Context<'_>) -> Result<Resolved, Problem> {
 }
 
 /// The marker type carrying a dropout layer's noise shape.
-fn noise_marker(cx: &Context<'_>) -> Ident {
+pub(crate) fn noise_marker(cx: &Context<'_>) -> Ident {
     let camel: String = cx
         .entry
         .to_string()
@@ -293,7 +333,7 @@ fn noise_marker(cx: &Context<'_>) -> Ident {
 fn noise_shape(axes: &[AxisValue], span: Span, in_shape: &Shape) -> Result<Vec<bool>, Problem> {
     let rank = in_shape.len() + 1;
     if axes.len() != rank {
-        return Err(Problem(
+        return Err(Problem::input(
             span,
             format!(
                 "noise_shape has {} axes, but this layer's input has {rank} (the batch axis, then {})",
@@ -311,7 +351,7 @@ fn noise_shape(axes: &[AxisValue], span: Span, in_shape: &Shape) -> Result<Vec<b
             AxisValue::Size(dim, span) => {
                 let own =
                     if axis == 0 { "the batch size".to_string() } else { in_shape[axis - 1].describe() };
-                return Err(Problem(
+                return Err(Problem::input(
                     *span,
                     format!(
                         "noise_shape axis {axis} must be `_`, 1 or this axis' size ({own}), found {}",
@@ -324,9 +364,12 @@ fn noise_shape(axes: &[AxisValue], span: Span, in_shape: &Shape) -> Result<Vec<b
     Ok(shared)
 }
 
-fn flatten(_: &Bindings, cx: &Context<'_>) -> Result<Resolved, Problem> {
+fn flatten(b: &Bindings, cx: &Context<'_>) -> Result<Resolved, Problem> {
+    if b.word("order").is_some() {
+        return spatial::flatten_channels_first(cx);
+    }
     let mut resolved = simple(quote!(::typenet::Flatten), vec![width_arg(cx)], "Flatten", cx);
-    resolved.out_shape = vec![cx.width()];
+    resolved.out_shape = vec![cx.width().flat()];
     Ok(resolved)
 }
 
@@ -334,20 +377,19 @@ fn batch_norm(b: &Bindings, cx: &Context<'_>) -> Result<Resolved, Problem> {
     let eps = b.number("eps");
     let momentum = b.number("momentum");
     if let Some((eps, span)) = eps {
-        if eps <= 0.0 {
-            return Err(Problem(span, format!("BatchNorm's eps must be positive, found {eps}")));
+        // eps is an f32 in the expansion: it must stay positive and finite there.
+        if !(eps > 0.0 && (eps as f32) > 0.0 && (eps as f32).is_finite()) {
+            return Err(Problem::value(span, format!("BatchNorm's eps must be a positive f32, found {eps}")));
         }
     }
     if let Some((momentum, span)) = momentum {
         if !(0.0..=1.0).contains(&momentum) {
-            return Err(Problem(span, format!("BatchNorm's momentum {momentum} is outside [0, 1]")));
+            return Err(Problem::value(span, format!("BatchNorm's momentum {momentum} is outside [0, 1]")));
         }
     }
     // Channels are the last axis; every other axis is a position.
-    let (channels, positions) = match cx.in_shape.split_last() {
-        Some((last, rest)) if !rest.is_empty() => (last.clone(), Dim::product(rest)),
-        _ => (cx.width(), Dim::Lit(1)),
-    };
+    let (channels, positions) =
+        spatial::channels_and_positions(cx).unwrap_or_else(|| (cx.width(), Dim::Lit(1)));
     let mut args = vec![TypeArg::Tokens(channels.arg()), TypeArg::Phase];
     if positions.literal() != Some(1) {
         args.push(TypeArg::Tokens(positions.arg()));

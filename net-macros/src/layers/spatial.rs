@@ -1,0 +1,497 @@
+//! The table entries of layers over shaped maps: convolutions, pooling,
+//! spatial dropout and channels-first flattening. Output sizes follow
+//! PyTorch's formula `(in + padding - dilation * (kernel - 1) - 1) / stride
+//! + 1`, rounded down.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::{quote, quote_spanned};
+
+use super::{noise_marker, Brackets, Context, LayerDef, Problem, Resolved, DENSE_ACTIVATIONS};
+use crate::args::{Bindings, Kind, Padding, Param};
+use crate::ir::{describe_shape, Dim, TypeArg};
+
+const CONV_OPTIONS_2D: &[Param] = &[
+    Param::optional("stride", Kind::Pair),
+    Param::optional("padding", Kind::Padding),
+    Param::optional("dilation", Kind::Pair),
+    Param::optional("bias", Kind::Bool),
+];
+
+const POOL_WINDOW_2D: &[Param] = &[Param::required("window", Kind::Pair)];
+const POOL_OPTIONS_2D: &[Param] = &[Param::optional("stride", Kind::Pair)];
+const POOL_WINDOW_1D: &[Param] = &[Param::required("window", Kind::Width)];
+const POOL_OPTIONS_1D: &[Param] = &[Param::optional("stride", Kind::Width)];
+
+const CONV_OPTIONS_1D: &[Param] = &[
+    Param::optional("stride", Kind::Width),
+    Param::optional("padding", Kind::Padding),
+    Param::optional("dilation", Kind::Width),
+    Param::optional("bias", Kind::Bool),
+];
+
+/// `Conv2d<F, K[, Act], stride = .., padding = .., dilation = .., bias = ..>`.
+pub(super) const CONV2D: LayerDef = LayerDef {
+    name: "Conv2d",
+    usage: "Conv2d<FILTERS, KERNEL> or Conv2d<FILTERS, KERNEL, Activation> (options: stride, padding, dilation, bias)",
+    brackets: Brackets::Angle,
+    positional: &[
+        Param::required("filters", Kind::Width),
+        Param::required("kernel", Kind::Pair),
+        Param::optional("activation", Kind::Activation(DENSE_ACTIVATIONS)),
+    ],
+    options: CONV_OPTIONS_2D,
+    grads: true,
+    keeps_shape: false,
+    resolve: |b, cx| conv(b, cx, 2),
+};
+
+/// `Conv1d<F, K[, Act], stride = .., padding = .. | Causal, dilation = .., bias = ..>`.
+pub(super) const CONV1D: LayerDef = LayerDef {
+    name: "Conv1d",
+    usage: "Conv1d<FILTERS, KERNEL> or Conv1d<FILTERS, KERNEL, Activation> (options: stride, padding, dilation, bias)",
+    brackets: Brackets::Angle,
+    positional: &[
+        Param::required("filters", Kind::Width),
+        Param::required("kernel", Kind::Width),
+        Param::optional("activation", Kind::Activation(DENSE_ACTIVATIONS)),
+    ],
+    options: CONV_OPTIONS_1D,
+    grads: true,
+    keeps_shape: false,
+    resolve: |b, cx| conv(b, cx, 1),
+};
+
+/// `MaxPool2d<P>`, `AvgPool2d<P, stride = S>`.
+pub(super) const fn pool2d(name: &'static str, usage: &'static str) -> LayerDef {
+    LayerDef {
+        name,
+        usage,
+        brackets: Brackets::Angle,
+        positional: POOL_WINDOW_2D,
+        options: POOL_OPTIONS_2D,
+        grads: false,
+        keeps_shape: false,
+        resolve: |b, cx| pool(b, cx, 2),
+    }
+}
+
+/// `MaxPool1d<P>`, `AvgPool1d<P, stride = S>`.
+pub(super) const fn pool1d(name: &'static str, usage: &'static str) -> LayerDef {
+    LayerDef {
+        name,
+        usage,
+        brackets: Brackets::Angle,
+        positional: POOL_WINDOW_1D,
+        options: POOL_OPTIONS_1D,
+        grads: false,
+        keeps_shape: false,
+        resolve: |b, cx| pool(b, cx, 1),
+    }
+}
+
+/// `GlobalAvgPool`, `GlobalMaxPool`.
+pub(super) const fn global_pool(name: &'static str) -> LayerDef {
+    LayerDef {
+        name,
+        usage: "a global pooling layer, written without arguments (e.g. `pool: GlobalAvgPool`)",
+        brackets: Brackets::Call,
+        positional: &[],
+        options: &[],
+        grads: false,
+        keeps_shape: false,
+        resolve: global,
+    }
+}
+
+/// `SpatialDropout(rate)`.
+pub(super) const SPATIAL_DROPOUT: LayerDef = LayerDef {
+    name: "SpatialDropout",
+    usage: "SpatialDropout(RATE)",
+    brackets: Brackets::Call,
+    positional: &[Param::required("rate", Kind::Number)],
+    options: &[],
+    grads: false,
+    keeps_shape: true,
+    resolve: spatial_dropout,
+};
+
+/// A const assertion spanned on the layer.
+fn assertion(cx: &Context<'_>, condition: TokenStream, message: String) -> TokenStream {
+    quote_spanned!(cx.span=> const _: () = ::core::assert!(#condition, #message);)
+}
+
+/// The input as a map of `rank` spatial axes plus channels: its dims, and
+/// any assertion a nested network's output needs (its rank is only known
+/// to the compiler).
+fn shaped(cx: &Context<'_>, rank: usize) -> Result<(Vec<Dim>, TokenStream), Problem> {
+    let axes = rank + 1;
+    if cx.in_shape.len() == axes {
+        return Ok((cx.in_shape.clone(), TokenStream::new()));
+    }
+    let expected = if rank == 2 { "[H, W, C]" } else { "[T, C]" };
+    if let [Dim::OutputOf(path)] = cx.in_shape.as_slice() {
+        let dims = (0..axes).map(|axis| Dim::AxisOf(path.clone(), axis)).collect();
+        let message = format!(
+            "`{}` ({}) needs an input shaped {expected}, and the layer before it outputs another shape",
+            cx.entry, cx.layer
+        );
+        let check = assertion(
+            cx,
+            quote!(<#path as ::typenet::__private::Layer>::OUTPUT_SHAPE.len() == #axes),
+            message,
+        );
+        return Ok((dims, check));
+    }
+    Err(cx.problem(format!(
+        "{} needs an input shaped {expected}, but its input is shaped {}",
+        cx.layer,
+        describe_shape(cx.in_shape)
+    )))
+}
+
+/// The channels (last axis) and positions (the product of the others) of
+/// a shaped input, or of a nested network's output; `None` when flat.
+pub(super) fn channels_and_positions(cx: &Context<'_>) -> Option<(Dim, Dim)> {
+    match cx.in_shape.as_slice() {
+        [Dim::OutputOf(path)] => {
+            let channels = Dim::LastAxisOf(path.clone());
+            Some((channels.clone(), Dim::div(Dim::OutputOf(path.clone()), channels)))
+        }
+        [_] | [] => None,
+        shape => {
+            let (last, rest) = shape.split_last()?;
+            Some((last.clone(), Dim::product(rest)))
+        }
+    }
+}
+
+/// For a layer that needs a flat input after a nested network: an
+/// assertion that the network's output is flat.
+pub(super) fn assert_flat_if_opaque(layer: &str, cx: &Context<'_>) -> TokenStream {
+    let [Dim::OutputOf(path)] = cx.in_shape.as_slice() else {
+        return TokenStream::new();
+    };
+    let message = format!(
+        "`{}` ({layer}) needs a flat input, but the network before it outputs a shaped map: add a `Flatten` layer before it",
+        cx.entry
+    );
+    assertion(cx, quote!(<#path as ::typenet::__private::Layer>::OUTPUT_SHAPE.len() == 1), message)
+}
+
+/// The output size along one axis: checked when every part is a literal,
+/// asserted when one is a `const`.
+#[allow(clippy::too_many_arguments)]
+fn window_out(
+    cx: &Context<'_>,
+    axis: &str,
+    input: &Dim,
+    kernel: &Dim,
+    stride: &Dim,
+    dilation: &Dim,
+    padding: (&Dim, &Dim),
+    checks: &mut TokenStream,
+) -> Result<Dim, Problem> {
+    let padded = Dim::add(Dim::add(input.clone(), padding.0.clone()), padding.1.clone());
+    let extent = Dim::add(Dim::mul(dilation.clone(), Dim::sub(kernel.clone(), Dim::Lit(1))), Dim::Lit(1));
+    let fits = |p: u64, e: u64| p >= e;
+    let too_large = || {
+        let what = if cx.layer.contains("Pool") { "window" } else { "kernel" };
+        let size = if dilation.literal() == Some(1) {
+            kernel.describe()
+        } else {
+            format!(
+                "{}, spanning {} with dilation {}",
+                kernel.describe(),
+                extent.describe(),
+                dilation.describe()
+            )
+        };
+        let padded_note = if padding.0.literal() == Some(0) && padding.1.literal() == Some(0) {
+            String::new()
+        } else {
+            format!(" ({} with padding)", padded.describe())
+        };
+        format!(
+            "{}'s {what} ({size}) is larger than its input along the {axis}{padded_note}: the input is shaped {}",
+            cx.layer,
+            describe_shape(cx.in_shape)
+        )
+    };
+    match (padded.literal(), extent.literal()) {
+        (Some(p), Some(e)) if !fits(p, e) => return Err(cx.problem(too_large())),
+        (Some(_), Some(_)) => {}
+        _ => {
+            let (p, e) = (padded.expr(), extent.expr());
+            checks.extend(assertion(cx, quote!(#p >= #e), too_large()));
+        }
+    }
+    Ok(Dim::add(Dim::div(Dim::sub(padded, extent), stride.clone()), Dim::Lit(1)))
+}
+
+/// Zeros before and after along one axis for a padding mode.
+fn pads(
+    cx: &Context<'_>,
+    padding: &Padding,
+    kernel: &Dim,
+    dilation: &Dim,
+    stride: &Dim,
+    rank: usize,
+) -> Result<(Dim, Dim), Problem> {
+    let total = || Dim::mul(dilation.clone(), Dim::sub(kernel.clone(), Dim::Lit(1)));
+    Ok(match padding {
+        Padding::Valid => (Dim::Lit(0), Dim::Lit(0)),
+        Padding::Zeros(p) => (p.clone(), p.clone()),
+        Padding::Same => {
+            if stride.literal() != Some(1) {
+                return Err(Problem::value(cx.span, format!(
+                    "padding = Same needs stride 1 (PyTorch's rule), but {} has stride {}; give the padding as a number of zeros instead",
+                    cx.layer,
+                    stride.describe()
+                )));
+            }
+            let before = Dim::div(total(), Dim::Lit(2));
+            (before.clone(), Dim::sub(total(), before))
+        }
+        Padding::Causal if rank == 1 => (total(), Dim::Lit(0)),
+        Padding::Causal => {
+            return Err(cx.problem(format!(
+                "padding = Causal is for Conv1d (zeros before the first step only); {} on an input shaped {} has no time axis",
+                cx.layer,
+                describe_shape(cx.in_shape)
+            )))
+        }
+    })
+}
+
+/// `Conv2d` (`rank` 2) or `Conv1d` (`rank` 1).
+fn conv(b: &Bindings, cx: &Context<'_>, rank: usize) -> Result<Resolved, Problem> {
+    let (shape, mut checks) = shaped(cx, rank)?;
+    let one = || Dim::Lit(1);
+    let filters = b.width("filters").ok_or_else(|| cx.problem("a convolution needs a number of filters"))?;
+    let (kernel_text, [kh, kw], [sh, sw], [dh, dw], (h, w, c)) = if rank == 2 {
+        let (kernel, _) = b.pair("kernel").ok_or_else(|| cx.problem("a convolution needs a kernel size"))?;
+        let stride = b.pair("stride").map_or_else(|| [one(), one()], |(s, _)| s);
+        let dilation = b.pair("dilation").map_or_else(|| [one(), one()], |(d, _)| d);
+        let text = pair_text(&kernel);
+        (text, kernel, stride, dilation, (shape[0].clone(), shape[1].clone(), shape[2].clone()))
+    } else {
+        let kernel = b.width("kernel").ok_or_else(|| cx.problem("a convolution needs a kernel size"))?;
+        let stride = b.width("stride").unwrap_or_else(one);
+        let dilation = b.width("dilation").unwrap_or_else(one);
+        (
+            kernel.describe(),
+            [one(), kernel],
+            [one(), stride],
+            [one(), dilation],
+            (one(), shape[0].clone(), shape[1].clone()),
+        )
+    };
+    let padding = b.padding("padding").map_or(Padding::Valid, |(p, _)| p);
+    let (pt, pb) =
+        if rank == 2 { pads(cx, &padding, &kh, &dh, &sh, rank)? } else { (Dim::Lit(0), Dim::Lit(0)) };
+    let (pl, pr) = pads(cx, &padding, &kw, &dw, &sw, rank)?;
+    let oh = window_out(cx, "height", &h, &kh, &sh, &dh, (&pt, &pb), &mut checks)?;
+    let ow = window_out(
+        cx,
+        if rank == 1 { "time axis" } else { "width" },
+        &w,
+        &kw,
+        &sw,
+        &dw,
+        (&pl, &pr),
+        &mut checks,
+    )?;
+    let activation =
+        b.activation("activation").map_or_else(|| quote!(::typenet::Linear), |a| quote!(::typenet::#a));
+    let bias = b.flag("bias").unwrap_or(true);
+    let grid = if rank == 2 {
+        let dims = [&h, &w, &c, &kh, &kw, &sh, &sw, &dh, &dw, &pt, &pl, &oh, &ow].map(Dim::arg);
+        quote!(::typenet::Grid2d<#(#dims),*>)
+    } else {
+        let dims = [&w, &c, &kw, &sw, &dw, &pl, &ow].map(Dim::arg);
+        quote!(::typenet::Grid1d<#(#dims),*>)
+    };
+    let (path, out_shape) = if rank == 2 {
+        (quote!(::typenet::Conv2d), vec![oh, ow, filters.clone()])
+    } else {
+        (quote!(::typenet::Conv1d), vec![ow, filters.clone()])
+    };
+    let declared = declared_conv(cx.layer, &filters, &kernel_text, b);
+    Ok(Resolved {
+        path,
+        args: vec![
+            TypeArg::Tokens(grid),
+            TypeArg::Tokens(filters.arg()),
+            TypeArg::Tokens(activation),
+            TypeArg::Tokens(quote!(#bias)),
+        ],
+        init: None,
+        items: checks,
+        declared,
+        out_shape,
+    })
+}
+
+/// `3` for a square kernel, `[3, 2]` otherwise.
+fn pair_text(pair: &[Dim; 2]) -> String {
+    if pair[0].same_as(&pair[1]) {
+        pair[0].describe()
+    } else {
+        format!("[{}, {}]", pair[0].describe(), pair[1].describe())
+    }
+}
+
+/// The convolution as the summary shows it: `Conv2d<16, 3, Relu, padding = Same>`.
+fn declared_conv(layer: &str, filters: &Dim, kernel: &str, b: &Bindings) -> String {
+    let mut parts = vec![filters.describe(), kernel.to_string()];
+    if let Some(activation) = b.activation("activation") {
+        parts.push(activation.to_string());
+    }
+    if let Some((stride, _)) = b.pair("stride") {
+        parts.push(format!("stride = {}", pair_text(&stride)));
+    } else if let Some(stride) = b.width("stride") {
+        parts.push(format!("stride = {}", stride.describe()));
+    }
+    match b.padding("padding").map(|(p, _)| p) {
+        Some(Padding::Same) => parts.push("padding = Same".to_string()),
+        Some(Padding::Causal) => parts.push("padding = Causal".to_string()),
+        Some(Padding::Zeros(p)) => parts.push(format!("padding = {}", p.describe())),
+        Some(Padding::Valid) | None => {}
+    }
+    if let Some((dilation, _)) = b.pair("dilation") {
+        parts.push(format!("dilation = {}", pair_text(&dilation)));
+    } else if let Some(dilation) = b.width("dilation") {
+        parts.push(format!("dilation = {}", dilation.describe()));
+    }
+    if b.flag("bias") == Some(false) {
+        parts.push("bias = false".to_string());
+    }
+    format!("{layer}<{}>", parts.join(", "))
+}
+
+/// `MaxPool2d`, `AvgPool2d` (`rank` 2), `MaxPool1d`, `AvgPool1d` (`rank` 1).
+fn pool(b: &Bindings, cx: &Context<'_>, rank: usize) -> Result<Resolved, Problem> {
+    let (shape, mut checks) = shaped(cx, rank)?;
+    let (zero, one) = (Dim::Lit(0), Dim::Lit(1));
+    let ([kh, kw], [sh, sw], (h, w, c), window_text) = if rank == 2 {
+        let (window, _) = b.pair("window").ok_or_else(|| cx.problem("a pooling layer needs a window"))?;
+        let stride = b.pair("stride").map_or_else(|| window.clone(), |(s, _)| s);
+        let text = pair_text(&window);
+        (window, stride, (shape[0].clone(), shape[1].clone(), shape[2].clone()), text)
+    } else {
+        let window = b.width("window").ok_or_else(|| cx.problem("a pooling layer needs a window"))?;
+        let stride = b.width("stride").unwrap_or_else(|| window.clone());
+        let text = window.describe();
+        (
+            [one.clone(), window],
+            [one.clone(), stride],
+            (one.clone(), shape[0].clone(), shape[1].clone()),
+            text,
+        )
+    };
+    let oh = window_out(cx, "height", &h, &kh, &sh, &one, (&zero, &zero), &mut checks)?;
+    let ow = window_out(
+        cx,
+        if rank == 1 { "time axis" } else { "width" },
+        &w,
+        &kw,
+        &sw,
+        &one,
+        (&zero, &zero),
+        &mut checks,
+    )?;
+    let grid = if rank == 2 {
+        let dims = [&h, &w, &c, &kh, &kw, &sh, &sw, &one, &one, &zero, &zero, &oh, &ow].map(Dim::arg);
+        quote!(::typenet::Grid2d<#(#dims),*>)
+    } else {
+        let dims = [&w, &c, &kw, &sw, &one, &zero, &ow].map(Dim::arg);
+        quote!(::typenet::Grid1d<#(#dims),*>)
+    };
+    let name = syn::Ident::new(cx.layer, cx.span);
+    let out_shape = if rank == 2 { vec![oh, ow, c] } else { vec![ow, c] };
+    let stride_text = if rank == 2 {
+        b.pair("stride").map(|(s, _)| format!(", stride = {}", pair_text(&s)))
+    } else {
+        b.width("stride").map(|s| format!(", stride = {}", s.describe()))
+    };
+    Ok(Resolved {
+        path: quote!(::typenet::#name),
+        args: vec![TypeArg::Tokens(grid)],
+        init: None,
+        items: checks,
+        declared: format!("{}<{window_text}{}>", cx.layer, stride_text.unwrap_or_default()),
+        out_shape,
+    })
+}
+
+/// `GlobalAvgPool`, `GlobalMaxPool`.
+fn global(_: &Bindings, cx: &Context<'_>) -> Result<Resolved, Problem> {
+    let (channels, positions) = channels_and_positions(cx).ok_or_else(|| {
+        cx.problem(format!(
+            "{} pools over the positions of a shaped input [.., C], but its input is flat {}",
+            cx.layer,
+            describe_shape(cx.in_shape)
+        ))
+    })?;
+    let name = syn::Ident::new(cx.layer, cx.span);
+    Ok(Resolved {
+        path: quote!(::typenet::#name),
+        args: vec![TypeArg::Tokens(positions.arg()), TypeArg::Tokens(channels.arg())],
+        init: None,
+        items: TokenStream::new(),
+        declared: cx.layer.to_string(),
+        out_shape: vec![channels],
+    })
+}
+
+/// `SpatialDropout(rate)`.
+fn spatial_dropout(b: &Bindings, cx: &Context<'_>) -> Result<Resolved, Problem> {
+    let (rate, span) = b.number("rate").ok_or_else(|| cx.problem("SpatialDropout needs a rate"))?;
+    if !(0.0..=1.0).contains(&rate) {
+        return Err(Problem::value(span, format!("spatial dropout rate {rate} is outside [0, 1]")));
+    }
+    let (channels, positions) = channels_and_positions(cx).ok_or_else(|| {
+        cx.problem(format!(
+            "SpatialDropout drops whole channels of a shaped input [.., C], but its input is flat {}; use Dropout",
+            describe_shape(cx.in_shape)
+        ))
+    })?;
+    let rate_lit = Literal::f32_unsuffixed(rate as f32);
+    let _ = noise_marker;
+    Ok(Resolved {
+        path: quote!(::typenet::SpatialDropout),
+        args: vec![TypeArg::Tokens(positions.arg()), TypeArg::Tokens(channels.arg()), TypeArg::Phase],
+        init: Some(quote!(::typenet::SpatialDropout::new(#rate_lit, ::typenet::__private::next_seed(rng)))),
+        items: TokenStream::new(),
+        declared: format!("SpatialDropout({rate})"),
+        out_shape: cx.in_shape.clone(),
+    })
+}
+
+/// `Flatten(channels_first)`.
+pub(super) fn flatten_channels_first(cx: &Context<'_>) -> Result<Resolved, Problem> {
+    let (channels, positions) = channels_and_positions(cx).ok_or_else(|| {
+        cx.problem(format!(
+            "Flatten(channels_first) reorders a shaped input [.., C] channels first, but its input is flat {}; write Flatten",
+            describe_shape(cx.in_shape)
+        ))
+    })?;
+    let items = match cx.in_shape.as_slice() {
+        [Dim::OutputOf(path)] => {
+            let message = format!(
+                "`{}` (Flatten(channels_first)) reorders a shaped map channels first, but the network before it outputs a flat vector; write Flatten",
+                cx.entry
+            );
+            assertion(cx, quote!(<#path as ::typenet::__private::Layer>::OUTPUT_SHAPE.len() > 1), message)
+        }
+        _ => TokenStream::new(),
+    };
+    Ok(Resolved {
+        path: quote!(::typenet::FlattenChannelsFirst),
+        args: vec![TypeArg::Tokens(positions.arg()), TypeArg::Tokens(channels.arg())],
+        init: None,
+        items,
+        declared: "Flatten(channels_first)".to_string(),
+        out_shape: vec![cx.width().flat()],
+    })
+}

@@ -1,0 +1,293 @@
+//! Convolution, pooling and per-channel BatchNorm checked against PyTorch:
+//! each fixture in `tests/fixtures/conv_*` (written once by
+//! `tools/torch_conv_reference.py`) is a PyTorch `state_dict` as saved by
+//! `safetensors.torch.save_file` plus the input, output, MSE loss and
+//! gradients of one training forward and backward, channels last with the
+//! batch first. typenet loads each state_dict as is (`[F, C, KH, KW]`
+//! kernels, int64 `num_batches_tracked` ignored) and must reproduce every
+//! value to 1e-5 relative / 1e-6 absolute, as `tests/torch_reference.rs`.
+
+use std::path::{Path, PathBuf};
+
+use typenet::io::{NamedTensor, StateDict};
+use typenet::layers::conv::{Bias, ConvWeights};
+use typenet::prelude::*;
+use typenet::{Geometry, HeapTensor, WeightBiasGrads};
+
+network! {
+    pub struct Conv2dGeometry {
+        input: [7, 9, 3],
+        conv: Conv2d<4, [3, 2], Tanh, stride = [2, 1], padding = 1, dilation = 2>,
+    }
+}
+network! {
+    pub struct Conv2dSameNoBias {
+        input: [6, 5, 2],
+        conv1: Conv2d<3, 3, Relu, padding = Same>,
+        conv2: Conv2d<2, 3, padding = Same, bias = false>,
+    }
+}
+network! {
+    pub struct Conv1dCausal { input: [10, 3], conv: Conv1d<4, 3, Tanh, padding = Causal, dilation = 2> }
+}
+network! {
+    pub struct PoolMax2d { input: [6, 7, 3], conv: Conv2d<4, 1>, pool: MaxPool2d<2> }
+}
+network! {
+    pub struct PoolAvg2d { input: [7, 7, 3], conv: Conv2d<4, 1>, pool: AvgPool2d<3, stride = 2> }
+}
+network! {
+    pub struct PoolMax1d { input: [9, 4], conv: Conv1d<5, 2>, pool: MaxPool1d<2> }
+}
+network! {
+    pub struct PoolAvg1d { input: [9, 4], conv: Conv1d<5, 2>, pool: AvgPool1d<3, stride = 2> }
+}
+network! {
+    pub struct PoolGlobalAvg { input: [5, 6, 3], conv: Conv2d<4, 3, padding = Same>, pool: GlobalAvgPool }
+}
+network! {
+    pub struct PoolGlobalMax { input: [5, 6, 3], conv: Conv2d<4, 3, padding = Same>, pool: GlobalMaxPool }
+}
+network! {
+    /// PyTorch's `BatchNorm2d(eps=1e-5, momentum=0.1)` is typenet's
+    /// `momentum = 0.9` (the weight of the old running value).
+    pub struct Bn2d {
+        input: [5, 5, 3],
+        conv: Conv2d<4, 3, padding = 1, bias = false>,
+        bn: BatchNorm(eps = 1e-5, momentum = 0.9),
+        act: Relu,
+        out: Conv2d<2, 1>,
+    }
+}
+network! {
+    pub struct CnnClassifier {
+        input: [8, 8, 1],
+        conv1: Conv2d<6, 3, Relu>,
+        pool: MaxPool2d<2>,
+        conv2: Conv2d<8, 2, Relu>,
+        flat: Flatten(channels_first),
+        fc: Dense<10>,
+    }
+}
+
+const REL: f32 = 1e-5;
+const ABS: f32 = 1e-6;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+}
+
+/// The fixture's tensors and the largest deviations seen.
+struct Reference {
+    arch: &'static str,
+    io: StateDict,
+    max_abs: f32,
+    compared: usize,
+}
+
+impl Reference {
+    fn new(arch: &'static str) -> Self {
+        let io = StateDict::read(fixture(&format!("conv_{arch}.io.safetensors"))).unwrap();
+        Reference { arch, io, max_abs: 0.0, compared: 0 }
+    }
+
+    fn tensor(&self, name: &str) -> &NamedTensor {
+        self.io.get(name).unwrap_or_else(|| panic!("{}: no `{name}` in the fixture", self.arch))
+    }
+
+    fn check(&mut self, name: &str, ours: &[f32]) {
+        let want = self.tensor(name).data.clone();
+        assert_eq!(
+            ours.len(),
+            want.len(),
+            "{}: `{name}` has {} values, torch {}",
+            self.arch,
+            ours.len(),
+            want.len()
+        );
+        for (i, (&a, &b)) in ours.iter().zip(&want).enumerate() {
+            let err = (a - b).abs();
+            assert!(
+                err <= ABS + REL * b.abs(),
+                "{}: `{name}`[{i}] is {a}, torch has {b} (difference {err})",
+                self.arch
+            );
+            self.max_abs = self.max_abs.max(err);
+            self.compared += 1;
+        }
+    }
+
+    /// A convolution's gradients against `grad.{prefix}weight` (PyTorch's
+    /// `[F, C, KH, KW]`) and, with a bias, `grad.{prefix}bias`.
+    fn check_conv<G: Geometry, const F: usize, const BIAS: bool>(
+        &mut self,
+        prefix: &str,
+        g: &WeightBiasGrads<ConvWeights<G, F>, Bias<BIAS, F>>,
+    ) {
+        self.check(&format!("grad.{prefix}weight"), &torch_kernel(g.weights()));
+        if BIAS {
+            self.check(&format!("grad.{prefix}bias"), g.bias().values());
+        } else {
+            assert!(g.bias().values().is_empty());
+            assert!(self.io.get(&format!("grad.{prefix}bias")).is_none());
+        }
+    }
+
+    /// The input and target as typenet batches: `[B, ..shape]` row-major is
+    /// one flat channels-last sample per column.
+    fn batches<const IN: usize, const OUT: usize>(&self) -> (Batch<IN>, Batch<OUT>) {
+        let x = Batch::<IN>::from_column_slice(&self.tensor("x").data);
+        let t = Batch::<OUT>::from_column_slice(&self.tensor("t").data);
+        (x, t)
+    }
+
+    fn report(&self) {
+        eprintln!("{}: {} values compared, max abs error {:.3e}", self.arch, self.compared, self.max_abs);
+    }
+}
+
+/// A kernel in PyTorch's `[F, C, KH, KW]` row-major order.
+fn torch_kernel<G: Geometry, const F: usize>(w: &ConvWeights<G, F>) -> Vec<f32> {
+    let mut out = Vec::with_capacity(w.values().len());
+    for f in 0..F {
+        for c in 0..G::C {
+            for row in 0..G::KH {
+                for column in 0..G::KW {
+                    out.push(w.get(f, c, row, column));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The network saved by typenet holds exactly the PyTorch file's floats,
+/// under the same names and shapes.
+fn assert_round_trip<N: Network>(arch: &str, net: &N) {
+    let saved = StateDict::of(net);
+    let torch = StateDict::read(fixture(&format!("conv_{arch}.model.safetensors"))).unwrap();
+    let floats: Vec<&NamedTensor> =
+        torch.iter().filter(|t| !t.name.ends_with("num_batches_tracked")).collect();
+    assert_eq!(saved.len(), floats.len(), "{arch}: tensor count");
+    for t in floats {
+        let ours = saved.get(&t.name).unwrap_or_else(|| panic!("{arch}: `{}` not saved", t.name));
+        assert_eq!(ours.shape, t.shape, "{arch}: `{}` shape", t.name);
+        assert_eq!(ours.data, t.data, "{arch}: `{}` does not round-trip bit for bit", t.name);
+    }
+}
+
+/// Loads `arch`, runs one training forward and backward on the fixture's
+/// batch and checks the output, loss and input gradient; returns the
+/// network (after the forward) and its gradients for the parameter checks.
+macro_rules! train_step {
+    ($r:expr, $net:ty, $arch:literal) => {{
+        let mut net = <$net>::load(fixture(concat!("conv_", $arch, ".model.safetensors"))).unwrap();
+        assert_round_trip($arch, &net);
+        let (x, t) = $r.batches::<{ <$net>::INPUT }, { <$net>::OUTPUT }>();
+        let y = net.forward(&x);
+        $r.check("y", y.as_slice());
+        $r.check("loss", &[Mse.loss(&y, &t)]);
+        let (grads, grad_x) = net.backward_with_input(&Mse.grad(&y, &t));
+        $r.check("grad.x", grad_x.as_slice());
+        (net, grads, x)
+    }};
+}
+
+#[test]
+fn conv2d_with_stride_padding_and_dilation_matches_pytorch() {
+    let mut r = Reference::new("conv2d_geometry");
+    let (_, g, _) = train_step!(r, Conv2dGeometry<Train>, "conv2d_geometry");
+    r.check_conv("conv.", &g.conv);
+    r.report();
+}
+
+#[test]
+fn conv2d_same_padding_without_bias_matches_pytorch() {
+    let mut r = Reference::new("conv2d_same_nobias");
+    let (_, g, _) = train_step!(r, Conv2dSameNoBias<Train>, "conv2d_same_nobias");
+    r.check_conv("conv1.", &g.conv1);
+    r.check_conv("conv2.", &g.conv2);
+    r.report();
+}
+
+#[test]
+fn conv1d_causal_matches_pytorch() {
+    let mut r = Reference::new("conv1d_causal");
+    let (_, g, _) = train_step!(r, Conv1dCausal<Train>, "conv1d_causal");
+    r.check_conv("conv.", &g.conv);
+    r.report();
+}
+
+#[test]
+fn pools_match_pytorch() {
+    let mut r = Reference::new("pool_max2d");
+    let (_, g, _) = train_step!(r, PoolMax2d<Train>, "pool_max2d");
+    r.check_conv("conv.", &g.conv);
+    r.report();
+    let mut r = Reference::new("pool_avg2d");
+    let (_, g, _) = train_step!(r, PoolAvg2d<Train>, "pool_avg2d");
+    r.check_conv("conv.", &g.conv);
+    r.report();
+    let mut r = Reference::new("pool_max1d");
+    let (_, g, _) = train_step!(r, PoolMax1d<Train>, "pool_max1d");
+    r.check_conv("conv.", &g.conv);
+    r.report();
+    let mut r = Reference::new("pool_avg1d");
+    let (_, g, _) = train_step!(r, PoolAvg1d<Train>, "pool_avg1d");
+    r.check_conv("conv.", &g.conv);
+    r.report();
+}
+
+#[test]
+fn global_pools_match_pytorch() {
+    let mut r = Reference::new("pool_global_avg");
+    let (_, g, _) = train_step!(r, PoolGlobalAvg<Train>, "pool_global_avg");
+    r.check_conv("conv.", &g.conv);
+    r.report();
+    let mut r = Reference::new("pool_global_max");
+    let (_, g, _) = train_step!(r, PoolGlobalMax<Train>, "pool_global_max");
+    r.check_conv("conv.", &g.conv);
+    r.report();
+}
+
+#[test]
+fn per_channel_batch_norm_matches_pytorch() {
+    let mut r = Reference::new("bn2d");
+    let (net, g, x) = train_step!(r, Bn2d<Train>, "bn2d");
+    r.check_conv("conv.", &g.conv);
+    r.check("grad.bn.weight", g.bn.gamma().as_slice());
+    r.check("grad.bn.bias", g.bn.beta().as_slice());
+    r.check_conv("out.", &g.out);
+    // The running statistics use the biased batch variance over N*H*W
+    // values, as Keras; the fixture rescales PyTorch's unbiased update.
+    r.check("running_mean_after", net.bn.running_mean().as_slice());
+    r.check("running_var_after_biased", net.bn.running_var().as_slice());
+    let eval = net.into_eval();
+    r.check("y_eval", eval.forward(&x).as_slice());
+    r.report();
+}
+
+#[test]
+fn cnn_classifier_with_channels_first_flatten_matches_pytorch() {
+    let mut r = Reference::new("cnn_classifier");
+    let (net, g, x) = train_step!(r, CnnClassifier<Train>, "cnn_classifier");
+    r.check_conv("conv1.", &g.conv1);
+    r.check_conv("conv2.", &g.conv2);
+    r.check("grad.fc.weight", g.fc.weights().transpose().as_slice());
+    r.check("grad.fc.bias", g.fc.bias().as_slice());
+    // Eval has no dropout here: the same output as the training forward.
+    let eval = net.into_eval();
+    r.check("y", eval.forward(&x).as_slice());
+    r.report();
+}
+
+#[test]
+fn a_conv_shape_mismatch_names_the_tensor_and_both_shapes() {
+    network! {
+        pub struct WrongKernel { input: [7, 9, 3], conv: Conv2d<4, 3, Tanh, stride = [2, 1], padding = 1, dilation = 2> }
+    }
+    let err = WrongKernel::<Eval>::load(fixture("conv_conv2d_geometry.model.safetensors")).unwrap_err();
+    let message = err.to_string();
+    assert!(message.contains("conv.weight"), "{message}");
+    assert!(message.contains("[4, 3, 3, 3]") && message.contains("[4, 3, 3, 2]"), "{message}");
+}
