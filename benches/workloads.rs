@@ -13,7 +13,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use workloads::{CnnDigits, CnnMnist, Workload, W0, W1, W2, W3, W4};
+use workloads::{CnnDigits, CnnMnist, GruRows, LstmRows, Workload, W0, W1, W2, W3, W4};
 
 fn bench<W: Workload>(c: &mut Criterion) {
     let mut w = W::new();
@@ -38,6 +38,8 @@ fn all(c: &mut Criterion) {
     bench::<W4>(c);
     bench::<CnnDigits>(c);
     bench::<CnnMnist>(c);
+    bench::<GruRows>(c);
+    bench::<LstmRows>(c);
 }
 
 criterion_group!(benches, all);

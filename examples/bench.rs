@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use typenet::nalgebra::SVector;
 use typenet::prelude::*;
-use workloads::{flops, CnnDigits, CnnMnist, Workload, W0, W1, W2, W3, W4};
+use workloads::{flops, CnnDigits, CnnMnist, GruRows, LstmRows, Workload, W0, W1, W2, W3, W4};
 
 /// Median seconds per call of `f`: calls are grouped so one timed group
 /// lasts at least ~0.2 ms (timer overhead stays negligible), and groups
@@ -71,7 +71,7 @@ fn torch_reference() -> Option<Torch> {
         field(&text, "threads").unwrap_or_default()
     );
     let mut rows = Vec::new();
-    for name in ["W0", "W1", "W2", "W3", "W4", "CNN_DIGITS", "CNN_MNIST"] {
+    for name in ["W0", "W1", "W2", "W3", "W4", "CNN_DIGITS", "CNN_MNIST", "GRU_ROWS", "LSTM_ROWS"] {
         let Some(at) = text.find(&format!("\"{name}\"")) else { continue };
         let obj = &text[at..at + text[at..].find('}').unwrap_or(text.len() - at)];
         let num = |key| field(obj, key).and_then(|v| v.parse::<f64>().ok());
@@ -300,6 +300,72 @@ fn real_time_rows() {
     }
 }
 
+network! { pub struct Gru8 { input: [1, 1], rnn: Gru<8, return_sequences = true>, out: TimeDistributed(Dense<1>) } }
+network! { pub struct Gru16 { input: [1, 1], rnn: Gru<16, return_sequences = true>, out: TimeDistributed(Dense<1>) } }
+network! { pub struct Gru32 { input: [1, 1], rnn: Gru<32, return_sequences = true>, out: TimeDistributed(Dense<1>) } }
+network! { pub struct Gru64 { input: [1, 1], rnn: Gru<64, return_sequences = true>, out: TimeDistributed(Dense<1>) } }
+network! { pub struct Lstm8 { input: [1, 1], rnn: Lstm<8, return_sequences = true>, out: TimeDistributed(Dense<1>) } }
+network! { pub struct Lstm16 { input: [1, 1], rnn: Lstm<16, return_sequences = true>, out: TimeDistributed(Dense<1>) } }
+network! { pub struct Lstm32 { input: [1, 1], rnn: Lstm<32, return_sequences = true>, out: TimeDistributed(Dense<1>) } }
+network! { pub struct Lstm64 { input: [1, 1], rnn: Lstm<64, return_sequences = true>, out: TimeDistributed(Dense<1>) } }
+network! { pub struct Causal8 { input: [1, 8], conv: Conv1d<8, 3, padding = Causal> } }
+network! { pub struct Causal16 { input: [1, 16], conv: Conv1d<16, 3, padding = Causal> } }
+network! { pub struct Causal32 { input: [1, 32], conv: Conv1d<32, 3, padding = Causal> } }
+
+/// One streamed step of one sample, one thread, in nanoseconds, with a
+/// different input each step (as audio would).
+fn stream_step<const I: usize, const O: usize, Net>(net: &Net) -> f64
+where
+    Net: EvalNetwork
+        + typenet::__private::NetworkDef<
+            StepInput = typenet::nalgebra::Const<I>,
+            StepOutput = typenet::nalgebra::Const<O>,
+        >,
+    Net::Layers: typenet::StreamChain,
+{
+    let inputs: Vec<SVector<f32, I>> =
+        (0..64).map(|i| SVector::from_fn(|r, _| ((r * 7 + i * 13) as f32 * 0.01).sin())).collect();
+    let mut stream = net.stream();
+    let mut i = 0;
+    let mut sink = 0.0f32;
+    let secs = median_secs(Duration::from_millis(400), || {
+        let y = stream.step(net, black_box(&inputs[i & 63]));
+        sink += y[0];
+        i += 1;
+    });
+    black_box(sink);
+    secs * 1e9
+}
+
+/// The streaming rows: `stream.step` on RTNeural's benchmark models.
+fn streaming_rows() {
+    typenet::set_num_threads(1);
+    let gru = [
+        stream_step::<1, 1, _>(&Gru8::<Eval>::seeded(1)),
+        stream_step::<1, 1, _>(&Gru16::<Eval>::seeded(1)),
+        stream_step::<1, 1, _>(&Gru32::<Eval>::seeded(1)),
+        stream_step::<1, 1, _>(&Gru64::<Eval>::seeded(1)),
+    ];
+    let lstm = [
+        stream_step::<1, 1, _>(&Lstm8::<Eval>::seeded(1)),
+        stream_step::<1, 1, _>(&Lstm16::<Eval>::seeded(1)),
+        stream_step::<1, 1, _>(&Lstm32::<Eval>::seeded(1)),
+        stream_step::<1, 1, _>(&Lstm64::<Eval>::seeded(1)),
+    ];
+    let conv = [
+        stream_step::<8, 8, _>(&Causal8::<Eval>::seeded(1)),
+        stream_step::<16, 16, _>(&Causal16::<Eval>::seeded(1)),
+        stream_step::<32, 32, _>(&Causal32::<Eval>::seeded(1)),
+    ];
+    typenet::set_num_threads(0);
+    let row = |values: &[f64]| values.iter().map(|ns| format!("{ns:.1}")).collect::<Vec<_>>().join(" / ");
+    println!("\n| model (one step of one sample, 1 thread) | typenet `stream.step`, ns |");
+    println!("|---|---|");
+    println!("| GRU 1->N + Dense N->1, N = 8 / 16 / 32 / 64 | {} |", row(&gru));
+    println!("| LSTM 1->N + Dense N->1, N = 8 / 16 / 32 / 64 | {} |", row(&lstm));
+    println!("| causal Conv1d N->N, kernel 3, N = 8 / 16 / 32 | {} |", row(&conv));
+}
+
 fn main() {
     let threads = typenet::num_threads();
     let quick = std::env::var_os("BENCH_ONLY").is_some();
@@ -349,8 +415,17 @@ fn main() {
         let budget = Duration::from_millis(2000);
         breakdown(&mut report.workload::<CnnMnist>(budget), budget);
     }
+    if run("GRU_ROWS") {
+        breakdown(&mut report.workload::<GruRows>(budget), budget);
+    }
+    if run("LSTM_ROWS") {
+        breakdown(&mut report.workload::<LstmRows>(budget), budget);
+    }
     if run("realtime") {
         real_time_rows();
+    }
+    if run("streaming") {
+        streaming_rows();
     }
     if run("long") {
         long_run(std::env::var("BENCH_STEPS").ok().and_then(|s| s.parse().ok()).unwrap_or(20_000));

@@ -210,3 +210,71 @@ fn a_warmed_cnn_step_eval_forward_and_predict_allocate_nothing() {
     assert_eq!(during_eval, 0, "a warmed CNN Eval forward or predict allocated");
     assert!((predicted[0] - out[(0, 0)]).abs() < 1e-5);
 }
+
+network! {
+    /// Both cells, with Keras' dropout masks, and a per-step head.
+    struct Rows {
+        input: [8, 8],
+        lstm: Lstm<16, return_sequences = true, dropout = 0.1, recurrent_dropout = 0.2>,
+        gru: Gru<12, return_sequences = true>,
+        head: TimeDistributed(Dense<3, Tanh>),
+        flat: Flatten,
+        out: Dense<10>,
+    }
+}
+
+network! {
+    struct Streamed {
+        input: [64, 2],
+        conv: Conv1d<8, 3, Tanh, padding = Causal, dilation = 2>,
+        rnn: Lstm<16, return_sequences = true>,
+        out: TimeDistributed(Dense<1>),
+    }
+}
+
+#[test]
+fn a_warmed_recurrent_step_and_a_stream_step_allocate_nothing() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    const BATCH: usize = 32;
+    let x = Batch::<64>::from_fn(BATCH, |i, j| ((i * 5 + j * 3) % 13) as f32 / 13.0 - 0.5);
+    let mut t = Batch::<10>::zeros(BATCH);
+    for j in 0..BATCH {
+        t[(j % 10, j)] = 1.0;
+    }
+    let mut net = Rows::<Train>::seeded(2);
+    let mut opt = Adam::new(1e-3);
+    let (mut y, mut dy) = (Batch::<10>::zeros(BATCH), Batch::<10>::zeros(BATCH));
+    let mut grads = RowsGrads::zeros();
+    let mut step = |net: &mut Rows<Train>| {
+        net.forward_into(&x, &mut y);
+        CrossEntropy.grad_into(&y, &t, &mut dy);
+        net.backward_into(&dy, &mut grads);
+        opt.step(net, &grads);
+    };
+    for _ in 0..3 {
+        step(&mut net);
+    }
+    let during = allocations(|| {
+        for _ in 0..10 {
+            step(&mut net);
+        }
+    });
+    assert_eq!(during, 0, "a warmed recurrent training step allocated");
+    let eval = net.into_eval();
+    let mut out = Batch::<10>::zeros(BATCH);
+    eval.forward_into(&x, &mut out);
+    let during_eval = allocations(|| eval.forward_into(&x, &mut out));
+    assert_eq!(during_eval, 0, "a warmed recurrent Eval forward allocated");
+
+    let net = Streamed::<Eval>::seeded(4);
+    let mut stream = net.stream();
+    let sample = SVector::<f32, 2>::new(0.3, -0.2);
+    let mut sum = 0.0;
+    let during_stream = allocations(|| {
+        for _ in 0..1000 {
+            sum += stream.step(&net, &sample)[0];
+        }
+    });
+    assert_eq!(during_stream, 0, "a stream step allocated");
+    assert!(sum.is_finite());
+}

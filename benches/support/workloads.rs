@@ -87,6 +87,17 @@ network! {
     }
 }
 
+network! {
+    /// The digits read row by row: 8 steps of 8 pixels (no recurrent
+    /// dropout, which PyTorch's GRU does not have).
+    pub struct GruRowsNet { input: [8, 8], rnn: Gru<32>, drop: Dropout(0.2), out: Dense<10> }
+}
+
+network! {
+    /// The same with an LSTM.
+    pub struct LstmRowsNet { input: [8, 8], rnn: Lstm<32>, drop: Dropout(0.2), out: Dense<10> }
+}
+
 /// What the benchmarks time on every workload.
 pub trait Workload {
     /// `W0` .. `W4`, `CNN_DIGITS`, `CNN_MNIST`.
@@ -303,4 +314,12 @@ workload!(CnnDigits, CnnDigitsNet, CnnDigitsNetGrads, "CNN_DIGITS", batch 64, 64
 // conv1: 26 * 26 * 32 * 9; conv2: 11 * 11 * 64 * (9 * 32); out: 1600 * 10.
 workload!(CnnMnist, CnnMnistNet, CnnMnistNetGrads, "CNN_MNIST", batch 128, 784 -> 10,
     macs &[26 * 26 * 32 * 9, 11 * 11 * 64 * 9 * 32, 1600 * 10],
+    loss CrossEntropy, opt Adam::new(1e-3), x uniform, t one_hot);
+// Per step: the input product 8 x G*32, the state product 32 x G*32;
+// 8 steps; then 32 * 10.
+workload!(GruRows, GruRowsNet, GruRowsNetGrads, "GRU_ROWS", batch 32, 64 -> 10,
+    macs &[8 * (8 * 96 + 32 * 96), 32 * 10],
+    loss CrossEntropy, opt Adam::new(1e-3), x uniform, t one_hot);
+workload!(LstmRows, LstmRowsNet, LstmRowsNetGrads, "LSTM_ROWS", batch 32, 64 -> 10,
+    macs &[8 * (8 * 128 + 32 * 128), 32 * 10],
     loss CrossEntropy, opt Adam::new(1e-3), x uniform, t one_hot);

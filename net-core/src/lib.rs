@@ -27,11 +27,12 @@ pub mod __private;
 pub use data::{CsvOptions, Dataset, Standardizer};
 pub use error::{Error, Result};
 pub use layers::{
-    Activation, ActivationFn, AvgPool1d, AvgPool2d, BatchNorm, BatchNormGrads, Conv, Conv1d, Conv2d, Dense,
-    DenseGrads, Dropout, Flatten, FlattenChannelsFirst, Gelu, Geometry, GlobalAvgPool, GlobalMaxPool, Grads,
-    GradsOf, Grid1d, Grid2d, HeapTensor, Independent, Init, Layer, LeakyRelu, Linear, MaxPool1d, MaxPool2d,
-    NoGrads, NoiseShape, Parameterized, Relu, Sigmoid, Softmax, SpatialDropout, StopGradient, Tanh,
-    TensorKind, TensorMut, TensorRef, ValueRange, WeightBiasGrads, Weights,
+    Activation, ActivationFn, AvgPool1d, AvgPool2d, BatchNorm, BatchNormGrads, Causal1d, Cell, Conv, Conv1d,
+    Conv2d, Dense, DenseGrads, Dropout, Flatten, FlattenChannelsFirst, GateBiases, GateKernels, Gelu,
+    Geometry, GlobalAvgPool, GlobalMaxPool, Grads, GradsOf, Grid1d, Grid2d, Gru, HeapTensor, Independent,
+    Init, Layer, LeakyRelu, Linear, Lstm, MaxPool1d, MaxPool2d, NoGrads, NoiseShape, Parameterized,
+    Recurrent, RecurrentGrads, Relu, Sigmoid, Softmax, SpatialDropout, StopGradient, Tanh, TensorKind,
+    TensorMut, TensorRef, TimeDistributed, ValueRange, WeightBiasGrads, Weights,
 };
 #[doc(hidden)]
 pub use linalg::matmul_cols as __matmul_cols;
@@ -40,7 +41,7 @@ pub use loss::{
     Accuracy, BinaryCrossEntropy, BinaryCrossEntropyFromLogits, CrossEntropy, CrossEntropyFromProbs, Loss,
     Mse,
 };
-pub use network::{EvalNetwork, Network, Summary, SummaryRow, TrainNetwork};
+pub use network::{EvalNetwork, Network, Stream, StreamChain, Streamable, Summary, SummaryRow, TrainNetwork};
 pub use optim::{Adam, AdamW, Optimizer, RmsProp, Sgd};
 pub use phase::{Eval, Phase, PhaseData, PhaseKind, PhaseMut, PhaseRef, Train, TrainOnly};
 pub use tensor::{Batch, Cols, ColsMut};

@@ -110,6 +110,23 @@ pub fn sigmoid(x: f32) -> f32 {
     }
 }
 
+/// The logistic sigmoid as `(1 + tanh(x / 2)) / 2`: one rational
+/// function, no exponential, so the dependent chain of a recurrent cell's
+/// step is short. Its error is absolute (a few `f32::EPSILON`), not
+/// relative: outputs near zero lose their relative precision, which a gate
+/// does not need and a probability fed to a logarithm would (use
+/// [`sigmoid`] there).
+///
+/// ```
+/// let g = typenet::math::gate_sigmoid(1.5);
+/// assert!((g as f64 - 1.0 / (1.0 + (-1.5f64).exp())).abs() < 1e-6);
+/// assert_eq!(typenet::math::gate_sigmoid(-30.0), 0.0);
+/// ```
+#[inline(always)]
+pub fn gate_sigmoid(x: f32) -> f32 {
+    0.5 + 0.5 * tanh(0.5 * x)
+}
+
 /// `x`, or zero when `x` is subnormal: what a CPU in flush-to-zero mode
 /// would give, for values where tiny magnitudes carry no information
 /// (optimiser moments, probabilities).

@@ -21,6 +21,8 @@ pub enum Kind {
     Activation(&'static [&'static str]),
     /// A number literal.
     Number,
+    /// A dropout rate of a recurrent layer: a number in `[0, 1)`.
+    Rate,
     /// A width, or `[a, b]` with one per spatial axis.
     Pair,
     /// `Valid`, `Same`, `Causal` or an integer.
@@ -32,7 +34,6 @@ pub enum Kind {
     /// A list with one entry per axis: `_`, `1` or a width.
     Axes,
     /// Another layer, as in `TimeDistributed(Dense<1>)`.
-    #[allow(dead_code)] // TEMPORARY: TimeDistributed is the first user.
     Layer,
 }
 
@@ -84,7 +85,6 @@ pub enum Bound {
     Bool(bool),
     Word(Ident),
     Axes(Vec<AxisValue>),
-    #[allow(dead_code)] // TEMPORARY: TimeDistributed is the first user.
     Layer(Box<LayerSpec>),
 }
 
@@ -158,7 +158,6 @@ impl Bindings {
         }
     }
     /// The layer `name`.
-    #[allow(dead_code)] // TEMPORARY: TimeDistributed is the first user.
     pub fn layer(&self, name: &str) -> Option<(&LayerSpec, Span)> {
         match self.get(name) {
             Some((Bound::Layer(spec), span)) => Some((spec, *span)),
@@ -225,6 +224,16 @@ fn bind_value(bindings: &mut Bindings, param: &Param, value: &Value, layer: &str
         Kind::Width => width(value, param.name, layer, bindings, errors).map(Bound::Width),
         Kind::Activation(names) => activation(value, names, errors).map(Bound::Activation),
         Kind::Number => number(value, param.name, layer, errors).map(Bound::Number),
+        Kind::Rate => number(value, param.name, layer, errors)
+            .filter(|&rate| {
+                // A rate is an f32 in the expansion: 0.99999999 rounds to 1.
+                let valid = (0.0..1.0).contains(&rate) && (rate as f32) < 1.0;
+                if !valid {
+                    errors.at(span, format!("{layer}'s {} {rate} is outside [0, 1)", param.name));
+                }
+                valid
+            })
+            .map(Bound::Number),
         Kind::Pair => pair(value, param.name, layer, bindings, errors).map(Bound::Pair),
         Kind::Padding => padding(value, layer, bindings, errors).map(Bound::Padding),
         Kind::Bool => match value {

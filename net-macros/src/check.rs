@@ -445,6 +445,38 @@ mod tests {
     }
 
     #[test]
+    fn recurrent_layers_work_out_their_output_shapes() {
+        assert_eq!(
+            shapes(
+                "struct N { input: [8, 3], a: Lstm<16, return_sequences = true, dropout = 0.1>, \
+                 b: TimeDistributed(Dense<4, Relu>), c: Gru<5>, out: Dense<1> }"
+            ),
+            ["[8, 16]", "[8, 4]", "[5]", "[1]"]
+        );
+        assert_eq!(
+            shapes("struct N { input: [T, 2], c: Conv1d<4, 3, padding = Causal>, r: Gru<U, return_sequences = true> }"),
+            ["[T, 4]", "[T, U]"]
+        );
+    }
+
+    #[test]
+    fn recurrent_mistakes_are_reported_on_the_layer_or_value() {
+        assert_one("struct N { input: 64, r: Lstm<8> }", "needs an input shaped [T, F]");
+        assert_one("struct N { input: [8, 8], r: Gru<8, recurrent_dropout = 1.0> }", "outside [0, 1)");
+        assert_one("struct N { input: [8, 8], r: Gru<8, dropout = -0.5> }", "outside [0, 1)");
+        assert_one(
+            "struct N { input: [8, 8], r: Gru<8, return_sequences = true>, out: Dense<1> }",
+            "TimeDistributed",
+        );
+        assert_one("struct N { input: [8, 8], t: TimeDistributed(MaxPool1d<2>) }", "`MaxPool1d` is not one");
+        assert_one("struct N { input: [8, 8], t: TimeDistributed(Dense<0>) }", "must be at least 1");
+        assert_one(
+            "struct N { input: [8, 8], r: Lstm<8, return_sequence = true> }",
+            "did you mean `return_sequences`",
+        );
+    }
+
+    #[test]
     fn shaped_layer_mistakes_name_the_input_shape() {
         assert_one(
             "struct N { input: 64, c: Conv2d<8, 3> }",

@@ -25,6 +25,11 @@ impl Errors {
         self.errors.push(syn::Error::new(span, message));
     }
 
+    /// The first error recorded, if any.
+    pub fn into_first(self) -> Option<syn::Error> {
+        self.errors.into_iter().next()
+    }
+
     /// How many errors were recorded.
     pub fn len(&self) -> usize {
         self.errors.len()

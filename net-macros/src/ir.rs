@@ -228,6 +228,36 @@ pub enum TypeArg {
     Tokens(TokenStream),
     /// The layer's phase: the network's `P`, or the pinned phase.
     Phase,
+    /// Another built-in layer's type (`TimeDistributed`'s argument).
+    Layer { def: &'static LayerDef, path: TokenStream, args: Vec<TypeArg> },
+}
+
+impl TypeArg {
+    /// The argument as tokens, the phase written as `phase`.
+    fn tokens(&self, phase: &TokenStream) -> TokenStream {
+        match self {
+            TypeArg::Tokens(tokens) => tokens.clone(),
+            TypeArg::Phase => phase.clone(),
+            TypeArg::Layer { path, args, .. } => {
+                let args = args.iter().map(|arg| arg.tokens(phase));
+                quote!(#path<#(#args),*>)
+            }
+        }
+    }
+
+    /// Whether the argument takes the phase.
+    fn uses_phase(&self) -> bool {
+        match self {
+            TypeArg::Tokens(_) => false,
+            TypeArg::Phase => true,
+            TypeArg::Layer { args, .. } => args.iter().any(TypeArg::uses_phase),
+        }
+    }
+
+    /// Whether the argument is a layer with parameters.
+    fn has_grads(&self) -> bool {
+        matches!(self, TypeArg::Layer { def, args, .. } if def.grads || args.iter().any(TypeArg::has_grads))
+    }
 }
 
 /// What the table resolved a built-in layer to.
@@ -260,10 +290,7 @@ impl LayerUse {
         match self {
             LayerUse::BuiltIn(built) => {
                 let path = &built.path;
-                let args = built.args.iter().map(|arg| match arg {
-                    TypeArg::Tokens(tokens) => tokens.clone(),
-                    TypeArg::Phase => phase.clone(),
-                });
+                let args = built.args.iter().map(|arg| arg.tokens(phase));
                 quote!(#path<#(#args),*>)
             }
             LayerUse::Custom(path, _) => {
@@ -285,7 +312,7 @@ impl LayerUse {
     /// layers when they have parameters.
     pub fn has_grads(&self) -> bool {
         match self {
-            LayerUse::BuiltIn(built) => built.def.grads,
+            LayerUse::BuiltIn(built) => built.def.grads || built.args.iter().any(TypeArg::has_grads),
             LayerUse::Custom(..) => true,
         }
     }
@@ -358,10 +385,26 @@ impl Network {
         self.entries.iter().any(|e| {
             e.pinned.is_none()
                 && match &e.layer {
-                    LayerUse::BuiltIn(built) => built.args.iter().any(|a| matches!(a, TypeArg::Phase)),
+                    LayerUse::BuiltIn(built) => built.args.iter().any(TypeArg::uses_phase),
                     LayerUse::Custom(..) => true,
                 }
         })
+    }
+
+    /// The values one time step takes when streaming: the last axis of
+    /// the input.
+    pub fn step_input(&self) -> Dim {
+        self.input.last().cloned().unwrap_or(Dim::Lit(1))
+    }
+
+    /// The values one time step gives: the last axis of the output (a
+    /// nested network's channels when it is the last layer).
+    pub fn step_output(&self) -> Dim {
+        let shape = self.entries.last().map_or(&self.input, |e| &e.out_shape);
+        match shape.as_slice() {
+            [Dim::OutputOf(path)] => Dim::LastAxisOf(path.clone()),
+            dims => dims.last().cloned().unwrap_or(Dim::Lit(1)),
+        }
     }
 
     /// The flat width of the output.

@@ -38,6 +38,14 @@ const SNAPSHOTS: &[(&str, &str)] = &[
         "frozen_backbone_channels_first",
         "struct Head { input: [8, 8, 1], #[frozen] base: Backbone, flat: Flatten(channels_first), #[l2(0.001)] fc: Dense<64, Relu>, out: Dense<1, Sigmoid> }",
     ),
+    (
+        "recurrent_time_distributed",
+        "pub struct Rows { input: [8, 8], #[l2(0.01)] lstm: Lstm<32, return_sequences = true, recurrent_dropout = 0.2>, #[frozen] gru: Gru<16>, drop: Dropout(0.2), out: Dense<10> }",
+    ),
+    (
+        "causal_stream",
+        "pub struct Amp { input: [T, 1], conv: Conv1d<8, 3, Tanh, padding = Causal, dilation = 2>, rnn: Gru<8, return_sequences = true>, out: TimeDistributed(Dense<1>) }",
+    ),
 ];
 
 fn pretty(tokens: TokenStream) -> String {
@@ -146,6 +154,12 @@ fn malformed_inputs_give_errors_never_panics() {
         "momentum",
         "1e-50",
         "3",
+        "Lstm",
+        "Gru",
+        "TimeDistributed",
+        "return_sequences",
+        "recurrent_dropout",
+        "true",
     ];
     let mut rng = Lcg(7);
     let mut cases = 0;

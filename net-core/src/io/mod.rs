@@ -124,6 +124,19 @@ impl StateDict {
         StateDict { tensors, metadata: BTreeMap::new() }
     }
 
+    /// Named tensors, without metadata: for renaming a file's tensors
+    /// (PyTorch's `_l1` layers of a stacked LSTM, say) before loading.
+    ///
+    /// ```
+    /// use typenet::io::{NamedTensor, StateDict};
+    /// let t = NamedTensor { name: "fc.bias".into(), shape: vec![2], data: vec![0.5, -1.0], kind: None };
+    /// let dict = StateDict::from_tensors(vec![t]);
+    /// assert_eq!(dict.get("fc.bias").unwrap().data, [0.5, -1.0]);
+    /// ```
+    pub fn from_tensors(tensors: Vec<NamedTensor>) -> Self {
+        StateDict { tensors, metadata: BTreeMap::new() }
+    }
+
     /// The tensor called `name`.
     ///
     /// ```

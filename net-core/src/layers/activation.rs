@@ -7,6 +7,8 @@ use std::marker::PhantomData;
 use rand::Rng;
 
 use super::{Init, Layer, NoGrads};
+use crate::linalg::simd;
+use crate::network::Streamable;
 use crate::phase::Phase;
 use crate::tensor::{Cols, ColsMut};
 
@@ -20,6 +22,9 @@ pub trait ActivationFn: Copy + Default + Debug + Send + Sync + 'static {
     /// Whether `backward` needs the pre-activation (only Gelu does; the
     /// others compute their derivative from the output).
     const NEEDS_INPUT: bool = false;
+    /// Whether each value is transformed on its own (all but the softmax,
+    /// which normalises a column).
+    const PER_VALUE: bool = true;
     /// `z := f(z)`.
     fn activate(rows: usize, z: &mut [f32]);
     /// `dy := dy * f'(z)`, given the output `y` (and the input `z` when
@@ -166,6 +171,7 @@ impl ActivationFn for Tanh {
 
 impl ActivationFn for Softmax {
     const NAME: &'static str = "Softmax";
+    const PER_VALUE: bool = false;
     fn activate(rows: usize, z: &mut [f32]) {
         for col in z.chunks_exact_mut(rows) {
             let max = col.iter().copied().fold(f32::NEG_INFINITY, f32::max);
@@ -286,6 +292,32 @@ impl<const N: usize, A: ActivationFn> Layer for Activation<N, A> {
 
     fn into_phase<Q: Phase>(self, _seed: u64) -> Self {
         self
+    }
+}
+
+/// Element-wise on each step's values (a softmax would normalise over the
+/// whole sequence in `forward`: it cannot stream).
+impl<const N: usize, A: ActivationFn> Streamable for Activation<N, A> {
+    const STEP_IN: usize = 0;
+    const STEP_OUT: usize = 0;
+    type State = ();
+
+    fn initial_state() {}
+
+    fn reset(_state: &mut ()) {}
+
+    fn step(&self, _state: &mut (), x: &[f32], y: &mut [f32]) {
+        const {
+            assert!(
+                A::PER_VALUE,
+                "a softmax over a sequence normalises across its steps: it cannot run one step at a time"
+            )
+        };
+        y.copy_from_slice(x);
+        simd::vectorized(
+            #[inline(always)]
+            || A::activate(y.len(), y),
+        );
     }
 }
 

@@ -12,6 +12,7 @@ use rand::Rng;
 
 use super::grads::WeightBiasGrads;
 use super::{Init, Layer, Parameterized, TensorKind, TensorMut, TensorRef, ValueRange};
+use crate::network::Streamable;
 use crate::phase::{Eval, Phase, PhaseKind};
 use crate::tensor::{boxed_clone, boxed_zeros, Cols, ColsMut};
 
@@ -372,6 +373,21 @@ impl<const C: usize, P: Phase, const POSITIONS: usize> Layer for BatchNorm<C, P,
         for (name, data, kind, range) in tensors {
             f(&format!("{prefix}{name}"), TensorMut { shape: &[C], memory_axes: &[0], data, kind, range });
         }
+    }
+}
+
+/// Each step's channels normalised with the running statistics.
+impl<const C: usize, const POSITIONS: usize> Streamable for BatchNorm<C, Eval, POSITIONS> {
+    const STEP_IN: usize = C;
+    const STEP_OUT: usize = C;
+    type State = ();
+
+    fn initial_state() {}
+
+    fn reset(_state: &mut ()) {}
+
+    fn step(&self, _state: &mut (), x: &[f32], y: &mut [f32]) {
+        self.infer_with(PhaseKind::Eval, Cols::new(x, C), ColsMut::new(y, C));
     }
 }
 

@@ -18,8 +18,9 @@ use rand::Rng;
 use super::activation::{ActivationFn, Linear};
 use super::grads::{HeapTensor, WeightBiasGrads};
 use super::{Init, Layer, Parameterized, TensorKind, TensorMut, TensorRef, ValueRange};
-use crate::linalg::{matmul, simd, Accum, Operand};
+use crate::linalg::{gemv_ld, matmul, simd, Accum, Operand};
 use crate::network::with_scratch;
+use crate::network::Streamable;
 use crate::phase::Phase;
 use crate::tensor::{Cols, ColsMut};
 
@@ -162,6 +163,36 @@ impl<
     const RANK: usize = 1;
 }
 
+/// A causal 1-D geometry: `[T, C]` in, `[T, ..]` out, window `K`, stride
+/// 1, dilation `D`, `D * (K - 1)` zeros before the first step and none
+/// after (Keras' `padding="causal"`): each output step sees only its own
+/// and earlier steps, so the convolution can run one step at a time.
+///
+/// ```
+/// use typenet::layers::conv::{Causal1d, Geometry};
+/// type G = Causal1d<10, 3, 3, 2>;
+/// assert_eq!((G::PL, G::OW, G::SW), (4, 10, 1));
+/// ```
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Causal1d<const T: usize, const C: usize, const K: usize, const D: usize>;
+
+impl<const T: usize, const C: usize, const K: usize, const D: usize> Geometry for Causal1d<T, C, K, D> {
+    const H: usize = 1;
+    const W: usize = T;
+    const C: usize = C;
+    const KH: usize = 1;
+    const KW: usize = K;
+    const SH: usize = 1;
+    const SW: usize = 1;
+    const DH: usize = 1;
+    const DW: usize = D;
+    const PT: usize = 0;
+    const PL: usize = D * (K - 1);
+    const OH: usize = 1;
+    const OW: usize = T;
+    const RANK: usize = 1;
+}
+
 /// The values one sample has in (`H * W * C`).
 pub(crate) const fn input_len<G: Geometry>() -> usize {
     G::H * G::W * G::C
@@ -183,21 +214,44 @@ const fn patches_are_input<G: Geometry>() -> bool {
     G::KH == 1 && G::KW == 1 && G::SH == 1 && G::SW == 1 && G::PT == 0 && G::PL == 0
 }
 
-/// For each output position and window element, where the input values
-/// are: calls `f(column, row_offset, input_offset)` with the patch column,
-/// the first row of the `C` channels in it, and the first input value, or
-/// `None` where the window reads padding.
+/// For each output position and row of its window, the runs of patch
+/// values that are contiguous in the input too: calls `f(column, row,
+/// input_offset, len)` with the patch column, the first patch row of the
+/// run, the first input value (`None` where the window reads padding) and
+/// the run's length. With dilation 1 a window row is one run (its kernel
+/// columns are neighbours in the input); otherwise each tap is its own.
 #[inline(always)]
-fn for_each_window<G: Geometry>(mut f: impl FnMut(usize, usize, Option<usize>)) {
+fn for_each_run<G: Geometry>(mut f: impl FnMut(usize, usize, Option<usize>, usize)) {
+    let row_len = G::KW * G::C;
     for oh in 0..G::OH {
         for ow in 0..G::OW {
             let column = oh * G::OW + ow;
             for kh in 0..G::KH {
-                let ih = (oh * G::SH + kh * G::DH).checked_sub(G::PT).filter(|&i| i < G::H);
+                let row = kh * row_len;
+                let Some(ih) = (oh * G::SH + kh * G::DH).checked_sub(G::PT).filter(|&i| i < G::H) else {
+                    f(column, row, None, row_len);
+                    continue;
+                };
+                let start = ow * G::SW;
+                if G::DW == 1 {
+                    // Kernel columns `lo..hi` read input columns inside the map.
+                    let lo = G::PL.saturating_sub(start).min(G::KW);
+                    let hi = (G::W + G::PL).saturating_sub(start).min(G::KW).max(lo);
+                    if lo > 0 {
+                        f(column, row, None, lo * G::C);
+                    }
+                    if hi > lo {
+                        let iw = start + lo - G::PL;
+                        f(column, row + lo * G::C, Some((ih * G::W + iw) * G::C), (hi - lo) * G::C);
+                    }
+                    if hi < G::KW {
+                        f(column, row + hi * G::C, None, (G::KW - hi) * G::C);
+                    }
+                    continue;
+                }
                 for kw in 0..G::KW {
-                    let iw = (ow * G::SW + kw * G::DW).checked_sub(G::PL).filter(|&i| i < G::W);
-                    let row = (kh * G::KW + kw) * G::C;
-                    f(column, row, ih.zip(iw).map(|(ih, iw)| (ih * G::W + iw) * G::C));
+                    let iw = (start + kw * G::DW).checked_sub(G::PL).filter(|&i| i < G::W);
+                    f(column, row + kw * G::C, iw.map(|iw| (ih * G::W + iw) * G::C), G::C);
                 }
             }
         }
@@ -209,13 +263,27 @@ fn for_each_window<G: Geometry>(mut f: impl FnMut(usize, usize, Option<usize>)) 
 pub(crate) fn im2col<G: Geometry>(x: &[f32], cols: usize, patches: &mut [f32]) {
     let (k, p, n) = (patch_len::<G>(), positions::<G>(), input_len::<G>());
     for (sample, out) in x.chunks_exact(n).zip(patches.chunks_exact_mut(k * p)).take(cols) {
-        for_each_window::<G>(|column, row, at| {
-            let dst = &mut out[column * k + row..column * k + row + G::C];
+        for_each_run::<G>(|column, row, at, len| {
+            let dst = &mut out[column * k + row..column * k + row + len];
             match at {
-                Some(at) => dst.copy_from_slice(&sample[at..at + G::C]),
+                Some(at) => copy_run(dst, &sample[at..at + len]),
                 None => dst.fill(0.0),
             }
         });
+    }
+}
+
+/// `dst = src` for a run of patch values: short runs (one channel of a
+/// grey image, say) by hand, where a library copy would cost more than
+/// the values.
+#[inline(always)]
+fn copy_run(dst: &mut [f32], src: &[f32]) {
+    if dst.len() <= 8 {
+        for (d, &s) in dst.iter_mut().zip(src) {
+            *d = s;
+        }
+    } else {
+        dst.copy_from_slice(src);
     }
 }
 
@@ -226,10 +294,10 @@ pub(crate) fn col2im<G: Geometry>(patches: &[f32], cols: usize, dx: &mut [f32]) 
     let (k, p, n) = (patch_len::<G>(), positions::<G>(), input_len::<G>());
     dx[..n * cols].fill(0.0);
     for (sample, grads) in dx.chunks_exact_mut(n).zip(patches.chunks_exact(k * p)).take(cols) {
-        for_each_window::<G>(|column, row, at| {
+        for_each_run::<G>(|column, row, at, len| {
             if let Some(at) = at {
-                let src = &grads[column * k + row..column * k + row + G::C];
-                for (d, s) in sample[at..at + G::C].iter_mut().zip(src) {
+                let src = &grads[column * k + row..column * k + row + len];
+                for (d, s) in sample[at..at + len].iter_mut().zip(src) {
                     *d += s;
                 }
             }
@@ -607,6 +675,62 @@ impl<G: Geometry, const F: usize, A: ActivationFn, const BIAS: bool> Layer for C
         for (g, &w) in grads.weights_mut().values_mut().iter_mut().zip(self.weights.values.iter()) {
             *g += 2.0 * lambda * w;
         }
+    }
+}
+
+/// The last `D * (K - 1) + 1` input steps of a streaming causal
+/// convolution, a ring of `C` values per step (zeros before the first).
+#[derive(Clone, Debug)]
+pub struct RecentSteps {
+    steps: Vec<f32>,
+    next: usize,
+}
+
+/// A causal convolution one step at a time: each output step is the
+/// kernel over this step and the `D * (K - 1)` before it.
+impl<
+        const T: usize,
+        const C: usize,
+        const K: usize,
+        const D: usize,
+        const F: usize,
+        A: ActivationFn,
+        const BIAS: bool,
+    > Streamable for Conv<Causal1d<T, C, K, D>, F, A, BIAS>
+{
+    const STEP_IN: usize = C;
+    const STEP_OUT: usize = F;
+    type State = RecentSteps;
+
+    fn initial_state() -> RecentSteps {
+        RecentSteps { steps: vec![0.0; (D * (K - 1) + 1) * C], next: 0 }
+    }
+
+    fn reset(state: &mut RecentSteps) {
+        state.steps.fill(0.0);
+        state.next = 0;
+    }
+
+    fn step(&self, state: &mut RecentSteps, x: &[f32], y: &mut [f32]) {
+        let span = D * (K - 1) + 1;
+        let now = state.next;
+        state.steps[now * C..(now + 1) * C].copy_from_slice(x);
+        state.next = (now + 1) % span;
+        if BIAS {
+            y.copy_from_slice(&self.bias.values);
+        }
+        // Kernel tap `k` reads the step `D * (K - 1 - k)` before this one;
+        // its weights are the `F x C` block `k` of the `F x K C` kernel.
+        for k in 0..K {
+            let back = D * (K - 1 - k);
+            let slot = (now + span - back % span) % span;
+            let weights = &self.weights.values[k * C * F..(k + 1) * C * F];
+            gemv_ld(weights, F, F, &state.steps[slot * C..(slot + 1) * C], y, BIAS || k > 0);
+        }
+        simd::vectorized(
+            #[inline(always)]
+            || A::activate(F, y),
+        );
     }
 }
 

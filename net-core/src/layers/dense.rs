@@ -10,6 +10,7 @@ use super::activation::{ActivationFn, Linear};
 use super::grads::WeightBiasGrads;
 use super::{Init, Layer, Parameterized, TensorKind, TensorMut, TensorRef, ValueRange};
 use crate::linalg::{gemv_fixed, matmul, simd, Accum, Operand};
+use crate::network::Streamable;
 use crate::phase::Phase;
 use crate::tensor::{boxed_clone, boxed_zeros, Cols, ColsMut};
 
@@ -258,6 +259,22 @@ impl<const IN: usize, const OUT: usize, A: ActivationFn> Layer for Dense<IN, OUT
 /// Gradients of a `Dense<IN, OUT, _>`, shaped like its weights and bias.
 pub type DenseGrads<const IN: usize, const OUT: usize> =
     WeightBiasGrads<SMatrix<f32, OUT, IN>, SVector<f32, OUT>>;
+
+/// One step is one sample through the layer (after a recurrent layer has
+/// consumed the time axis, or inside `TimeDistributed`).
+impl<const IN: usize, const OUT: usize, A: ActivationFn> Streamable for Dense<IN, OUT, A> {
+    const STEP_IN: usize = IN;
+    const STEP_OUT: usize = OUT;
+    type State = ();
+
+    fn initial_state() {}
+
+    fn reset(_state: &mut ()) {}
+
+    fn step(&self, _state: &mut (), x: &[f32], y: &mut [f32]) {
+        self.infer(Cols::new(x, IN), ColsMut::new(y, OUT));
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -5,6 +5,7 @@ use std::marker::PhantomData;
 
 use super::{Layer, NoGrads};
 use crate::linalg::simd;
+use crate::network::Streamable;
 use crate::phase::{Eval, Phase, PhaseData, PhaseKind, PhaseMut, PhaseRef};
 use crate::rng::MaskRng;
 use crate::tensor::{Cols, ColsMut};
@@ -323,6 +324,21 @@ impl<const N: usize, P: Phase, S: NoiseShape> Layer for Dropout<N, P, S> {
 
     fn into_phase<Q: Phase>(self, seed: u64) -> Dropout<N, Q, S> {
         Dropout::into_phase(self, seed)
+    }
+}
+
+/// The identity, as in any `Eval` forward.
+impl<const N: usize, S: NoiseShape> Streamable for Dropout<N, Eval, S> {
+    const STEP_IN: usize = 0;
+    const STEP_OUT: usize = 0;
+    type State = ();
+
+    fn initial_state() {}
+
+    fn reset(_state: &mut ()) {}
+
+    fn step(&self, _state: &mut (), x: &[f32], y: &mut [f32]) {
+        y.copy_from_slice(x);
     }
 }
 

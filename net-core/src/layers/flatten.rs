@@ -5,6 +5,7 @@ use std::fmt;
 use rand::Rng;
 
 use super::{Init, Layer, NoGrads};
+use crate::network::Streamable;
 use crate::phase::Phase;
 use crate::tensor::{Cols, ColsMut};
 
@@ -13,27 +14,31 @@ use crate::tensor::{Cols, ColsMut};
 /// [passes through](Layer::PASSES_THROUGH): a network gives it no buffer
 /// and no work, and the next layer reads its input directly.
 ///
+/// `SHAPED` says whether the input has several axes: flattening a
+/// sequence needs all of its steps, so only a `Flatten` of an input that is
+/// already flat can run one step at a time.
+///
 /// ```
 /// use typenet::prelude::*;
 /// network! { struct Head { input: [2, 3], flat: Flatten, out: Dense<1> } }
 /// assert_eq!(Head::INPUT, 6);
 /// ```
 #[derive(Clone, Copy, Default)]
-pub struct Flatten<const N: usize>;
+pub struct Flatten<const N: usize, const SHAPED: bool = true>;
 
-impl<const N: usize> fmt::Debug for Flatten<N> {
+impl<const N: usize, const SHAPED: bool> fmt::Debug for Flatten<N, SHAPED> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Flatten<{N}>")
     }
 }
 
-impl<const N: usize> Init for Flatten<N> {
+impl<const N: usize, const SHAPED: bool> Init for Flatten<N, SHAPED> {
     fn init<R: Rng + ?Sized>(_rng: &mut R) -> Self {
         Flatten
     }
 }
 
-impl<const N: usize> Layer for Flatten<N> {
+impl<const N: usize, const SHAPED: bool> Layer for Flatten<N, SHAPED> {
     const IN: usize = N;
     const OUT: usize = N;
     const PASSES_THROUGH: bool = true;
@@ -61,6 +66,21 @@ impl<const N: usize> Layer for Flatten<N> {
 
     fn into_phase<Q: Phase>(self, _seed: u64) -> Self {
         self
+    }
+}
+
+/// A `Flatten` of a flat input is nothing at all, step by step too.
+impl<const N: usize> Streamable for Flatten<N, false> {
+    const STEP_IN: usize = N;
+    const STEP_OUT: usize = N;
+    type State = ();
+
+    fn initial_state() {}
+
+    fn reset(_state: &mut ()) {}
+
+    fn step(&self, _state: &mut (), x: &[f32], y: &mut [f32]) {
+        y.copy_from_slice(x);
     }
 }
 

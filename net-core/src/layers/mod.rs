@@ -20,9 +20,13 @@ pub mod dense;
 pub mod dropout;
 pub mod flatten;
 pub mod grads;
+pub mod gru;
+pub mod lstm;
 pub mod pool;
+pub mod recurrent;
 pub mod spatial_dropout;
 pub mod stop_gradient;
+pub mod time_distributed;
 
 /// A layer: what `network!` chains together.
 ///
@@ -392,11 +396,15 @@ impl<T: Parameterized> Weights for T {}
 
 pub use activation::{Activation, ActivationFn, Gelu, LeakyRelu, Linear, Relu, Sigmoid, Softmax, Tanh};
 pub use batch_norm::{BatchNorm, BatchNormGrads};
-pub use conv::{Conv, Conv1d, Conv2d, Geometry, Grid1d, Grid2d};
+pub use conv::{Causal1d, Conv, Conv1d, Conv2d, Geometry, Grid1d, Grid2d};
 pub use dense::{Dense, DenseGrads};
 pub use dropout::{Dropout, Independent, NoiseShape};
 pub use flatten::{Flatten, FlattenChannelsFirst};
 pub use grads::{HeapTensor, WeightBiasGrads};
+pub use gru::{Gru, GruCell};
+pub use lstm::{Lstm, LstmCell};
 pub use pool::{AvgPool1d, AvgPool2d, GlobalAvgPool, GlobalMaxPool, GlobalPool, MaxPool1d, MaxPool2d, Pool};
+pub use recurrent::{Cell, GateBiases, GateKernels, Recurrent, RecurrentGrads};
 pub use spatial_dropout::SpatialDropout;
 pub use stop_gradient::StopGradient;
+pub use time_distributed::TimeDistributed;

@@ -4,6 +4,7 @@ use std::fmt;
 
 use super::dropout::{draw, keep_rule, MaskStream};
 use super::{Layer, NoGrads};
+use crate::network::Streamable;
 use crate::phase::{Eval, Phase, PhaseKind, PhaseMut, PhaseRef};
 use crate::rng::MaskRng;
 use crate::tensor::{Cols, ColsMut};
@@ -141,6 +142,21 @@ impl<const POSITIONS: usize, const C: usize, P: Phase> Layer for SpatialDropout<
 
     fn into_phase<Q: Phase>(self, seed: u64) -> SpatialDropout<POSITIONS, C, Q> {
         SpatialDropout::new(self.rate, seed)
+    }
+}
+
+/// The identity, as in any `Eval` forward.
+impl<const POSITIONS: usize, const C: usize> Streamable for SpatialDropout<POSITIONS, C, Eval> {
+    const STEP_IN: usize = C;
+    const STEP_OUT: usize = C;
+    type State = ();
+
+    fn initial_state() {}
+
+    fn reset(_state: &mut ()) {}
+
+    fn step(&self, _state: &mut (), x: &[f32], y: &mut [f32]) {
+        y.copy_from_slice(x);
     }
 }
 

@@ -5,6 +5,7 @@ use std::fmt;
 use rand::Rng;
 
 use super::{Init, Layer, NoGrads};
+use crate::network::Streamable;
 use crate::phase::Phase;
 use crate::tensor::{Cols, ColsMut};
 
@@ -65,5 +66,20 @@ impl<const N: usize> Layer for StopGradient<N> {
 
     fn into_phase<Q: Phase>(self, _seed: u64) -> Self {
         self
+    }
+}
+
+/// The identity.
+impl<const N: usize> Streamable for StopGradient<N> {
+    const STEP_IN: usize = 0;
+    const STEP_OUT: usize = 0;
+    type State = ();
+
+    fn initial_state() {}
+
+    fn reset(_state: &mut ()) {}
+
+    fn step(&self, _state: &mut (), x: &[f32], y: &mut [f32]) {
+        y.copy_from_slice(x);
     }
 }

@@ -16,7 +16,7 @@ pub(crate) mod simd;
 mod small;
 
 pub use par::{num_threads, set_num_threads};
-pub(crate) use small::gemv_fixed;
+pub(crate) use small::{gemv_fixed, gemv_ld};
 
 /// A column-major operand: `data[row * row_stride + col * col_stride]`.
 #[derive(Clone, Copy)]
@@ -103,7 +103,11 @@ pub(crate) fn matmul(
     // A mostly-zero `b` (sparse features, ~1.5 % non-zeros in W2) goes to
     // the zero-skipping loops: W2's forward 1.0 ms against 2.2 ms packed.
     // Decided once here, for every part of the product.
-    let sparse = work > SMALL_PRODUCT && n > 1 && small::looks_sparse(k, n, b);
+    // The zero-skipping loops add whole columns of `a`, so they only pay
+    // off for a column-major `a`; a transposed one (a layer's input
+    // gradient `W^T dz`, with `dz` mostly zero after max pooling) is faster
+    // dense and packed.
+    let sparse = work > SMALL_PRODUCT && n > 1 && a.row_stride == 1 && small::looks_sparse(k, n, b);
     let threads = if work >= PARALLEL_PRODUCT { par::num_threads() } else { 1 };
     // Matrix-vector products never pack: small ones, transposed ones (dot
     // products over contiguous rows) and, without the packed kernel, all.

@@ -165,6 +165,7 @@ fn pack_a(mc: usize, kc: usize, a: Operand<'_>, ic: usize, pc: usize, out: &mut 
                 prefetch(&a.data[at(0, p + AHEAD)..], mc);
             }
             for (panel, rows) in column.chunks_exact(MR).enumerate() {
+                let rows: &[f32; MR] = rows.try_into().expect("a panel row of MR values");
                 out[panel * MR * kc + p * MR..panel * MR * kc + (p + 1) * MR].copy_from_slice(rows);
             }
         }
@@ -209,7 +210,16 @@ fn pack_b(kc: usize, nc: usize, b: Operand<'_>, pc: usize, jc: usize, out: &mut 
     for (panel, j0) in (0..nc).step_by(NR).enumerate() {
         let cols = NR.min(nc - j0);
         let dst = &mut out[panel * NR * kc..(panel + 1) * NR * kc];
-        if b.col_stride == 1 {
+        if b.col_stride == 1 && cols == NR {
+            // Eight contiguous values per depth: a fixed-size copy the
+            // compiler makes one vector move (a library call per row would
+            // cost more than the row).
+            for (p, row) in dst.chunks_exact_mut(NR).enumerate() {
+                let start = at(p, j0);
+                let values: &[f32; NR] = b.data[start..start + NR].try_into().expect("a row of NR values");
+                row.copy_from_slice(values);
+            }
+        } else if b.col_stride == 1 {
             for p in 0..kc {
                 let start = at(p, j0);
                 dst[p * NR..p * NR + cols].copy_from_slice(&b.data[start..start + cols]);
@@ -221,8 +231,15 @@ fn pack_b(kc: usize, nc: usize, b: Operand<'_>, pc: usize, jc: usize, out: &mut 
             // (for short columns, setting up eight slices costs more).
             let column = |j: usize| &b.data[at(0, j0 + j)..at(0, j0 + j) + kc];
             let columns: [&[f32]; NR] = std::array::from_fn(column);
-            for (p, row) in dst.chunks_exact_mut(NR).enumerate() {
-                for (value, column) in row.iter_mut().zip(&columns) {
+            let whole = kc - kc % 8;
+            for p0 in (0..whole).step_by(8) {
+                let blocks: [&[f32; 8]; NR] =
+                    std::array::from_fn(|j| columns[j][p0..p0 + 8].try_into().expect("eight values"));
+                let out: &mut [f32; 64] = (&mut dst[p0 * NR..(p0 + 8) * NR]).try_into().expect("eight rows");
+                transpose8(&blocks, out);
+            }
+            for p in whole..kc {
+                for (value, column) in dst[p * NR..(p + 1) * NR].iter_mut().zip(&columns) {
                     *value = column[p];
                 }
             }
@@ -235,6 +252,60 @@ fn pack_b(kc: usize, nc: usize, b: Operand<'_>, pc: usize, jc: usize, out: &mut 
                     dst[p * NR + j] = b.data[at(p, j0 + j)];
                 }
             }
+        }
+    }
+}
+
+/// `out[p * 8 + j] = columns[j][p]`: eight columns of eight values
+/// turned into eight rows, in registers (the panels of a column-major `b`).
+#[inline(always)]
+fn transpose8(columns: &[&[f32; 8]; 8], out: &mut [f32; 64]) {
+    // SAFETY: `packed::matmul` runs only where `simd::available()` holds
+    // (checked by the caller), which includes AVX; every load reads one of
+    // the eight arrays of eight values and every store one row of `out`.
+    unsafe { transpose8_avx(columns, out) }
+}
+
+/// [`transpose8`] with AVX shuffles.
+///
+/// # Safety
+/// The CPU has AVX.
+#[target_feature(enable = "avx512f,avx512vl,avx512dq,avx2,fma")]
+unsafe fn transpose8_avx(columns: &[&[f32; 8]; 8], out: &mut [f32; 64]) {
+    // SAFETY: each load reads the 8 values of one array; each store writes
+    // 8 values of `out` at offsets 0, 8, .., 56.
+    unsafe {
+        let load = |j: usize| _mm256_loadu_ps(columns[j].as_ptr());
+        let (r0, r1, r2, r3, r4, r5, r6, r7) =
+            (load(0), load(1), load(2), load(3), load(4), load(5), load(6), load(7));
+        let t0 = _mm256_unpacklo_ps(r0, r1);
+        let t1 = _mm256_unpackhi_ps(r0, r1);
+        let t2 = _mm256_unpacklo_ps(r2, r3);
+        let t3 = _mm256_unpackhi_ps(r2, r3);
+        let t4 = _mm256_unpacklo_ps(r4, r5);
+        let t5 = _mm256_unpackhi_ps(r4, r5);
+        let t6 = _mm256_unpacklo_ps(r6, r7);
+        let t7 = _mm256_unpackhi_ps(r6, r7);
+        let s0 = _mm256_shuffle_ps::<0x44>(t0, t2);
+        let s1 = _mm256_shuffle_ps::<0xEE>(t0, t2);
+        let s2 = _mm256_shuffle_ps::<0x44>(t1, t3);
+        let s3 = _mm256_shuffle_ps::<0xEE>(t1, t3);
+        let s4 = _mm256_shuffle_ps::<0x44>(t4, t6);
+        let s5 = _mm256_shuffle_ps::<0xEE>(t4, t6);
+        let s6 = _mm256_shuffle_ps::<0x44>(t5, t7);
+        let s7 = _mm256_shuffle_ps::<0xEE>(t5, t7);
+        let rows = [
+            _mm256_permute2f128_ps::<0x20>(s0, s4),
+            _mm256_permute2f128_ps::<0x20>(s1, s5),
+            _mm256_permute2f128_ps::<0x20>(s2, s6),
+            _mm256_permute2f128_ps::<0x20>(s3, s7),
+            _mm256_permute2f128_ps::<0x31>(s0, s4),
+            _mm256_permute2f128_ps::<0x31>(s1, s5),
+            _mm256_permute2f128_ps::<0x31>(s2, s6),
+            _mm256_permute2f128_ps::<0x31>(s3, s7),
+        ];
+        for (p, row) in rows.iter().enumerate() {
+            _mm256_storeu_ps(out.as_mut_ptr().add(p * 8), *row);
         }
     }
 }

@@ -142,6 +142,143 @@ unsafe fn gemv_fixed_avx512<const IN: usize, const OUT: usize>(
     }
 }
 
+/// `y (rows) = w * x`, or `y += w * x` when `accumulate`, for a
+/// column-major `w` of `rows` rows with leading dimension `ld` and
+/// `x.len()` columns: one time step of one sample through a recurrent cell
+/// or a streaming convolution, where the sizes are not type parameters.
+/// Accumulators stay in AVX-512 registers; for short outputs the columns
+/// are split over several accumulators so the multiply-add chains overlap.
+///
+/// # Panics
+/// If `w` or `y` is too short for the shape, or `rows > ld` with more than
+/// one column.
+#[inline(always)]
+pub(crate) fn gemv_ld(w: &[f32], ld: usize, rows: usize, x: &[f32], y: &mut [f32], accumulate: bool) {
+    let cols = x.len();
+    let y = &mut y[..rows];
+    if cols == 0 || rows == 0 {
+        if !accumulate {
+            y.fill(0.0);
+        }
+        return;
+    }
+    assert!(cols == 1 || rows <= ld, "a column of {rows} rows overlaps the next at leading dimension {ld}");
+    let extent =
+        (cols - 1).checked_mul(ld).and_then(|e| e.checked_add(rows)).expect("matrix extent overflows");
+    let w = &w[..extent];
+    #[cfg(target_arch = "x86_64")]
+    if simd::available() {
+        // SAFETY: the CPU has the features (checked just above); `w` holds
+        // `(cols - 1) * ld + rows` values and `y` `rows` (sliced above).
+        unsafe { gemv_ld_avx512(w, ld, rows, x, y, accumulate) };
+        return;
+    }
+    if !accumulate {
+        y.fill(0.0);
+    }
+    for (j, &xj) in x.iter().enumerate() {
+        for (y, &a) in y.iter_mut().zip(&w[j * ld..j * ld + rows]) {
+            *y += a * xj;
+        }
+    }
+}
+
+/// [`gemv_ld`] in AVX-512 registers, 64 rows at a time (32 or 16 for
+/// short outputs, with the columns split two, four or eight ways).
+///
+/// # Safety
+/// The CPU has every feature of `simd::FEATURES`; `w` holds
+/// `(x.len() - 1) * ld + rows` values, `y` `rows`; `rows <= ld` unless `x`
+/// has one value.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512vl,avx512dq,avx2,fma")]
+unsafe fn gemv_ld_avx512(w: &[f32], ld: usize, rows: usize, x: &[f32], y: &mut [f32], accumulate: bool) {
+    // SAFETY (the calls): each chunk's rows lie within `rows`, which the
+    // caller's contract covers.
+    unsafe {
+        match rows {
+            0..=16 => gemv_chunk::<1, 8>(w, ld, 0, rows, x, y, accumulate),
+            17..=32 => gemv_chunk::<2, 4>(w, ld, 0, rows, x, y, accumulate),
+            _ => {
+                let mut r0 = 0;
+                while r0 < rows {
+                    gemv_chunk::<4, 2>(w, ld, r0, (rows - r0).min(64), x, y, accumulate);
+                    r0 += 64;
+                }
+            }
+        }
+    }
+}
+
+/// Rows `r0..r0 + len` (`len <= 16 * BLOCKS`) of [`gemv_ld`]: `BLOCKS`
+/// registers of 16 rows, the columns dealt round-robin to `SPLITS`
+/// accumulators each.
+///
+/// # Safety
+/// As [`gemv_ld_avx512`], and `r0 + len <= rows`.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512vl,avx512dq,avx2,fma")]
+#[allow(clippy::needless_range_loop)] // Blocks index the accumulators and the masks together.
+unsafe fn gemv_chunk<const BLOCKS: usize, const SPLITS: usize>(
+    w: &[f32],
+    ld: usize,
+    r0: usize,
+    len: usize,
+    x: &[f32],
+    y: &mut [f32],
+    accumulate: bool,
+) {
+    use std::arch::x86_64::*;
+    let masks: [__mmask16; BLOCKS] = std::array::from_fn(|b| {
+        let lanes = len.saturating_sub(16 * b).min(16);
+        if lanes == 16 {
+            0xffff
+        } else {
+            ((1u32 << lanes) - 1) as __mmask16
+        }
+    });
+    let mut acc = [[_mm512_setzero_ps(); BLOCKS]; SPLITS];
+    if accumulate {
+        for b in 0..BLOCKS {
+            // SAFETY: masked lanes are rows `r0 + 16 b + lane < r0 + len`
+            // of `y` (the contract).
+            acc[0][b] = unsafe { _mm512_maskz_loadu_ps(masks[b], y.as_ptr().add(r0 + 16 * b)) };
+        }
+    }
+    let cols = x.len();
+    let mut j = 0;
+    while j + SPLITS <= cols {
+        for s in 0..SPLITS {
+            let xj = _mm512_set1_ps(x[j + s]);
+            for b in 0..BLOCKS {
+                // SAFETY: rows `r0 + 16 b ..` (masked to the chunk) of
+                // column `j + s < cols`: within `w`'s extent.
+                let a =
+                    unsafe { _mm512_maskz_loadu_ps(masks[b], w.as_ptr().add((j + s) * ld + r0 + 16 * b)) };
+                acc[s][b] = _mm512_fmadd_ps(a, xj, acc[s][b]);
+            }
+        }
+        j += SPLITS;
+    }
+    while j < cols {
+        let xj = _mm512_set1_ps(x[j]);
+        for b in 0..BLOCKS {
+            // SAFETY: as above.
+            let a = unsafe { _mm512_maskz_loadu_ps(masks[b], w.as_ptr().add(j * ld + r0 + 16 * b)) };
+            acc[0][b] = _mm512_fmadd_ps(a, xj, acc[0][b]);
+        }
+        j += 1;
+    }
+    for b in 0..BLOCKS {
+        let mut sum = acc[0][b];
+        for s in 1..SPLITS {
+            sum = _mm512_add_ps(sum, acc[s][b]);
+        }
+        // SAFETY: as the loads of `y` above.
+        unsafe { _mm512_mask_storeu_ps(y.as_mut_ptr().add(r0 + 16 * b), masks[b], sum) };
+    }
+}
+
 /// `FMA`: fuse multiply-adds (only where the CPU has them; without, a fused
 /// `mul_add` is a slow library call).
 #[inline(always)]
@@ -418,4 +555,40 @@ pub(super) fn looks_sparse(k: usize, n: usize, b: Operand<'_>) -> bool {
         }
     }
     nonzero * 10 < SAMPLE
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gemv_with_a_leading_dimension_matches_a_reference() {
+        for rows in [1, 5, 16, 17, 31, 32, 33, 64, 65, 130] {
+            for cols in [0, 1, 3, 8, 9] {
+                let ld = rows + 3;
+                let w: Vec<f32> = (0..ld * cols.max(1)).map(|i| ((i * 7 % 23) as f32 - 11.0) / 7.0).collect();
+                let x: Vec<f32> = (0..cols).map(|i| (i as f32 * 0.37).sin()).collect();
+                let start: Vec<f32> = (0..rows).map(|i| i as f32 * 0.25).collect();
+                for accumulate in [false, true] {
+                    let mut want = if accumulate { start.clone() } else { vec![0.0; rows] };
+                    for (j, &xj) in x.iter().enumerate() {
+                        for (i, want) in want.iter_mut().enumerate() {
+                            *want += w[j * ld + i] * xj;
+                        }
+                    }
+                    let mut got = start.clone();
+                    gemv_ld(&w, ld, rows, &x, &mut got, accumulate);
+                    for (g, w) in got.iter().zip(&want) {
+                        assert!((g - w).abs() <= 1e-5 * (1.0 + w.abs()), "{rows}x{cols}: {g} vs {w}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn gemv_refuses_a_matrix_shorter_than_its_shape() {
+        let (w, x, mut y) = (vec![1.0f32; 10], vec![1.0f32; 3], vec![0.0f32; 4]);
+        assert!(std::panic::catch_unwind(move || gemv_ld(&w, 4, 4, &x, &mut y, false)).is_err());
+    }
 }

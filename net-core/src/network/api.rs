@@ -6,7 +6,7 @@ use std::path::Path;
 
 use nalgebra::{Const, DimName, SVector};
 
-use super::{backward, infer, Chain, InferMode, NetworkDef, Summary};
+use super::{backward, infer, Chain, InferMode, NetworkDef, Stream, StreamChain, Summary};
 use crate::data::Dataset;
 use crate::error::Result;
 use crate::io::{LoadOptions, StateDict};
@@ -209,6 +209,30 @@ pub trait EvalNetwork: NetworkDef<Phase = Eval> {
             Self::OUT
         );
         infer(self, InferMode::AsEval, x, out, 1);
+    }
+
+    /// A [`Stream`]: the network run one time step at a time, every
+    /// layer's state zeroed (`{Net}Stream`). Available when every layer is
+    /// causal; feeding a sequence step by step gives what `forward` gives
+    /// for the whole sequence.
+    ///
+    /// ```
+    /// use typenet::prelude::*;
+    /// network! { struct Echo { input: [16, 2], rnn: Lstm<4, return_sequences = true>, out: TimeDistributed(Dense<1>) } }
+    /// let net = Echo::<Eval>::seeded(5);
+    /// let x = SVector::<f32, 32>::from_fn(|i, _| (i as f32 * 0.7).sin());
+    /// let whole = net.predict(&x);
+    /// let mut stream = net.stream();
+    /// for t in 0..16 {
+    ///     let y = stream.step(&net, &SVector::<f32, 2>::new(x[2 * t], x[2 * t + 1]));
+    ///     assert!((y[0] - whole[t]).abs() < 1e-5);
+    /// }
+    /// ```
+    fn stream(&self) -> Stream<Self>
+    where
+        Self::Layers: StreamChain,
+    {
+        Stream::new()
     }
 }
 

@@ -20,12 +20,14 @@ mod api;
 mod chain;
 mod entry;
 mod scratch;
+mod stream;
 mod summary;
 
 pub use api::{EvalNetwork, Network, TrainNetwork};
 pub use chain::{Chain, Frozen, InferMode, Link, LinkBuffers};
 pub use entry::Entry;
 pub use scratch::{with_scratch, with_small_scratch};
+pub use stream::{step_input, step_output, Stream, StreamChain, Streamable};
 pub use summary::{shape_text, Summary, SummaryRow};
 
 /// What `network!` implements for a declared network: its layers, entries
@@ -44,6 +46,11 @@ pub trait NetworkDef: Sized + Clone + Debug + Send + Sync + 'static {
     type Input: DimName;
     /// The output width, `Const<N>`.
     type Output: DimName;
+    /// The values one time step takes when streaming (the last axis of
+    /// the input shape), `Const<N>`.
+    type StepInput: DimName;
+    /// The values one step gives (the last axis of the output shape).
+    type StepOutput: DimName;
 
     /// The network's name.
     const NAME: &'static str;

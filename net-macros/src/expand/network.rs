@@ -12,6 +12,7 @@ pub fn gen_network_def(net: &Network) -> TokenStream {
     let (name, p) = (&net.name, private());
     let (grads, layers) = (grads_name(net), layers_type(net, &quote!(P)));
     let (input, output) = (Dim::product(&net.input).arg(), net.output().arg());
+    let (step_input, step_output) = (net.step_input().arg(), net.step_output().arg());
     let name_text = name.to_string();
     let input_shape = net.input.iter().map(Dim::expr);
     let entries = net.entries.iter().map(gen_entry);
@@ -38,6 +39,8 @@ pub fn gen_network_def(net: &Network) -> TokenStream {
             type ToPhase<Q: ::typenet::Phase> = #name<Q>;
             type Input = #p::Const<#input>;
             type Output = #p::Const<#output>;
+            type StepInput = #p::Const<#step_input>;
+            type StepOutput = #p::Const<#step_output>;
 
             const NAME: &'static str = #name_text;
             const INPUT_SHAPE: &'static [usize] = &[#(#input_shape),*];
@@ -144,6 +147,7 @@ fn gen_convert_phase(net: &Network) -> TokenStream {
 pub fn gen_constants(net: &Network) -> TokenStream {
     let (name, p) = (&net.name, private());
     let (input, output) = (Dim::product(&net.input).expr(), net.output().expr());
+    let stream = gen_stream_alias(net);
     quote! {
         impl #name {
             /// Input features.
@@ -156,5 +160,25 @@ pub fn gen_constants(net: &Network) -> TokenStream {
             /// The parameters an optimiser updates.
             pub const TRAINABLE_PARAMS: usize = <Self as #p::Layer>::TRAINABLE_PARAMS;
         }
+        #stream
+    }
+}
+
+/// `Streamable` for the network (as a layer of another), and `{Net}Stream`
+/// for a network over a time axis (`input: [T, F]`): the state
+/// `net.stream()` returns.
+fn gen_stream_alias(net: &Network) -> TokenStream {
+    let (name, vis) = (&net.name, &net.vis);
+    // Every network streams as a layer when its own layers do.
+    let streamable = quote!(::typenet::__private::impl_streamable_network!(#name););
+    if net.input.len() != 2 {
+        return streamable;
+    }
+    let alias = quote::format_ident!("{}Stream", name);
+    let doc = format!("The state of [`{name}`] running one time step at a time: see `net.stream()`.");
+    quote! {
+        #[doc = #doc]
+        #vis type #alias = ::typenet::Stream<#name<::typenet::Eval>>;
+        #streamable
     }
 }

@@ -7,6 +7,7 @@ use proc_macro2::{Literal, Span, TokenStream};
 use quote::{format_ident, quote};
 use syn::{Ident, Visibility};
 
+mod recurrent;
 mod spatial;
 
 use crate::args::{AxisValue, Bindings, Kind, Param};
@@ -190,6 +191,9 @@ pub const TABLE: &[LayerDef] = &[
     spatial::global_pool("GlobalAvgPool"),
     spatial::global_pool("GlobalMaxPool"),
     spatial::SPATIAL_DROPOUT,
+    recurrent::LSTM,
+    recurrent::GRU,
+    recurrent::TIME_DISTRIBUTED,
 ];
 
 /// The table entry spelt `name`.
@@ -235,8 +239,13 @@ const fn activation(name: &'static str) -> LayerDef {
 
 /// A message for a layer that needs a flat input.
 pub(crate) fn needs_flat(name: &str, cx: &Context<'_>) -> Problem {
+    let remedy = if cx.in_shape.len() == 2 {
+        format!("to apply it to every step, write `TimeDistributed({name}<..>)`; to flatten the sequence, add a `Flatten` layer before it")
+    } else {
+        "add a `Flatten` layer before it (e.g. `flat: Flatten,`)".to_string()
+    };
     cx.problem(format!(
-        "{name} needs a flat input, but its input is shaped {}: add a `Flatten` layer before it (e.g. `flat: Flatten,`)",
+        "{name} needs a flat input, but its input is shaped {}: {remedy}",
         describe_shape(cx.in_shape)
     ))
 }
@@ -368,7 +377,17 @@ fn flatten(b: &Bindings, cx: &Context<'_>) -> Result<Resolved, Problem> {
     if b.word("order").is_some() {
         return spatial::flatten_channels_first(cx);
     }
-    let mut resolved = simple(quote!(::typenet::Flatten), vec![width_arg(cx)], "Flatten", cx);
+    // Whether there are axes to flatten (a nested network's output: asked
+    // of its type), which decides whether the layer can stream.
+    let shaped = match cx.in_shape.as_slice() {
+        [Dim::OutputOf(path)] => quote!({ <#path as ::typenet::__private::Layer>::OUTPUT_SHAPE.len() > 1 }),
+        dims => {
+            let shaped = dims.len() > 1;
+            quote!(#shaped)
+        }
+    };
+    let args = vec![width_arg(cx), TypeArg::Tokens(shaped)];
+    let mut resolved = simple(quote!(::typenet::Flatten), args, "Flatten", cx);
     resolved.out_shape = vec![cx.width().flat()];
     Ok(resolved)
 }

@@ -116,19 +116,27 @@ pub(super) const SPATIAL_DROPOUT: LayerDef = LayerDef {
 };
 
 /// A const assertion spanned on the layer.
-fn assertion(cx: &Context<'_>, condition: TokenStream, message: String) -> TokenStream {
+pub(super) fn assertion(cx: &Context<'_>, condition: TokenStream, message: String) -> TokenStream {
     quote_spanned!(cx.span=> const _: () = ::core::assert!(#condition, #message);)
 }
 
 /// The input as a map of `rank` spatial axes plus channels: its dims, and
 /// any assertion a nested network's output needs (its rank is only known
 /// to the compiler).
-fn shaped(cx: &Context<'_>, rank: usize) -> Result<(Vec<Dim>, TokenStream), Problem> {
+pub(super) fn shaped(cx: &Context<'_>, rank: usize) -> Result<(Vec<Dim>, TokenStream), Problem> {
+    shaped_as(cx, rank, if rank == 2 { "[H, W, C]" } else { "[T, C]" })
+}
+
+/// [`shaped`], naming the expected shape `expected` in messages.
+pub(super) fn shaped_as(
+    cx: &Context<'_>,
+    rank: usize,
+    expected: &str,
+) -> Result<(Vec<Dim>, TokenStream), Problem> {
     let axes = rank + 1;
     if cx.in_shape.len() == axes {
         return Ok((cx.in_shape.clone(), TokenStream::new()));
     }
-    let expected = if rank == 2 { "[H, W, C]" } else { "[T, C]" };
     if let [Dim::OutputOf(path)] = cx.in_shape.as_slice() {
         let dims = (0..axes).map(|axis| Dim::AxisOf(path.clone(), axis)).collect();
         let message = format!(
@@ -301,12 +309,23 @@ fn conv(b: &Bindings, cx: &Context<'_>, rank: usize) -> Result<Resolved, Problem
         (&pl, &pr),
         &mut checks,
     )?;
+    // `Same` and `Causal` padding at stride 1 keep the size: say so plainly
+    // (a `const` size stays readable in types and messages).
+    let keeps_size = matches!(padding, Padding::Same | Padding::Causal);
+    let (oh, ow) = match (keeps_size, sh.literal(), sw.literal()) {
+        (true, Some(1), Some(1)) => (h.clone(), w.clone()),
+        _ => (oh, ow),
+    };
     let activation =
         b.activation("activation").map_or_else(|| quote!(::typenet::Linear), |a| quote!(::typenet::#a));
     let bias = b.flag("bias").unwrap_or(true);
     let grid = if rank == 2 {
         let dims = [&h, &w, &c, &kh, &kw, &sh, &sw, &dh, &dw, &pt, &pl, &oh, &ow].map(Dim::arg);
         quote!(::typenet::Grid2d<#(#dims),*>)
+    } else if matches!(padding, Padding::Causal) && sw.literal() == Some(1) {
+        // Its own type: a causal convolution can run one step at a time.
+        let dims = [&w, &c, &kw, &dw].map(Dim::arg);
+        quote!(::typenet::Causal1d<#(#dims),*>)
     } else {
         let dims = [&w, &c, &kw, &sw, &dw, &pl, &ow].map(Dim::arg);
         quote!(::typenet::Grid1d<#(#dims),*>)

@@ -3,6 +3,7 @@ struct Normed<P: ::typenet::Phase = ::typenet::Eval> {
     pub gate: <my::Gate<f32> as ::typenet::__private::Layer>::InPhase<P>,
     pub flat: ::typenet::Flatten<
         { <my::Gate<f32> as ::typenet::__private::Layer>::OUT },
+        { <my::Gate<f32> as ::typenet::__private::Layer>::OUTPUT_SHAPE.len() > 1 },
     >,
     pub out: ::typenet::Dense<
         { <my::Gate<f32> as ::typenet::__private::Layer>::OUT },
@@ -21,7 +22,13 @@ type __NormedLayers<P> = (
     (
         <my::Gate<f32> as ::typenet::__private::Layer>::InPhase<P>,
         (
-            ::typenet::Flatten<{ <my::Gate<f32> as ::typenet::__private::Layer>::OUT }>,
+            ::typenet::Flatten<
+                { <my::Gate<f32> as ::typenet::__private::Layer>::OUT },
+                {
+                    <my::Gate<f32> as ::typenet::__private::Layer>::OUTPUT_SHAPE.len()
+                        > 1
+                },
+            >,
             (
                 ::typenet::Dense<
                     { <my::Gate<f32> as ::typenet::__private::Layer>::OUT },
@@ -112,6 +119,8 @@ impl<P: ::typenet::Phase> ::typenet::__private::NetworkDef for Normed<P> {
     type ToPhase<Q: ::typenet::Phase> = Normed<Q>;
     type Input = ::typenet::__private::Const<12>;
     type Output = ::typenet::__private::Const<1>;
+    type StepInput = ::typenet::__private::Const<3>;
+    type StepOutput = ::typenet::__private::Const<1>;
     const NAME: &'static str = "Normed";
     const INPUT_SHAPE: &'static [usize] = &[4, 3];
     const ENTRIES: &'static [::typenet::__private::Entry] = &[
@@ -222,6 +231,9 @@ impl Normed {
     /// The parameters an optimiser updates.
     pub const TRAINABLE_PARAMS: usize = <Self as ::typenet::__private::Layer>::TRAINABLE_PARAMS;
 }
+///The state of [`Normed`] running one time step at a time: see `net.stream()`.
+type NormedStream = ::typenet::Stream<Normed<::typenet::Eval>>;
+::typenet::__private::impl_streamable_network!(Normed);
 const _: () = ::core::assert!(
     < my::Gate < f32 > as ::typenet::__private::Layer > ::IN == 12,
     "layer `gate` (my::Gate) does not take the 12 outputs of `bn`: its `Layer::IN` width differs"

@@ -1,23 +1,15 @@
 struct Options<P: ::typenet::Phase = ::typenet::Eval> {
     pub conv: ::typenet::Conv1d<
-        ::typenet::Grid1d<{ T }, 3, 3, 1, 2, 4, { (((T + 4) - 5) + 1) }>,
+        ::typenet::Causal1d<{ T }, 3, 3, 2>,
         8,
         ::typenet::Tanh,
         false,
     >,
-    pub bn: ::typenet::BatchNorm<8, P, { (((T + 4) - 5) + 1) }>,
+    pub bn: ::typenet::BatchNorm<8, P, { T }>,
     pub pool: ::typenet::AvgPool1d<
-        ::typenet::Grid1d<
-            { (((T + 4) - 5) + 1) },
-            8,
-            2,
-            1,
-            1,
-            0,
-            { (((((T + 4) - 5) + 1) - 2) + 1) },
-        >,
+        ::typenet::Grid1d<{ T }, 8, 2, 1, 1, 0, { ((T - 2) + 1) }>,
     >,
-    pub global: ::typenet::GlobalMaxPool<{ (((((T + 4) - 5) + 1) - 2) + 1) }, 8>,
+    pub global: ::typenet::GlobalMaxPool<{ ((T - 2) + 1) }, 8>,
     pub out: ::typenet::Dense<8, 1, ::typenet::Linear>,
     /// What a `Train` network keeps between `forward` and `backward`
     /// (nothing in `Eval`).
@@ -27,28 +19,15 @@ struct Options<P: ::typenet::Phase = ::typenet::Eval> {
 ///The layers of [`Options`], in order.
 #[doc(hidden)]
 type __OptionsLayers<P> = (
-    ::typenet::Conv1d<
-        ::typenet::Grid1d<{ T }, 3, 3, 1, 2, 4, { (((T + 4) - 5) + 1) }>,
-        8,
-        ::typenet::Tanh,
-        false,
-    >,
+    ::typenet::Conv1d<::typenet::Causal1d<{ T }, 3, 3, 2>, 8, ::typenet::Tanh, false>,
     (
-        ::typenet::BatchNorm<8, P, { (((T + 4) - 5) + 1) }>,
+        ::typenet::BatchNorm<8, P, { T }>,
         (
             ::typenet::AvgPool1d<
-                ::typenet::Grid1d<
-                    { (((T + 4) - 5) + 1) },
-                    8,
-                    2,
-                    1,
-                    1,
-                    0,
-                    { (((((T + 4) - 5) + 1) - 2) + 1) },
-                >,
+                ::typenet::Grid1d<{ T }, 8, 2, 1, 1, 0, { ((T - 2) + 1) }>,
             >,
             (
-                ::typenet::GlobalMaxPool<{ (((((T + 4) - 5) + 1) - 2) + 1) }, 8>,
+                ::typenet::GlobalMaxPool<{ ((T - 2) + 1) }, 8>,
                 (::typenet::Dense<8, 1, ::typenet::Linear>, ()),
             ),
         ),
@@ -75,16 +54,9 @@ impl<P: ::typenet::Phase> ::core::fmt::Debug for Options<P> {
 #[derive(Clone, Debug)]
 struct OptionsGrads {
     pub conv: ::typenet::GradsOf<
-        ::typenet::Conv1d<
-            ::typenet::Grid1d<{ T }, 3, 3, 1, 2, 4, { (((T + 4) - 5) + 1) }>,
-            8,
-            ::typenet::Tanh,
-            false,
-        >,
+        ::typenet::Conv1d<::typenet::Causal1d<{ T }, 3, 3, 2>, 8, ::typenet::Tanh, false>,
     >,
-    pub bn: ::typenet::GradsOf<
-        ::typenet::BatchNorm<8, ::typenet::Eval, { (((T + 4) - 5) + 1) }>,
-    >,
+    pub bn: ::typenet::GradsOf<::typenet::BatchNorm<8, ::typenet::Eval, { T }>>,
     pub out: ::typenet::GradsOf<::typenet::Dense<8, 1, ::typenet::Linear>>,
 }
 impl ::typenet::__private::Grads for OptionsGrads {
@@ -135,6 +107,8 @@ impl<P: ::typenet::Phase> ::typenet::__private::NetworkDef for Options<P> {
     type ToPhase<Q: ::typenet::Phase> = Options<Q>;
     type Input = ::typenet::__private::Const<{ (T * 3) }>;
     type Output = ::typenet::__private::Const<1>;
+    type StepInput = ::typenet::__private::Const<3>;
+    type StepOutput = ::typenet::__private::Const<1>;
     const NAME: &'static str = "Options";
     const INPUT_SHAPE: &'static [usize] = &[T, 3];
     const ENTRIES: &'static [::typenet::__private::Entry] = &[
@@ -142,7 +116,7 @@ impl<P: ::typenet::Phase> ::typenet::__private::NetworkDef for Options<P> {
             "conv",
             "Conv1d<8, 3, Tanh, padding = Causal, dilation = 2, bias = false>",
             {
-                const SHAPE: &[usize] = &[(((T + 4) - 5) + 1), 8];
+                const SHAPE: &[usize] = &[T, 8];
                 SHAPE
             },
         ),
@@ -150,7 +124,7 @@ impl<P: ::typenet::Phase> ::typenet::__private::NetworkDef for Options<P> {
             "bn",
             "BatchNorm(eps = 0.00001, momentum = 0.9)",
             {
-                const SHAPE: &[usize] = &[(((T + 4) - 5) + 1), 8];
+                const SHAPE: &[usize] = &[T, 8];
                 SHAPE
             },
         ),
@@ -158,7 +132,7 @@ impl<P: ::typenet::Phase> ::typenet::__private::NetworkDef for Options<P> {
             "pool",
             "AvgPool1d<2, stride = 1>",
             {
-                const SHAPE: &[usize] = &[(((((T + 4) - 5) + 1) - 2) + 1), 8];
+                const SHAPE: &[usize] = &[((T - 2) + 1), 8];
                 SHAPE
             },
         ),
@@ -258,6 +232,9 @@ impl Options {
     /// The parameters an optimiser updates.
     pub const TRAINABLE_PARAMS: usize = <Self as ::typenet::__private::Layer>::TRAINABLE_PARAMS;
 }
+///The state of [`Options`] running one time step at a time: see `net.stream()`.
+type OptionsStream = ::typenet::Stream<Options<::typenet::Eval>>;
+::typenet::__private::impl_streamable_network!(Options);
 const _: () = ::core::assert!(
     T > 0, "`T` is used as a width in `Options` and must be at least 1"
 );
@@ -266,6 +243,6 @@ const _: () = ::core::assert!(
     "Conv1d's kernel (3, spanning 5 with dilation 2) is larger than its input along the time axis ((T + 4) with padding): the input is shaped [T, 3]"
 );
 const _: () = ::core::assert!(
-    (((T + 4) - 5) + 1) >= 2,
-    "AvgPool1d's window (2) is larger than its input along the time axis: the input is shaped [(((T + 4) - 5) + 1), 8]"
+    T >= 2,
+    "AvgPool1d's window (2) is larger than its input along the time axis: the input is shaped [T, 8]"
 );

@@ -97,6 +97,8 @@ impl<P: ::typenet::Phase> ::typenet::__private::NetworkDef for Mnist<P> {
     type ToPhase<Q: ::typenet::Phase> = Mnist<Q>;
     type Input = ::typenet::__private::Const<784>;
     type Output = ::typenet::__private::Const<10>;
+    type StepInput = ::typenet::__private::Const<784>;
+    type StepOutput = ::typenet::__private::Const<10>;
     const NAME: &'static str = "Mnist";
     const INPUT_SHAPE: &'static [usize] = &[784];
     const ENTRIES: &'static [::typenet::__private::Entry] = &[
@@ -202,3 +204,4 @@ impl Mnist {
     /// The parameters an optimiser updates.
     pub const TRAINABLE_PARAMS: usize = <Self as ::typenet::__private::Layer>::TRAINABLE_PARAMS;
 }
+::typenet::__private::impl_streamable_network!(Mnist);

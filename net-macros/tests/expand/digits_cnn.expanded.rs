@@ -16,7 +16,7 @@ pub struct DigitsCnn<P: ::typenet::Phase = ::typenet::Eval> {
         ::typenet::Grid2d<6, 6, 32, 2, 2, 2, 2, 1, 1, 0, 0, 3, 3>,
     >,
     pub drop: ::typenet::SpatialDropout<9, 32, P>,
-    pub flat: ::typenet::Flatten<288>,
+    pub flat: ::typenet::Flatten<288, true>,
     pub out: ::typenet::Dense<288, 10, ::typenet::Linear>,
     /// What a `Train` network keeps between `forward` and `backward`
     /// (nothing in `Eval`).
@@ -46,7 +46,7 @@ pub type __DigitsCnnLayers<P> = (
             (
                 ::typenet::SpatialDropout<9, 32, P>,
                 (
-                    ::typenet::Flatten<288>,
+                    ::typenet::Flatten<288, true>,
                     (::typenet::Dense<288, 10, ::typenet::Linear>, ()),
                 ),
             ),
@@ -140,6 +140,8 @@ impl<P: ::typenet::Phase> ::typenet::__private::NetworkDef for DigitsCnn<P> {
     type ToPhase<Q: ::typenet::Phase> = DigitsCnn<Q>;
     type Input = ::typenet::__private::Const<64>;
     type Output = ::typenet::__private::Const<10>;
+    type StepInput = ::typenet::__private::Const<1>;
+    type StepOutput = ::typenet::__private::Const<10>;
     const NAME: &'static str = "DigitsCnn";
     const INPUT_SHAPE: &'static [usize] = &[8, 8, 1];
     const ENTRIES: &'static [::typenet::__private::Entry] = &[
@@ -269,3 +271,4 @@ impl DigitsCnn {
     /// The parameters an optimiser updates.
     pub const TRAINABLE_PARAMS: usize = <Self as ::typenet::__private::Layer>::TRAINABLE_PARAMS;
 }
+::typenet::__private::impl_streamable_network!(DigitsCnn);

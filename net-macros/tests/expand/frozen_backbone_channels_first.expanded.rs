@@ -127,6 +127,8 @@ impl<P: ::typenet::Phase> ::typenet::__private::NetworkDef for Head<P> {
     type ToPhase<Q: ::typenet::Phase> = Head<Q>;
     type Input = ::typenet::__private::Const<64>;
     type Output = ::typenet::__private::Const<1>;
+    type StepInput = ::typenet::__private::Const<1>;
+    type StepOutput = ::typenet::__private::Const<1>;
     const NAME: &'static str = "Head";
     const INPUT_SHAPE: &'static [usize] = &[8, 8, 1];
     const ENTRIES: &'static [::typenet::__private::Entry] = &[
@@ -233,6 +235,7 @@ impl Head {
     /// The parameters an optimiser updates.
     pub const TRAINABLE_PARAMS: usize = <Self as ::typenet::__private::Layer>::TRAINABLE_PARAMS;
 }
+::typenet::__private::impl_streamable_network!(Head);
 const _: () = ::core::assert!(
     < Backbone as ::typenet::__private::Layer > ::IN == 64,
     "layer `base` (Backbone) does not take the 64 outputs of `input`: its `Layer::IN` width differs"

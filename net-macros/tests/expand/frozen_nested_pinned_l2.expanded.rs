@@ -164,6 +164,8 @@ impl<P: ::typenet::Phase> ::typenet::__private::NetworkDef for Transfer<P> {
     type ToPhase<Q: ::typenet::Phase> = Transfer<Q>;
     type Input = ::typenet::__private::Const<6>;
     type Output = ::typenet::__private::Const<1>;
+    type StepInput = ::typenet::__private::Const<6>;
+    type StepOutput = ::typenet::__private::Const<1>;
     const NAME: &'static str = "Transfer";
     const INPUT_SHAPE: &'static [usize] = &[6];
     const ENTRIES: &'static [::typenet::__private::Entry] = &[
@@ -313,6 +315,7 @@ impl Transfer {
     /// The parameters an optimiser updates.
     pub const TRAINABLE_PARAMS: usize = <Self as ::typenet::__private::Layer>::TRAINABLE_PARAMS;
 }
+::typenet::__private::impl_streamable_network!(Transfer);
 const _: () = ::core::assert!(
     HIDDEN > 0, "`HIDDEN` is used as a width in `Transfer` and must be at least 1"
 );

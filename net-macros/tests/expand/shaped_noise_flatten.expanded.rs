@@ -1,6 +1,6 @@
 struct Sequence<P: ::typenet::Phase = ::typenet::Eval> {
     pub drop: ::typenet::Dropout<12, P, __SequenceDropNoise>,
-    pub flat: ::typenet::Flatten<12>,
+    pub flat: ::typenet::Flatten<12, true>,
     pub act: ::typenet::Activation<12, ::typenet::Tanh>,
     pub out: ::typenet::Dense<12, 1, ::typenet::Sigmoid>,
     /// What a `Train` network keeps between `forward` and `backward`
@@ -13,7 +13,7 @@ struct Sequence<P: ::typenet::Phase = ::typenet::Eval> {
 type __SequenceLayers<P> = (
     ::typenet::Dropout<12, P, __SequenceDropNoise>,
     (
-        ::typenet::Flatten<12>,
+        ::typenet::Flatten<12, true>,
         (
             ::typenet::Activation<12, ::typenet::Tanh>,
             (::typenet::Dense<12, 1, ::typenet::Sigmoid>, ()),
@@ -79,6 +79,8 @@ impl<P: ::typenet::Phase> ::typenet::__private::NetworkDef for Sequence<P> {
     type ToPhase<Q: ::typenet::Phase> = Sequence<Q>;
     type Input = ::typenet::__private::Const<12>;
     type Output = ::typenet::__private::Const<1>;
+    type StepInput = ::typenet::__private::Const<4>;
+    type StepOutput = ::typenet::__private::Const<1>;
     const NAME: &'static str = "Sequence";
     const INPUT_SHAPE: &'static [usize] = &[3, 4];
     const ENTRIES: &'static [::typenet::__private::Entry] = &[
@@ -167,6 +169,9 @@ impl Sequence {
     /// The parameters an optimiser updates.
     pub const TRAINABLE_PARAMS: usize = <Self as ::typenet::__private::Layer>::TRAINABLE_PARAMS;
 }
+///The state of [`Sequence`] running one time step at a time: see `net.stream()`.
+type SequenceStream = ::typenet::Stream<Sequence<::typenet::Eval>>;
+::typenet::__private::impl_streamable_network!(Sequence);
 ///The noise shape of `Sequence::drop`.
 #[doc(hidden)]
 #[derive(Clone, Copy, Debug, Default)]

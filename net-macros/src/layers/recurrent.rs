@@ -1,0 +1,133 @@
+//! The table entries of layers over sequences: `Lstm`, `Gru` and
+//! `TimeDistributed`.
+
+use proc_macro2::Literal;
+use quote::quote;
+
+use super::spatial::shaped_as;
+use super::{find, Brackets, Context, LayerDef, Problem, Resolved};
+use crate::args::{bind, Bindings, Kind, Param};
+use crate::errors::Errors;
+use crate::ir::{Dim, TypeArg};
+
+const RECURRENT_UNITS: &[Param] = &[Param::required("units", Kind::Width)];
+const RECURRENT_OPTIONS: &[Param] = &[
+    Param::optional("return_sequences", Kind::Bool),
+    Param::optional("dropout", Kind::Rate),
+    Param::optional("recurrent_dropout", Kind::Rate),
+];
+
+/// `Lstm<U, return_sequences = .., dropout = .., recurrent_dropout = ..>`.
+pub(super) const LSTM: LayerDef =
+    recurrent("Lstm", "Lstm<UNITS> (options: return_sequences, dropout, recurrent_dropout)");
+
+/// `Gru<U, ..>`, the same options.
+pub(super) const GRU: LayerDef =
+    recurrent("Gru", "Gru<UNITS> (options: return_sequences, dropout, recurrent_dropout)");
+
+const fn recurrent(name: &'static str, usage: &'static str) -> LayerDef {
+    LayerDef {
+        name,
+        usage,
+        brackets: Brackets::Angle,
+        positional: RECURRENT_UNITS,
+        options: RECURRENT_OPTIONS,
+        grads: true,
+        keeps_shape: false,
+        resolve: resolve_recurrent,
+    }
+}
+
+/// `TimeDistributed(layer)`.
+pub(super) const TIME_DISTRIBUTED: LayerDef = LayerDef {
+    name: "TimeDistributed",
+    usage: "TimeDistributed(LAYER), e.g. TimeDistributed(Dense<1>)",
+    brackets: Brackets::Call,
+    positional: &[Param::required("layer", Kind::Layer)],
+    options: &[],
+    grads: false,
+    keeps_shape: false,
+    resolve: time_distributed,
+};
+
+/// Layers that act on each step alone, so `TimeDistributed` can wrap them.
+const PER_STEP: &[&str] =
+    &["Dense", "Dropout", "StopGradient", "Relu", "Sigmoid", "Tanh", "Softmax", "LeakyRelu", "Gelu"];
+
+fn resolve_recurrent(b: &Bindings, cx: &Context<'_>) -> Result<Resolved, Problem> {
+    // Bound as `Kind::Rate`: already checked to be in [0, 1).
+    let dropout = b.number("dropout").map(|(rate, _)| rate);
+    let recurrent_dropout = b.number("recurrent_dropout").map(|(rate, _)| rate);
+    let (shape, items) = shaped_as(cx, 1, "[T, F] (time steps, features)")?;
+    let (steps, features) = (shape[0].clone(), shape[1].clone());
+    let units = b.width("units").ok_or_else(|| cx.problem("a recurrent layer needs a number of units"))?;
+    let sequences = b.flag("return_sequences").unwrap_or(false);
+    let with_dropout = dropout.is_some() || recurrent_dropout.is_some();
+    let path = if cx.layer == "Lstm" { quote!(::typenet::Lstm) } else { quote!(::typenet::Gru) };
+    let init = with_dropout.then(|| {
+        let d = Literal::f32_unsuffixed(dropout.unwrap_or(0.0) as f32);
+        let rd = Literal::f32_unsuffixed(recurrent_dropout.unwrap_or(0.0) as f32);
+        quote!(::typenet::Recurrent::keras(rng).with_dropout(#d, #rd, ::typenet::__private::next_seed(rng)))
+    });
+    let mut declared = vec![units.describe()];
+    if sequences {
+        declared.push("return_sequences = true".to_string());
+    }
+    for (name, value) in [("dropout", dropout), ("recurrent_dropout", recurrent_dropout)] {
+        if let Some(value) = value {
+            declared.push(format!("{name} = {value}"));
+        }
+    }
+    let out_shape = if sequences { vec![steps.clone(), units.clone()] } else { vec![units.clone()] };
+    Ok(Resolved {
+        path,
+        args: vec![
+            TypeArg::Tokens(steps.arg()),
+            TypeArg::Tokens(features.arg()),
+            TypeArg::Tokens(units.arg()),
+            TypeArg::Tokens(quote!(#sequences)),
+            TypeArg::Phase,
+            TypeArg::Tokens(quote!(#with_dropout)),
+        ],
+        init,
+        items,
+        declared: format!("{}<{}>", cx.layer, declared.join(", ")),
+        out_shape,
+    })
+}
+
+fn time_distributed(b: &Bindings, cx: &Context<'_>) -> Result<Resolved, Problem> {
+    let (spec, span) = b.layer("layer").ok_or_else(|| cx.problem("TimeDistributed needs a layer"))?;
+    let name = spec.name().map(|n| n.to_string()).unwrap_or_default();
+    let def = find(&name).filter(|def| PER_STEP.contains(&def.name)).ok_or_else(|| {
+        Problem::value(
+            span,
+            format!(
+                "TimeDistributed applies a flat layer to each step on its own: Dense, Dropout, StopGradient or an activation; `{name}` is not one"
+            ),
+        )
+    })?;
+    let mut errors = Errors::default();
+    let bindings = bind(def, spec, &mut errors).ok_or_else(|| match errors.into_first() {
+        Some(error) => Problem::value(error.span(), error.to_string()),
+        None => Problem::value(span, format!("`{name}` could not be read")),
+    })?;
+    let (shape, items) = shaped_as(cx, 1, "[T, F] (time steps, features)")?;
+    let step_shape = vec![shape[1].clone()];
+    let step = Context { layer: def.name, in_shape: &step_shape, span, ..*cx };
+    let inner = (def.resolve)(&bindings, &step)?;
+    let steps = shape[0].clone();
+    let init = inner.init.map(|init| quote!(::typenet::TimeDistributed::new(#init)));
+    let mut out_shape = vec![steps.clone()];
+    out_shape.extend(inner.out_shape.iter().cloned().map(Dim::flat));
+    let mut all_items = items;
+    all_items.extend(inner.items);
+    Ok(Resolved {
+        path: quote!(::typenet::TimeDistributed),
+        args: vec![TypeArg::Layer { def, path: inner.path, args: inner.args }, TypeArg::Tokens(steps.arg())],
+        init,
+        items: all_items,
+        declared: format!("TimeDistributed({})", inner.declared),
+        out_shape,
+    })
+}
