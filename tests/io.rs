@@ -889,6 +889,14 @@ fn crafted_moments_are_typed_errors() {
         let name = &dict.tensors[tensor].name;
         assert!(matches!(&err, Error::OptimizerState(m) if m.contains(name.as_str())), "{what}: {err}");
     }
+    // Each moment valid on its own, but the next update overflows (found by
+    // the `optimizer_checkpoint` fuzz target).
+    let mut dict = trained_adam().1.state_dict();
+    let (first, second) = (dict.tensors.iter().position(|t| t.name == "slot.0.first").unwrap(), dict.tensors.iter().position(|t| t.name == "slot.0.second").unwrap());
+    dict.tensors[first].data[0] = 1e38;
+    dict.tensors[second].data[0] = 0.0;
+    let err = checkpoint_refused(&dict, "an update that overflows");
+    assert!(err.to_string().contains("overflows"), "{err}");
     // RMSprop keeps its mean squares in the first buffer; SGD's velocity
     // may be negative but not NaN.
     let (mut net, mut rms) = (Regressor::<Train>::seeded(2), RmsProp::new(0.01));

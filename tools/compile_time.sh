@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Compile time of a user crate does not grow with layer widths: builds W0
-# (1 -> 1 -> 1) and W4 (37632 -> 512 -> 1024 -> 1) as two small crates that
+# (1 -> 1 -> 1) and W4 (37632 -> 512 -> 1024 -> 1) as small crates that
 # depend on typenet by path, and times only the user crate's compilation
 # (typenet and its dependencies are built once beforehand, in a shared
 # target directory). Fails if the two times differ by more than 20 %.
+# Also reports Keras' MNIST convnet (against W0) and a crate declaring 20
+# networks (against W0's one).
 #
 # Usage: tools/compile_time.sh [--release]
 set -euo pipefail
@@ -66,8 +68,51 @@ make_crate w4 "        input: 37632,
         drop: Dropout(0.2),
         out: Dense<1, Sigmoid>,"
 
-# Dependencies once (both crates share them through CARGO_TARGET_DIR).
-for name in w0 w4; do
+make_crate cnn "        input: [28, 28, 1],
+        conv1: Conv2d<32, 3, Relu>,
+        pool1: MaxPool2d<2>,
+        conv2: Conv2d<64, 3, Relu>,
+        pool2: MaxPool2d<2>,
+        flat: Flatten,
+        drop: Dropout(0.5),
+        out: Dense<10>,"
+
+# Twenty networks of the W0-to-W3 kinds, each used as a W0 crate uses its one.
+mkdir -p "$work/many/src"
+sed 's/name = "w0"/name = "many"/' "$work/w0/Cargo.toml" > "$work/many/Cargo.toml"
+cp "$repo/Cargo.lock" "$work/many/Cargo.lock"
+{
+    echo "use typenet::prelude::*;"
+    for i in $(seq 1 20); do
+        width=$((i * 8))
+        cat <<RUST
+network! {
+    pub struct Net$i { input: $width, fc1: Dense<$((width + 1)), Relu>, drop: Dropout(0.2), fc2: Dense<16, Tanh>, out: Dense<$((i % 4 + 1)), Sigmoid> }
+}
+RUST
+    done
+    echo "fn main() {"
+    for i in $(seq 1 20); do
+        cat <<RUST
+    {
+        let mut net = Net$i::<Train>::seeded($i);
+        let x = Batch::<{ Net$i::INPUT }>::zeros(2);
+        let mut y = Batch::<{ Net$i::OUTPUT }>::zeros(2);
+        net.forward_into(&x, &mut y);
+        let mut dy = Batch::<{ Net$i::OUTPUT }>::zeros(2);
+        BinaryCrossEntropy.grad_into(&y, &y, &mut dy);
+        let mut grads = Net${i}Grads::zeros();
+        net.backward_into(&dy, &mut grads);
+        RmsProp::new(1e-3).step(&mut net, &grads);
+        println!("{}", net.into_eval().summary());
+    }
+RUST
+    done
+    echo "}"
+} > "$work/many/src/main.rs"
+
+# Dependencies once (the crates share them through CARGO_TARGET_DIR).
+for name in w0 w4 cnn many; do
     (cd "$work/$name" && cargo build --offline --quiet $profile_flag)
 done
 
@@ -93,8 +138,12 @@ best() {
 
 t0=$(best w0)
 t4=$(best w4)
+tc=$(best cnn)
+tm=$(best many)
 ratio=$(echo "scale=3; $t4 / $t0" | bc)
 printf 'W0 user crate: %.2f s\nW4 user crate: %.2f s\nW4 / W0: %s\n' "$t0" "$t4" "$ratio"
+printf 'MNIST convnet crate: %.2f s (%s x W0)\n' "$tc" "$(echo "scale=2; $tc / $t0" | bc)"
+printf '20-network crate: %.2f s (%s x the one-network W0 crate)\n' "$tm" "$(echo "scale=2; $tm / $t0" | bc)"
 if [ "$(echo "$ratio > 1.2 || $ratio < 0.8333" | bc)" = 1 ]; then
     echo "FAIL: compile times differ by more than 20 %" >&2
     exit 1

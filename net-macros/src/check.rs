@@ -550,6 +550,14 @@ mod tests {
     }
 
     #[test]
+    fn keywords_are_not_names_or_widths() {
+        assert_one("struct N { input: 1, mut: Dense<1> }", "`mut` is a keyword");
+        assert_one("struct N { input: 1, fc: Dense<fn> }", "`fn` is a keyword");
+        assert_one("struct N { input: [2, type], fc: Dense<1> }", "`type` is a keyword");
+        assert!(messages("struct N { input: 1, r#mut: Dense<1> }").is_empty());
+    }
+
+    #[test]
     fn a_missing_comma_is_one_error() {
         let found = messages("struct N { input: 4 fc: Dense<3> }");
         assert_eq!(found.len(), 1, "{found:#?}");

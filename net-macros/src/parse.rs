@@ -134,6 +134,13 @@ fn parse_plain_path(input: ParseStream) -> syn::Result<syn::Path> {
     let mut segments = syn::punctuated::Punctuated::new();
     loop {
         let ident = input.call(Ident::parse_any)?;
+        // `crate::`, `self::`, `super::` start paths; any other keyword
+        // (`fn`, `mut`, `type`) is not a name, and would only fail later,
+        // inside the expansion.
+        let starts_path = segments.is_empty() && ["crate", "self", "super", "Self"].contains(&ident.to_string().as_str());
+        if !starts_path && is_keyword(&ident) {
+            return Err(syn::Error::new(ident.span(), format!("`{ident}` is a keyword, not a name (write `r#{ident}` for a raw identifier)")));
+        }
         segments.push_value(syn::PathSegment::from(ident));
         if input.peek(Token![::]) && !input.peek3(Token![<]) {
             segments.push_punct(input.parse()?);
@@ -269,10 +276,21 @@ fn take_until_closing_angle(input: ParseStream) -> syn::Result<(TokenStream, Spa
     })
 }
 
+/// Whether `ident` is a Rust keyword (a raw identifier, `r#mut`, is not).
+fn is_keyword(ident: &Ident) -> bool {
+    syn::parse_str::<Ident>(&ident.to_string()).is_err()
+}
+
 impl Parse for Entry {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         let attrs = input.call(Attribute::parse_outer)?;
         let name = input.call(Ident::parse_any)?;
+        if is_keyword(&name) {
+            return Err(syn::Error::new(
+                name.span(),
+                format!("`{name}` is a keyword and cannot name a layer (write `r#{name}` for a raw identifier)"),
+            ));
+        }
         input.parse::<Token![:]>()?;
         let spec = if input.peek(syn::token::Bracket) {
             let content;

@@ -679,11 +679,13 @@ impl<G: Geometry, const F: usize, A: ActivationFn, const BIAS: bool> Layer for C
 }
 
 /// The last `D * (K - 1) + 1` input steps of a streaming causal
-/// convolution, a ring of `C` values per step (zeros before the first).
+/// convolution, a ring of `C` values per step (zeros before the first),
+/// and room for the patch of the current step.
 #[derive(Clone, Debug)]
 pub struct RecentSteps {
     steps: Vec<f32>,
     next: usize,
+    patch: Vec<f32>,
 }
 
 /// A causal convolution one step at a time: each output step is the
@@ -703,7 +705,7 @@ impl<
     type State = RecentSteps;
 
     fn initial_state() -> RecentSteps {
-        RecentSteps { steps: vec![0.0; (D * (K - 1) + 1) * C], next: 0 }
+        RecentSteps { steps: vec![0.0; (D * (K - 1) + 1) * C], next: 0, patch: vec![0.0; K * C] }
     }
 
     fn reset(state: &mut RecentSteps) {
@@ -716,17 +718,18 @@ impl<
         let now = state.next;
         state.steps[now * C..(now + 1) * C].copy_from_slice(x);
         state.next = (now + 1) % span;
-        if BIAS {
-            y.copy_from_slice(&self.bias.values);
-        }
-        // Kernel tap `k` reads the step `D * (K - 1 - k)` before this one;
-        // its weights are the `F x C` block `k` of the `F x K C` kernel.
+        // The patch in the kernel's order (tap `k` reads the step
+        // `D * (K - 1 - k)` before this one), then one product with the
+        // `F x K C` kernel.
         for k in 0..K {
             let back = D * (K - 1 - k);
             let slot = (now + span - back % span) % span;
-            let weights = &self.weights.values[k * C * F..(k + 1) * C * F];
-            gemv_ld(weights, F, F, &state.steps[slot * C..(slot + 1) * C], y, BIAS || k > 0);
+            state.patch[k * C..(k + 1) * C].copy_from_slice(&state.steps[slot * C..(slot + 1) * C]);
         }
+        if BIAS {
+            y.copy_from_slice(&self.bias.values);
+        }
+        gemv_ld(&self.weights.values, F, F, &state.patch, y, BIAS);
         simd::vectorized(
             #[inline(always)]
             || A::activate(F, y),

@@ -51,6 +51,7 @@ impl Cell for GruCell {
     const NAME: &'static str = "Gru";
     const GATES: usize = 3;
     const KEPT: usize = 4;
+    const SUMS_PROJECTIONS: bool = false;
 
     fn initial_bias(_gate: usize) -> f32 {
         0.0

@@ -51,6 +51,7 @@ impl Cell for LstmCell {
     const NAME: &'static str = "Lstm";
     const GATES: usize = 4;
     const KEPT: usize = 6;
+    const SUMS_PROJECTIONS: bool = true;
 
     fn initial_bias(gate: usize) -> f32 {
         if gate == FORGET {

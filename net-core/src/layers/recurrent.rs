@@ -47,6 +47,10 @@ pub trait Cell: Send + Sync + 'static {
     const GATES: usize;
     /// Values kept per unit and step for backward.
     const KEPT: usize;
+    /// Whether the cell only needs `ain + ah` (the LSTM; the GRU keeps the
+    /// recurrent part of its candidate apart): one streamed step then makes
+    /// a single product over the input and the state together.
+    const SUMS_PROJECTIONS: bool;
     /// The initial value of `bias_ih` for `gate` (Keras' unit forget bias
     /// for the LSTM; zero otherwise).
     fn initial_bias(gate: usize) -> f32;
@@ -1117,6 +1121,9 @@ pub struct StepState {
     kept_next: Vec<f32>,
     ain: Vec<f32>,
     ah: Vec<f32>,
+    /// This step's input followed by the state, for a cell that sums its
+    /// projections.
+    joined: Vec<f32>,
     started: bool,
 }
 
@@ -1138,6 +1145,7 @@ impl<C: Cell, const T: usize, const F: usize, const U: usize, const SEQ: bool, c
             kept_next: vec![0.0; C::KEPT * U],
             ain: vec![0.0; rows],
             ah: vec![0.0; rows],
+            joined: vec![0.0; F + U],
             started: false,
         }
     }
@@ -1150,8 +1158,16 @@ impl<C: Cell, const T: usize, const F: usize, const U: usize, const SEQ: bool, c
 
     fn step(&self, state: &mut StepState, x: &[f32], y: &mut [f32]) {
         let rows = Self::ROWS;
-        gemv_ld(self.kernels.input_values(), rows, rows, x, &mut state.ain, false);
-        gemv_ld(self.kernels.recurrent_values(), rows, rows, &state.h, &mut state.ah, false);
+        if C::SUMS_PROJECTIONS {
+            // `[W_ih W_hh]` is one `rows x (F + U)` matrix in memory: one
+            // product over `[x; h]`, its sum in `ain` (`ah` stays zero).
+            state.joined[..F].copy_from_slice(x);
+            state.joined[F..].copy_from_slice(&state.h);
+            gemv_ld(&self.kernels.values, rows, rows, &state.joined, &mut state.ain, false);
+        } else {
+            gemv_ld(self.kernels.input_values(), rows, rows, x, &mut state.ain, false);
+            gemv_ld(self.kernels.recurrent_values(), rows, rows, &state.h, &mut state.ah, false);
+        }
         let (b_ih, b_hh) = (self.biases.input_values(), self.biases.recurrent_values());
         let s = &mut *state;
         simd::vectorized(

@@ -270,10 +270,15 @@ unsafe fn gemv_chunk<const BLOCKS: usize, const SPLITS: usize>(
         j += 1;
     }
     for b in 0..BLOCKS {
-        let mut sum = acc[0][b];
-        for s in 1..SPLITS {
-            sum = _mm512_add_ps(sum, acc[s][b]);
+        // Pairwise: log2(SPLITS) dependent additions, not SPLITS - 1.
+        let mut width = SPLITS;
+        while width > 1 {
+            width /= 2;
+            for s in 0..width {
+                acc[s][b] = _mm512_add_ps(acc[s][b], acc[s + width][b]);
+            }
         }
+        let sum = acc[0][b];
         // SAFETY: as the loads of `y` above.
         unsafe { _mm512_mask_storeu_ps(y.as_mut_ptr().add(r0 + 16 * b), masks[b], sum) };
     }

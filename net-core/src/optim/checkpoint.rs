@@ -306,7 +306,29 @@ impl Adam {
             moments,
         };
         check_checkpoint(opt.problems())?;
+        opt.check_next_step()?;
         Ok(opt)
+    }
+
+    /// Refuses moments that are valid one by one but whose next update
+    /// overflows (a first moment of 1e38 over a second moment of 0): the
+    /// step after loading would write an infinite weight.
+    fn check_next_step(&self) -> Result<()> {
+        let t = self.iterations.saturating_add(1) as f64;
+        let (b1, b2) = (self.beta1 as f64, self.beta2 as f64);
+        let alpha = self.lr as f64 * (1.0 - b2.powf(t)).sqrt() / (1.0 - b1.powf(t));
+        for (i, [first, second]) in self.moments.slots.iter().enumerate() {
+            for (at, (&m, &v)) in first.iter().zip(second).enumerate() {
+                // With a zero gradient: m and v decay by beta1 and beta2.
+                let step = alpha * (m as f64 * b1).abs() / ((v as f64 * b2).max(0.0).sqrt() + self.epsilon as f64);
+                if !(step as f32).is_finite() {
+                    return Err(Error::OptimizerState(format!(
+                        "slot.{i}.first[{at}] is {m} over a second moment of {v}: the next update ({step:e}) overflows f32"
+                    )));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The state as named tensors and metadata (what [`save`](Self::save)
