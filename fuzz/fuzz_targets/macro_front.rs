@@ -28,7 +28,7 @@ mod expand;
 #[path = "../../net-macros/src/ir.rs"]
 mod ir;
 #[allow(dead_code)]
-#[path = "../../net-macros/src/layers.rs"]
+#[path = "../../net-macros/src/layers/mod.rs"]
 mod layers;
 #[allow(dead_code)]
 #[path = "../../net-macros/src/parse.rs"]
