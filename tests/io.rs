@@ -892,7 +892,10 @@ fn crafted_moments_are_typed_errors() {
     // Each moment valid on its own, but the next update overflows (found by
     // the `optimizer_checkpoint` fuzz target).
     let mut dict = trained_adam().1.state_dict();
-    let (first, second) = (dict.tensors.iter().position(|t| t.name == "slot.0.first").unwrap(), dict.tensors.iter().position(|t| t.name == "slot.0.second").unwrap());
+    let (first, second) = (
+        dict.tensors.iter().position(|t| t.name == "slot.0.first").unwrap(),
+        dict.tensors.iter().position(|t| t.name == "slot.0.second").unwrap(),
+    );
     dict.tensors[first].data[0] = 1e38;
     dict.tensors[second].data[0] = 0.0;
     let err = checkpoint_refused(&dict, "an update that overflows");

@@ -111,7 +111,10 @@ fn training_steps_give_the_same_bits_at_1_2_3_and_8_threads() {
     for sparse in [false, true] {
         let reference = step_at(1, sparse);
         for threads in [2, 3, 8] {
-            assert!(step_at(threads, sparse) == reference, "sparse {sparse}: {threads} threads differ from 1");
+            assert!(
+                step_at(threads, sparse) == reference,
+                "sparse {sparse}: {threads} threads differ from 1"
+            );
         }
     }
     typenet::set_num_threads(0);

@@ -137,9 +137,13 @@ fn parse_plain_path(input: ParseStream) -> syn::Result<syn::Path> {
         // `crate::`, `self::`, `super::` start paths; any other keyword
         // (`fn`, `mut`, `type`) is not a name, and would only fail later,
         // inside the expansion.
-        let starts_path = segments.is_empty() && ["crate", "self", "super", "Self"].contains(&ident.to_string().as_str());
+        let starts_path =
+            segments.is_empty() && ["crate", "self", "super", "Self"].contains(&ident.to_string().as_str());
         if !starts_path && is_keyword(&ident) {
-            return Err(syn::Error::new(ident.span(), format!("`{ident}` is a keyword, not a name (write `r#{ident}` for a raw identifier)")));
+            return Err(syn::Error::new(
+                ident.span(),
+                format!("`{ident}` is a keyword, not a name (write `r#{ident}` for a raw identifier)"),
+            ));
         }
         segments.push_value(syn::PathSegment::from(ident));
         if input.peek(Token![::]) && !input.peek3(Token![<]) {
@@ -288,7 +292,9 @@ impl Parse for Entry {
         if is_keyword(&name) {
             return Err(syn::Error::new(
                 name.span(),
-                format!("`{name}` is a keyword and cannot name a layer (write `r#{name}` for a raw identifier)"),
+                format!(
+                    "`{name}` is a keyword and cannot name a layer (write `r#{name}` for a raw identifier)"
+                ),
             ));
         }
         input.parse::<Token![:]>()?;

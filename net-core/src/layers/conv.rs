@@ -258,9 +258,34 @@ fn for_each_run<G: Geometry>(mut f: impl FnMut(usize, usize, Option<usize>, usiz
     }
 }
 
+/// Samples per part when copying patches over the threads: parts of at
+/// least this many values (a copy is cheap; waking a helper is not).
+const PARALLEL_COPY: usize = 1 << 18;
+
+/// Samples per part for `cols` samples of `per_sample` values each, and the
+/// threads to use: every thread for large batches, one for small ones.
+fn sample_parts(cols: usize, per_sample: usize) -> (usize, usize) {
+    if cols * per_sample < 2 * PARALLEL_COPY || cols < 2 {
+        return (cols.max(1), 1);
+    }
+    let threads = crate::linalg::num_threads();
+    (cols.div_ceil(threads * 4).max(PARALLEL_COPY.div_ceil(per_sample)).min(cols), threads)
+}
+
 /// Gathers the patches of `cols` samples `x` into `patches` (`K` rows,
-/// one column per output position of each sample).
+/// one column per output position of each sample), samples split over the
+/// threads when the batch is large (each sample's patches are its own).
 pub(crate) fn im2col<G: Geometry>(x: &[f32], cols: usize, patches: &mut [f32]) {
+    let (k, p, n) = (patch_len::<G>(), positions::<G>(), input_len::<G>());
+    let (samples, threads) = sample_parts(cols, k * p);
+    let patches = &mut patches[..k * p * cols];
+    crate::linalg::par::chunks_mut(patches, samples * k * p, threads, |start, part| {
+        let first = start / (k * p);
+        im2col_part::<G>(&x[first * n..], part.len() / (k * p), part);
+    });
+}
+
+fn im2col_part<G: Geometry>(x: &[f32], cols: usize, patches: &mut [f32]) {
     let (k, p, n) = (patch_len::<G>(), positions::<G>(), input_len::<G>());
     for (sample, out) in x.chunks_exact(n).zip(patches.chunks_exact_mut(k * p)).take(cols) {
         for_each_run::<G>(|column, row, at, len| {
@@ -291,6 +316,15 @@ fn copy_run(dst: &mut [f32], src: &[f32]) {
 /// first): each input value gets the sum over every window that read it,
 /// in a fixed order.
 pub(crate) fn col2im<G: Geometry>(patches: &[f32], cols: usize, dx: &mut [f32]) {
+    let (k, p, n) = (patch_len::<G>(), positions::<G>(), input_len::<G>());
+    let (samples, threads) = sample_parts(cols, k * p);
+    crate::linalg::par::chunks_mut(&mut dx[..n * cols], samples * n, threads, |start, part| {
+        let first = start / n;
+        col2im_part::<G>(&patches[first * k * p..], part.len() / n, part);
+    });
+}
+
+fn col2im_part<G: Geometry>(patches: &[f32], cols: usize, dx: &mut [f32]) {
     let (k, p, n) = (patch_len::<G>(), positions::<G>(), input_len::<G>());
     dx[..n * cols].fill(0.0);
     for (sample, grads) in dx.chunks_exact_mut(n).zip(patches.chunks_exact(k * p)).take(cols) {

@@ -81,14 +81,15 @@ impl Cell for GruCell {
                 out[k] = a[k] + bi[k] + h[k] + bh[k];
             }
         };
+        // The independent chains first, side by side, so they overlap.
         gate_sum(kr, R);
-        kr.iter_mut().for_each(|v| *v = sigmoid(*v));
         gate_sum(kz, Z);
-        kz.iter_mut().for_each(|v| *v = sigmoid(*v));
         let (hn_part, bn_h) = (&ah[N][..U], &b_hh[2 * U..][..U]);
         for k in 0..U {
             khn[k] = hn_part[k] + bn_h[k];
         }
+        kr.iter_mut().for_each(|v| *v = sigmoid(*v));
+        kz.iter_mut().for_each(|v| *v = sigmoid(*v));
         let (an, bn_i) = (&ain[N][..U], &b_ih[2 * U..][..U]);
         for k in 0..U {
             kn[k] = an[k] + bn_i[k] + kr[k] * khn[k];

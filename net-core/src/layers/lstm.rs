@@ -76,19 +76,27 @@ impl Cell for LstmCell {
         // slots): loops the compiler vectorises even for 8 units, where one
         // loop doing everything would be unrolled and left scalar.
         let kept = &mut kept[..Self::KEPT * U];
-        for gate in [I, FORGET, G, O] {
+        let pre = |out: &mut [f32], gate: usize| {
             let (a, h, bi, bh) =
                 (&ain[gate][..U], &ah[gate][..U], &b_ih[gate * U..][..U], &b_hh[gate * U..][..U]);
-            let out = &mut kept[gate * U..(gate + 1) * U];
             for k in 0..U {
                 out[k] = a[k] + bi[k] + h[k] + bh[k];
             }
-            if gate == G {
-                out.iter_mut().for_each(|v| *v = tanh(*v));
-            } else {
-                out.iter_mut().for_each(|v| *v = sigmoid(*v));
-            }
-        }
+        };
+        // Written out gate by gate (no loop over gates with a branch in it),
+        // so the four independent chains overlap.
+        let (gi, rest) = kept.split_at_mut(U);
+        let (gf, rest) = rest.split_at_mut(U);
+        let (gg, rest) = rest.split_at_mut(U);
+        let go = &mut rest[..U];
+        pre(gi, I);
+        pre(gf, FORGET);
+        pre(gg, G);
+        pre(go, O);
+        gi.iter_mut().for_each(|v| *v = sigmoid(*v));
+        gf.iter_mut().for_each(|v| *v = sigmoid(*v));
+        gg.iter_mut().for_each(|v| *v = tanh(*v));
+        go.iter_mut().for_each(|v| *v = sigmoid(*v));
         let (gates, rest) = kept.split_at_mut(CELL * U);
         let (c, tanh_c) = rest.split_at_mut(U);
         let (i, f, g, o) = (&gates[..U], &gates[U..2 * U], &gates[2 * U..3 * U], &gates[3 * U..4 * U]);

@@ -737,6 +737,13 @@ fn gates<'a>(buf: &'a [f32], layout: &Layout, gates: usize, units: usize, col: u
     std::array::from_fn(|k| if k < gates { &buf[layout.at(k, units, col)..][..units] } else { &[][..] })
 }
 
+/// The `gates` blocks of `U` values of one column stored gate after gate
+/// (unused entries empty).
+#[inline(always)]
+fn stacked<const U: usize>(buf: &[f32], gates: usize) -> [&[f32]; 4] {
+    std::array::from_fn(|k| if k < gates { &buf[k * U..(k + 1) * U] } else { &[][..] })
+}
+
 /// Gate `k`'s `units` values of column `col` in a projection gradient,
 /// mutably, for every gate of a cell (unused entries empty).
 #[inline(always)]
@@ -1173,9 +1180,7 @@ impl<C: Cell, const T: usize, const F: usize, const U: usize, const SEQ: bool, c
         simd::vectorized(
             #[inline(always)]
             || {
-                let layout = Layout::new(1, rows, 1);
-                let ain = gates(&s.ain, &layout, C::GATES, U, 0);
-                let ah = gates(&s.ah, &layout, C::GATES, U, 0);
+                let (ain, ah) = (stacked::<U>(&s.ain, C::GATES), stacked::<U>(&s.ah, C::GATES));
                 let kept_prev = s.started.then_some(&s.kept[..]);
                 C::cell_forward::<U>(&ain, &ah, b_ih, b_hh, &s.h, kept_prev, &mut s.h_next, &mut s.kept_next);
             },

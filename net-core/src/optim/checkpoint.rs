@@ -320,7 +320,8 @@ impl Adam {
         for (i, [first, second]) in self.moments.slots.iter().enumerate() {
             for (at, (&m, &v)) in first.iter().zip(second).enumerate() {
                 // With a zero gradient: m and v decay by beta1 and beta2.
-                let step = alpha * (m as f64 * b1).abs() / ((v as f64 * b2).max(0.0).sqrt() + self.epsilon as f64);
+                let step =
+                    alpha * (m as f64 * b1).abs() / ((v as f64 * b2).max(0.0).sqrt() + self.epsilon as f64);
                 if !(step as f32).is_finite() {
                     return Err(Error::OptimizerState(format!(
                         "slot.{i}.first[{at}] is {m} over a second moment of {v}: the next update ({step:e}) overflows f32"
