@@ -257,22 +257,25 @@ fn mask_and_apply_body(
 ) {
     let len = x.len();
     let (x, y, mask) = (&x[..len], &mut y[..len], &mut mask[..len]);
-    let pairs = len / 2;
-    let unit = |kept: bool, x: f32| if kept { (scale, x * scale) } else { (0.0, 0.0) };
-    for w in 0..pairs {
+    // Branch-free: a kept unit's bits pass through an all-ones mask, a
+    // dropped one's through zero (exactly 0.0 even for a NaN input). A
+    // branch on a random bit would be mispredicted half the time.
+    let keep = |kept: bool| 0u32.wrapping_sub(kept as u32);
+    let scale_bits = scale.to_bits();
+    let pairs = x.chunks_exact(2).zip(y.chunks_exact_mut(2)).zip(mask.chunks_exact_mut(2));
+    for (w, ((xs, ys), ms)) in pairs.enumerate() {
         let word = rng.word(start.wrapping_add(w as u64));
-        let (m0, y0) = unit((word & 0xffff_ffff) >= threshold, x[2 * w]);
-        let (m1, y1) = unit((word >> 32) >= threshold, x[2 * w + 1]);
-        mask[2 * w] = m0;
-        mask[2 * w + 1] = m1;
-        y[2 * w] = y0;
-        y[2 * w + 1] = y1;
+        let (k0, k1) = (keep((word & 0xffff_ffff) >= threshold), keep((word >> 32) >= threshold));
+        ms[0] = f32::from_bits(scale_bits & k0);
+        ms[1] = f32::from_bits(scale_bits & k1);
+        ys[0] = f32::from_bits((xs[0] * scale).to_bits() & k0);
+        ys[1] = f32::from_bits((xs[1] * scale).to_bits() & k1);
     }
     if len % 2 == 1 {
-        let word = rng.word(start.wrapping_add(pairs as u64));
-        let (m0, y0) = unit((word & 0xffff_ffff) >= threshold, x[len - 1]);
-        mask[len - 1] = m0;
-        y[len - 1] = y0;
+        let word = rng.word(start.wrapping_add((len / 2) as u64));
+        let k0 = keep((word & 0xffff_ffff) >= threshold);
+        mask[len - 1] = f32::from_bits(scale_bits & k0);
+        y[len - 1] = f32::from_bits((x[len - 1] * scale).to_bits() & k0);
     }
 }
 
