@@ -2,9 +2,9 @@
 //! for every such layer (`DenseGrads`, `BatchNormGrads`, the convolutions').
 
 use std::any::{Any, TypeId};
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Mutex, PoisonError};
 
 use nalgebra::SMatrix;
 
@@ -41,37 +41,47 @@ pub fn boxed_copy<T: HeapTensor>(tensor: &T) -> Box<T> {
     copy
 }
 
-/// Storage of dropped gradient tensors, by type, for [`Grads::recycled`].
-/// At most [`KEPT`] tensors of a type are kept; a gradient tensor is as
-/// large as its weights, so this bounds what the pool holds to a few
-/// gradients' worth.
-static POOL: Mutex<Option<Spares>> = Mutex::new(None);
+thread_local! {
+    /// Storage of dropped gradient tensors, by type, for
+    /// [`Grads::recycled`]: per thread (a training loop drops its gradients
+    /// where it made them), so taking one costs no lock. At most [`KEPT`]
+    /// tensors of a type are kept; a gradient tensor is as large as its
+    /// weights, so this bounds what the pool holds to a few gradients' worth.
+    static POOL: RefCell<Spares> = RefCell::new(HashMap::new());
+}
 
 /// Spare tensors, by type.
-type Spares = HashMap<TypeId, Vec<Box<dyn Any + Send>>>;
+type Spares = HashMap<TypeId, Vec<Box<dyn Any>>>;
 
 /// Tensors of one type the pool keeps.
 const KEPT: usize = 2;
 
-/// A tensor of type `T` from the pool (with the values it was dropped
-/// with), or a new zeroed one.
+/// A tensor of type `T` from this thread's pool (with the values it was
+/// dropped with), or a new zeroed one.
 fn take<T: HeapTensor>() -> Box<T> {
-    let mut pool = POOL.lock().unwrap_or_else(PoisonError::into_inner);
-    let spare = pool.as_mut().and_then(|map| map.get_mut(&TypeId::of::<T>())).and_then(Vec::pop);
-    drop(pool);
+    let spare = POOL
+        .try_with(|pool| {
+            pool.try_borrow_mut().ok().and_then(|mut map| map.get_mut(&TypeId::of::<T>()).and_then(Vec::pop))
+        })
+        .ok()
+        .flatten();
     match spare.map(|any| any.downcast::<T>()) {
         Some(Ok(tensor)) => tensor,
         _ => T::zeroed(),
     }
 }
 
-/// Gives a dropped tensor back to the pool.
+/// Gives a dropped tensor back to this thread's pool (or frees it while
+/// the thread is shutting down).
 fn give<T: HeapTensor>(tensor: Box<T>) {
-    let mut pool = POOL.lock().unwrap_or_else(PoisonError::into_inner);
-    let kept = pool.get_or_insert_with(HashMap::new).entry(TypeId::of::<T>()).or_default();
-    if kept.len() < KEPT {
-        kept.push(tensor);
-    }
+    let _ = POOL.try_with(|pool| {
+        if let Ok(mut map) = pool.try_borrow_mut() {
+            let kept = map.entry(TypeId::of::<T>()).or_default();
+            if kept.len() < KEPT {
+                kept.push(tensor);
+            }
+        }
+    });
 }
 
 /// Gradients of a weight tensor `W` and a bias `B`, shaped like them.
