@@ -61,11 +61,20 @@ impl<const POSITIONS: usize, const C: usize, P: Phase> SpatialDropout<POSITIONS,
         for ((xs, ys), masks) in samples.zip(channel_masks.chunks_exact(C)) {
             for (xp, yp) in xs.chunks_exact(C).zip(ys.chunks_exact_mut(C)) {
                 for ((y, &x), &m) in yp.iter_mut().zip(xp).zip(masks) {
-                    *y = if m == 0.0 { 0.0 } else { x * m };
+                    *y = masked(x, m);
                 }
             }
         }
     }
+}
+
+/// `x * m` for a mask value `m` (0 or the kept scale), exactly 0 where the
+/// channel is dropped (even for an infinite `x`), without a branch: the
+/// mask's pattern repeats every `C` values, which predicts badly.
+#[inline(always)]
+fn masked(x: f32, m: f32) -> f32 {
+    let keep = 0u32.wrapping_sub((m != 0.0) as u32);
+    f32::from_bits((x * m).to_bits() & keep)
 }
 
 impl<const POSITIONS: usize, const C: usize, P: Phase> Clone for SpatialDropout<POSITIONS, C, P> {
@@ -134,7 +143,7 @@ impl<const POSITIONS: usize, const C: usize, P: Phase> Layer for SpatialDropout<
         for ((dxs, dys), m) in samples.zip(masks.chunks_exact(C)) {
             for (dxp, dyp) in dxs.chunks_exact_mut(C).zip(dys.chunks_exact(C)) {
                 for ((d, &g), &m) in dxp.iter_mut().zip(dyp).zip(m) {
-                    *d = if m == 0.0 { 0.0 } else { g * m };
+                    *d = masked(g, m);
                 }
             }
         }
