@@ -7,9 +7,9 @@
 //! kernels, int64 `num_batches_tracked` ignored) and must reproduce every
 //! value to 1e-5 relative / 1e-6 absolute, as `tests/torch_reference.rs`.
 
-use std::path::{Path, PathBuf};
+mod support;
 
-use typenet::io::{NamedTensor, StateDict};
+use support::{fixture, Reference};
 use typenet::layers::conv::{Bias, ConvWeights};
 use typenet::prelude::*;
 use typenet::{Geometry, HeapTensor, WeightBiasGrads};
@@ -70,79 +70,19 @@ network! {
     }
 }
 
-const REL: f32 = 1e-5;
-const ABS: f32 = 1e-6;
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
-}
-
-/// The fixture's tensors and the largest deviations seen.
-struct Reference {
-    arch: &'static str,
-    io: StateDict,
-    max_abs: f32,
-    compared: usize,
-}
-
-impl Reference {
-    fn new(arch: &'static str) -> Self {
-        let io = StateDict::read(fixture(&format!("conv_{arch}.io.safetensors"))).unwrap();
-        Reference { arch, io, max_abs: 0.0, compared: 0 }
-    }
-
-    fn tensor(&self, name: &str) -> &NamedTensor {
-        self.io.get(name).unwrap_or_else(|| panic!("{}: no `{name}` in the fixture", self.arch))
-    }
-
-    fn check(&mut self, name: &str, ours: &[f32]) {
-        let want = self.tensor(name).data.clone();
-        assert_eq!(
-            ours.len(),
-            want.len(),
-            "{}: `{name}` has {} values, torch {}",
-            self.arch,
-            ours.len(),
-            want.len()
-        );
-        for (i, (&a, &b)) in ours.iter().zip(&want).enumerate() {
-            let err = (a - b).abs();
-            assert!(
-                err <= ABS + REL * b.abs(),
-                "{}: `{name}`[{i}] is {a}, torch has {b} (difference {err})",
-                self.arch
-            );
-            self.max_abs = self.max_abs.max(err);
-            self.compared += 1;
-        }
-    }
-
-    /// A convolution's gradients against `grad.{prefix}weight` (PyTorch's
-    /// `[F, C, KH, KW]`) and, with a bias, `grad.{prefix}bias`.
-    fn check_conv<G: Geometry, const F: usize, const BIAS: bool>(
-        &mut self,
-        prefix: &str,
-        g: &WeightBiasGrads<ConvWeights<G, F>, Bias<BIAS, F>>,
-    ) {
-        self.check(&format!("grad.{prefix}weight"), &torch_kernel(g.weights()));
-        if BIAS {
-            self.check(&format!("grad.{prefix}bias"), g.bias().values());
-        } else {
-            assert!(g.bias().values().is_empty());
-            assert!(self.io.get(&format!("grad.{prefix}bias")).is_none());
-        }
-    }
-
-    /// The input and target as typenet batches: `[B, ..shape]` row-major is
-    /// one flat channels-last sample per column.
-    fn batches<const IN: usize, const OUT: usize>(&self) -> (Batch<IN>, Batch<OUT>) {
-        let x = Batch::<IN>::from_column_slice(&self.tensor("x").data);
-        let t = Batch::<OUT>::from_column_slice(&self.tensor("t").data);
-        (x, t)
-    }
-
-    fn report(&self) {
-        eprintln!("{}: {} values compared, max abs error {:.3e}", self.arch, self.compared, self.max_abs);
+/// A convolution's gradients against `grad.{prefix}weight` (PyTorch's
+/// `[F, C, KH, KW]`) and, with a bias, `grad.{prefix}bias`.
+fn check_conv<G: Geometry, const F: usize, const BIAS: bool>(
+    r: &mut Reference,
+    prefix: &str,
+    g: &WeightBiasGrads<ConvWeights<G, F>, Bias<BIAS, F>>,
+) {
+    r.check(&format!("grad.{prefix}weight"), &torch_kernel(g.weights()));
+    if BIAS {
+        r.check(&format!("grad.{prefix}bias"), g.bias().values());
+    } else {
+        assert!(g.bias().values().is_empty());
+        assert!(!r.has(&format!("grad.{prefix}bias")));
     }
 }
 
@@ -161,103 +101,71 @@ fn torch_kernel<G: Geometry, const F: usize>(w: &ConvWeights<G, F>) -> Vec<f32> 
     out
 }
 
-/// The network saved by typenet holds exactly the PyTorch file's floats,
-/// under the same names and shapes.
-fn assert_round_trip<N: Network>(arch: &str, net: &N) {
-    let saved = StateDict::of(net);
-    let torch = StateDict::read(fixture(&format!("conv_{arch}.model.safetensors"))).unwrap();
-    let floats: Vec<&NamedTensor> =
-        torch.iter().filter(|t| !t.name.ends_with("num_batches_tracked")).collect();
-    assert_eq!(saved.len(), floats.len(), "{arch}: tensor count");
-    for t in floats {
-        let ours = saved.get(&t.name).unwrap_or_else(|| panic!("{arch}: `{}` not saved", t.name));
-        assert_eq!(ours.shape, t.shape, "{arch}: `{}` shape", t.name);
-        assert_eq!(ours.data, t.data, "{arch}: `{}` does not round-trip bit for bit", t.name);
-    }
-}
-
-/// Loads `arch`, runs one training forward and backward on the fixture's
-/// batch and checks the output, loss and input gradient; returns the
-/// network (after the forward) and its gradients for the parameter checks.
-macro_rules! train_step {
-    ($r:expr, $net:ty, $arch:literal) => {{
-        let mut net = <$net>::load(fixture(concat!("conv_", $arch, ".model.safetensors"))).unwrap();
-        assert_round_trip($arch, &net);
-        let (x, t) = $r.batches::<{ <$net>::INPUT }, { <$net>::OUTPUT }>();
-        let y = net.forward(&x);
-        $r.check("y", y.as_slice());
-        $r.check("loss", &[Mse.loss(&y, &t)]);
-        let (grads, grad_x) = net.backward_with_input(&Mse.grad(&y, &t));
-        $r.check("grad.x", grad_x.as_slice());
-        (net, grads, x)
-    }};
-}
-
 #[test]
 fn conv2d_with_stride_padding_and_dilation_matches_pytorch() {
-    let mut r = Reference::new("conv2d_geometry");
-    let (_, g, _) = train_step!(r, Conv2dGeometry<Train>, "conv2d_geometry");
-    r.check_conv("conv.", &g.conv);
+    let mut r = Reference::new("conv", "conv2d_geometry");
+    let (_, g, _) = train_step!(r, Conv2dGeometry<Train>, "conv", "conv2d_geometry");
+    check_conv(&mut r, "conv.", &g.conv);
     r.report();
 }
 
 #[test]
 fn conv2d_same_padding_without_bias_matches_pytorch() {
-    let mut r = Reference::new("conv2d_same_nobias");
-    let (_, g, _) = train_step!(r, Conv2dSameNoBias<Train>, "conv2d_same_nobias");
-    r.check_conv("conv1.", &g.conv1);
-    r.check_conv("conv2.", &g.conv2);
+    let mut r = Reference::new("conv", "conv2d_same_nobias");
+    let (_, g, _) = train_step!(r, Conv2dSameNoBias<Train>, "conv", "conv2d_same_nobias");
+    check_conv(&mut r, "conv1.", &g.conv1);
+    check_conv(&mut r, "conv2.", &g.conv2);
     r.report();
 }
 
 #[test]
 fn conv1d_causal_matches_pytorch() {
-    let mut r = Reference::new("conv1d_causal");
-    let (_, g, _) = train_step!(r, Conv1dCausal<Train>, "conv1d_causal");
-    r.check_conv("conv.", &g.conv);
+    let mut r = Reference::new("conv", "conv1d_causal");
+    let (_, g, _) = train_step!(r, Conv1dCausal<Train>, "conv", "conv1d_causal");
+    check_conv(&mut r, "conv.", &g.conv);
     r.report();
 }
 
 #[test]
 fn pools_match_pytorch() {
-    let mut r = Reference::new("pool_max2d");
-    let (_, g, _) = train_step!(r, PoolMax2d<Train>, "pool_max2d");
-    r.check_conv("conv.", &g.conv);
+    let mut r = Reference::new("conv", "pool_max2d");
+    let (_, g, _) = train_step!(r, PoolMax2d<Train>, "conv", "pool_max2d");
+    check_conv(&mut r, "conv.", &g.conv);
     r.report();
-    let mut r = Reference::new("pool_avg2d");
-    let (_, g, _) = train_step!(r, PoolAvg2d<Train>, "pool_avg2d");
-    r.check_conv("conv.", &g.conv);
+    let mut r = Reference::new("conv", "pool_avg2d");
+    let (_, g, _) = train_step!(r, PoolAvg2d<Train>, "conv", "pool_avg2d");
+    check_conv(&mut r, "conv.", &g.conv);
     r.report();
-    let mut r = Reference::new("pool_max1d");
-    let (_, g, _) = train_step!(r, PoolMax1d<Train>, "pool_max1d");
-    r.check_conv("conv.", &g.conv);
+    let mut r = Reference::new("conv", "pool_max1d");
+    let (_, g, _) = train_step!(r, PoolMax1d<Train>, "conv", "pool_max1d");
+    check_conv(&mut r, "conv.", &g.conv);
     r.report();
-    let mut r = Reference::new("pool_avg1d");
-    let (_, g, _) = train_step!(r, PoolAvg1d<Train>, "pool_avg1d");
-    r.check_conv("conv.", &g.conv);
+    let mut r = Reference::new("conv", "pool_avg1d");
+    let (_, g, _) = train_step!(r, PoolAvg1d<Train>, "conv", "pool_avg1d");
+    check_conv(&mut r, "conv.", &g.conv);
     r.report();
 }
 
 #[test]
 fn global_pools_match_pytorch() {
-    let mut r = Reference::new("pool_global_avg");
-    let (_, g, _) = train_step!(r, PoolGlobalAvg<Train>, "pool_global_avg");
-    r.check_conv("conv.", &g.conv);
+    let mut r = Reference::new("conv", "pool_global_avg");
+    let (_, g, _) = train_step!(r, PoolGlobalAvg<Train>, "conv", "pool_global_avg");
+    check_conv(&mut r, "conv.", &g.conv);
     r.report();
-    let mut r = Reference::new("pool_global_max");
-    let (_, g, _) = train_step!(r, PoolGlobalMax<Train>, "pool_global_max");
-    r.check_conv("conv.", &g.conv);
+    let mut r = Reference::new("conv", "pool_global_max");
+    let (_, g, _) = train_step!(r, PoolGlobalMax<Train>, "conv", "pool_global_max");
+    check_conv(&mut r, "conv.", &g.conv);
     r.report();
 }
 
 #[test]
 fn per_channel_batch_norm_matches_pytorch() {
-    let mut r = Reference::new("bn2d");
-    let (net, g, x) = train_step!(r, Bn2d<Train>, "bn2d");
-    r.check_conv("conv.", &g.conv);
+    let mut r = Reference::new("conv", "bn2d");
+    let (net, g, x) = train_step!(r, Bn2d<Train>, "conv", "bn2d");
+    check_conv(&mut r, "conv.", &g.conv);
     r.check("grad.bn.weight", g.bn.gamma().as_slice());
     r.check("grad.bn.bias", g.bn.beta().as_slice());
-    r.check_conv("out.", &g.out);
+    check_conv(&mut r, "out.", &g.out);
     // The running statistics use the biased batch variance over N*H*W
     // values, as Keras; the fixture rescales PyTorch's unbiased update.
     r.check("running_mean_after", net.bn.running_mean().as_slice());
@@ -269,10 +177,10 @@ fn per_channel_batch_norm_matches_pytorch() {
 
 #[test]
 fn cnn_classifier_with_channels_first_flatten_matches_pytorch() {
-    let mut r = Reference::new("cnn_classifier");
-    let (net, g, x) = train_step!(r, CnnClassifier<Train>, "cnn_classifier");
-    r.check_conv("conv1.", &g.conv1);
-    r.check_conv("conv2.", &g.conv2);
+    let mut r = Reference::new("conv", "cnn_classifier");
+    let (net, g, x) = train_step!(r, CnnClassifier<Train>, "conv", "cnn_classifier");
+    check_conv(&mut r, "conv1.", &g.conv1);
+    check_conv(&mut r, "conv2.", &g.conv2);
     r.check("grad.fc.weight", g.fc.weights().transpose().as_slice());
     r.check("grad.fc.bias", g.fc.bias().as_slice());
     // Eval has no dropout here: the same output as the training forward.

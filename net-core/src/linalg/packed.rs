@@ -130,7 +130,8 @@ unsafe fn gemm(t: &Tile<'_>) {
             while pc < t.k {
                 let kc = depth.min(t.k - pc);
                 let accumulate = t.add || pc > 0;
-                pack_b(kc, nc, t.b, pc, jc, pb);
+                // SAFETY: the CPU has the features (this function's contract).
+                unsafe { pack_b(kc, nc, t.b, pc, jc, pb) };
                 let mut ic = 0;
                 while ic < t.m {
                     let mc = MC.min(t.m - ic);
@@ -205,7 +206,11 @@ fn prefetch(data: &[f32], len: usize) {
 
 /// Packs `b[pc.., jc..]` (`kc x nc`) as NR-column panels, `p`-major
 /// inside, columns past `nc` zero.
-fn pack_b(kc: usize, nc: usize, b: Operand<'_>, pc: usize, jc: usize, out: &mut [f32]) {
+///
+/// # Safety
+/// The CPU has every feature of `simd::FEATURES` (the column-major case
+/// transposes in AVX registers).
+unsafe fn pack_b(kc: usize, nc: usize, b: Operand<'_>, pc: usize, jc: usize, out: &mut [f32]) {
     let at = |p: usize, j: usize| (pc + p) * b.row_stride + (jc + j) * b.col_stride;
     for (panel, j0) in (0..nc).step_by(NR).enumerate() {
         let cols = NR.min(nc - j0);
@@ -236,7 +241,8 @@ fn pack_b(kc: usize, nc: usize, b: Operand<'_>, pc: usize, jc: usize, out: &mut 
                 let blocks: [&[f32; 8]; NR] =
                     std::array::from_fn(|j| columns[j][p0..p0 + 8].try_into().expect("eight values"));
                 let out: &mut [f32; 64] = (&mut dst[p0 * NR..(p0 + 8) * NR]).try_into().expect("eight rows");
-                transpose8(&blocks, out);
+                // SAFETY: the CPU has the features (this function's contract).
+                unsafe { transpose8(&blocks, out) };
             }
             for p in whole..kc {
                 for (value, column) in dst[p * NR..(p + 1) * NR].iter_mut().zip(&columns) {
@@ -258,20 +264,11 @@ fn pack_b(kc: usize, nc: usize, b: Operand<'_>, pc: usize, jc: usize, out: &mut 
 
 /// `out[p * 8 + j] = columns[j][p]`: eight columns of eight values
 /// turned into eight rows, in registers (the panels of a column-major `b`).
-#[inline(always)]
-fn transpose8(columns: &[&[f32; 8]; 8], out: &mut [f32; 64]) {
-    // SAFETY: `packed::matmul` runs only where `simd::available()` holds
-    // (checked by the caller), which includes AVX; every load reads one of
-    // the eight arrays of eight values and every store one row of `out`.
-    unsafe { transpose8_avx(columns, out) }
-}
-
-/// [`transpose8`] with AVX shuffles.
 ///
 /// # Safety
-/// The CPU has AVX.
+/// The CPU has every feature of `simd::FEATURES`.
 #[target_feature(enable = "avx512f,avx512vl,avx512dq,avx2,fma")]
-unsafe fn transpose8_avx(columns: &[&[f32; 8]; 8], out: &mut [f32; 64]) {
+unsafe fn transpose8(columns: &[&[f32; 8]; 8], out: &mut [f32; 64]) {
     // SAFETY: each load reads the 8 values of one array; each store writes
     // 8 values of `out` at offsets 0, 8, .., 56.
     unsafe {

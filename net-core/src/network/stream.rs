@@ -44,9 +44,9 @@ pub trait Streamable: Layer {
     fn step(&self, state: &mut Self::State, x: &[f32], y: &mut [f32]);
 }
 
-/// The width a step of `L` gives for `input` values.
-const fn step_out(step_in: usize, step_out: usize, input: usize) -> usize {
-    let _ = step_in;
+/// The width a step gives for `input` values, `step_out` being the
+/// layer's `STEP_OUT` (0: as many as it takes).
+const fn step_out(step_out: usize, input: usize) -> usize {
     if step_out == 0 {
         input
     } else {
@@ -121,7 +121,7 @@ where
                 std::any::type_name::<A::Layer>()
             ));
         }
-        let out = step_out(step_in, step, width);
+        let out = step_out(step, width);
         *widest = (*widest).max(out);
         R::widths(out, widest)
     }
@@ -135,7 +135,7 @@ where
         spare: &mut [f32],
         y: &mut [f32],
     ) {
-        let out = step_out(<A::Layer as Streamable>::STEP_IN, <A::Layer as Streamable>::STEP_OUT, width);
+        let out = step_out(<A::Layer as Streamable>::STEP_OUT, width);
         if <A::Layer as Layer>::PASSES_THROUGH {
             return R::step_within(rest, rest_states, x, width, spare, y);
         }
