@@ -1,89 +1,52 @@
 //! "If I write dropout by hand (x * bernoulli / keep), does it switch off at
-//! inference?" A custom layer through the public `Layer` trait, next to the
-//! built-in `Dropout`.
+//! inference?" A custom layer through the public `Noise` trait: it says
+//! what it draws while training and how the gradient flows back;
+//! `Noisy` makes it a phase-typed layer that is the identity in `Eval`,
+//! as the built-in `Dropout` is.
 //!
 //! Run: `cargo run --release --example manual_dropout`
 
-use rand::{Rng, SeedableRng};
-use typenet::phase::{PhaseData, PhaseMut};
+use typenet::layers::{Draws, Noise, Noisy};
 use typenet::prelude::*;
-use typenet::{rand, Cols, ColsMut, NoGrads};
+use typenet::{Cols, ColsMut};
 
 const KEEP: f32 = 0.5;
 
-/// What the hand-written layer keeps per phase, declared as the built-in
-/// `Dropout` does: a generator while training, nothing at inference.
-pub struct Masks;
+/// Hand-written inverted dropout over 64 features: a Bernoulli(KEEP) mask
+/// divided by KEEP, drawn from the network's noise generator.
+#[derive(Clone, Debug, Default)]
+pub struct BernoulliMask;
 
-impl PhaseData for Masks {
-    type Train = Option<rand::rngs::StdRng>;
-    type Eval = ();
-}
-
-/// Hand-written inverted dropout over 64 features: in `Train` it multiplies
-/// by a Bernoulli(KEEP) mask and divides by KEEP; in `Eval` it holds no
-/// generator at all, so it can only be the identity.
-#[derive(Clone, Debug)]
-pub struct ManualDropout<P: Phase = Eval> {
-    masks: P::Data<Masks>,
-}
-
-impl<P: Phase> Layer for ManualDropout<P> {
-    const IN: usize = 64;
-    const OUT: usize = 64;
-    const PHASED: bool = true;
+impl Noise for BernoulliMask {
+    const WIDTH: usize = 64;
     /// The mask of the last training forward, already divided by KEEP.
-    type Cache = Vec<f32>;
-    type Grads = NoGrads;
-    type InPhase<Q: Phase> = ManualDropout<Q>;
+    type Record = Vec<f32>;
 
-    fn infer(&self, x: Cols<'_>, mut y: ColsMut<'_>) {
-        // A shared reference cannot advance the generator: inference is the identity.
-        y.copy_from(x);
+    fn words(&self, cols: usize) -> u64 {
+        (64 * cols).div_ceil(2) as u64
     }
 
-    fn train_forward(&mut self, x: Cols<'_>, mut y: ColsMut<'_>, mask: &mut Vec<f32>) {
-        let PhaseMut::Train(Some(rng)) = P::data_mut::<Masks>(&mut self.masks) else {
-            mask.clear();
-            return y.copy_from(x);
-        };
+    fn apply(&self, draws: Draws<'_>, x: Cols<'_>, mut y: ColsMut<'_>, mask: &mut Vec<f32>) {
         mask.clear();
-        for (y, &x) in y.as_mut_slice().iter_mut().zip(x.as_slice()) {
-            let m = if rng.random::<f32>() < KEEP { 1.0 / KEEP } else { 0.0 };
+        for (i, (y, &x)) in y.as_mut_slice().iter_mut().zip(x.as_slice()).enumerate() {
+            let (a, b) = draws.uniform_pair(i as u64 / 2);
+            let u = if i % 2 == 0 { a } else { b };
+            let m = if u < KEEP { 1.0 / KEEP } else { 0.0 };
             mask.push(m);
             *y = x * m;
         }
     }
 
-    fn train_backward(
-        &mut self,
-        _x: Cols<'_>,
-        _y: Cols<'_>,
-        dy: ColsMut<'_>,
-        mask: &mut Vec<f32>,
-        dx: Option<ColsMut<'_>>,
-        _grads: Option<&mut NoGrads>,
-    ) {
-        let Some(mut dx) = dx else { return };
-        if mask.is_empty() {
-            return dx.copy_from(dy.as_cols());
-        }
-        for ((dx, dy), m) in dx.as_mut_slice().iter_mut().zip(dy.as_slice()).zip(mask.iter()) {
+    fn gradient(&self, mask: &Vec<f32>, dy: Cols<'_>, mut dx: ColsMut<'_>) {
+        for ((dx, dy), m) in dx.as_mut_slice().iter_mut().zip(dy.as_slice()).zip(mask) {
             *dx = dy * m;
         }
     }
-
-    fn into_phase<Q: Phase>(self, seed: u64) -> ManualDropout<Q> {
-        let masks = Q::new_data::<Masks>(|| Some(rand::rngs::StdRng::seed_from_u64(seed)), || ());
-        ManualDropout { masks }
-    }
 }
 
-impl Init for ManualDropout {
-    fn init<R: Rng + ?Sized>(_rng: &mut R) -> Self {
-        ManualDropout { masks: () }
-    }
-}
+/// The layer: in `Train` it applies the mask; in `Eval` it holds no
+/// generator at all, so it can only be the identity.
+pub type ManualDropout<P = Eval> = Noisy<BernoulliMask, P>;
 
 network! {
     /// With the built-in dropout.

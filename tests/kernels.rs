@@ -7,8 +7,9 @@ use typenet::prelude::*;
 use typenet::{Cols, ColsMut, Layer, Phase};
 
 /// A layer with 300,000 parameters whose `visit_trainable` hands the
-/// optimiser a gradient one value short: a bug a user can write in safe code.
-#[derive(Clone, Debug)]
+/// optimiser a gradient one value short: a bug a user can write in safe code
+/// by overriding what `#[derive(Tensors)]` would have derived.
+#[derive(Clone, Debug, Tensors)]
 struct Miscounted {
     weights: Vec<f32>,
 }
@@ -32,9 +33,8 @@ impl Grads for ShortGrads {
 }
 
 impl Layer for Miscounted {
-    const IN: usize = 1;
-    const OUT: usize = 1;
-    const PARAMS: usize = 300_000;
+    const INPUT: usize = 1;
+    const OUTPUT: usize = 1;
     type Cache = ();
     type Grads = ShortGrads;
     type InPhase<Q: Phase> = Self;

@@ -167,8 +167,8 @@ fn summary_lists_layers_and_totals() {
     assert!(text.contains(&format!("Total params: {}", WithDropout::PARAMS)));
     assert_eq!(WithDropout::INPUT, 4);
     assert_eq!(WithDropout::OUTPUT, 2);
-    assert_eq!(<WithDropout<Train> as Layer>::PARAMS, 4 * 16 + 16 + 16 * 2 + 2);
-    assert_eq!(<WithDropout<Train> as Network>::INPUT, 4);
+    assert_eq!(<WithDropout<Train> as Tensors>::PARAMS, 4 * 16 + 16 + 16 * 2 + 2);
+    assert_eq!(<WithDropout<Train> as Layer>::INPUT, 4);
 }
 
 #[test]

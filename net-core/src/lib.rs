@@ -7,6 +7,7 @@
 
 pub mod data;
 pub mod error;
+pub mod init;
 pub mod io;
 pub mod layers;
 mod linalg;
@@ -32,8 +33,9 @@ pub use layers::{
     Geometry, GlobalAvgPool, GlobalMaxPool, Grads, GradsOf, Grid1d, Grid2d, Gru, HeapTensor, Independent,
     Init, Layer, LeakyRelu, Linear, Lstm, MaxPool1d, MaxPool2d, NoGrads, NoiseShape, Parameterized,
     Recurrent, RecurrentGrads, Relu, Sigmoid, Softmax, SpatialDropout, StopGradient, Tanh, TensorKind,
-    TensorMut, TensorRef, TimeDistributed, ValueRange, WeightBiasGrads, Weights,
+    TensorMut, TensorRef, Tensors, TimeDistributed, ValueRange, WeightBiasGrads, Weights,
 };
+pub use layers::{StepWidth, StepWise, Streamable};
 #[doc(hidden)]
 pub use linalg::matmul_cols as __matmul_cols;
 pub use linalg::{num_threads, set_num_threads};
@@ -41,7 +43,7 @@ pub use loss::{
     Accuracy, BinaryCrossEntropy, BinaryCrossEntropyFromLogits, CrossEntropy, CrossEntropyFromProbs, Loss,
     Mse,
 };
-pub use network::{EvalNetwork, Network, Stream, StreamChain, Streamable, Summary, SummaryRow, TrainNetwork};
+pub use network::{EvalNetwork, Network, Stream, StreamChain, Summary, SummaryRow, TrainNetwork};
 pub use optim::{Adam, AdamW, Optimizer, RmsProp, Sgd};
 pub use phase::{Eval, Phase, PhaseData, PhaseKind, PhaseMut, PhaseRef, Train, TrainOnly};
 pub use tensor::{Batch, Cols, ColsMut};

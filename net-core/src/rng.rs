@@ -30,11 +30,24 @@ pub fn derive_seed(seed: u64, index: u64) -> u64 {
     mix64(seed ^ mix64(index.wrapping_add(0x9e37_79b9_7f4a_7c15)))
 }
 
-/// A counter-based generator of dropout masks.
+/// A counter-based generator of dropout masks and training noise: what
+/// every random layer of a network draws from in `Train`, seeded from the
+/// network's seed (`into_train(seed)`), custom layers included.
 ///
 /// Each 64-bit word yields two 32-bit uniforms; the counter is atomic so a
 /// Monte-Carlo dropout layer inside an `Eval` network (`&self` forward)
-/// still draws fresh masks while the network stays `Sync`.
+/// still draws fresh masks while the network stays `Sync`. A draw reserves
+/// a run of words, then reads them by index: the words of a reservation
+/// are the same whatever order or thread reads them.
+///
+/// ```
+/// use typenet::rng::MaskRng;
+/// let mut rng = MaskRng::new(7);
+/// let start = rng.reserve(2);
+/// let (a, b) = rng.normal_pair(start);
+/// assert!(a.is_finite() && b.is_finite());
+/// assert_eq!(rng.uniform_pair(start + 1), MaskRng::new(7).uniform_pair(1));
+/// ```
 #[derive(Debug)]
 pub struct MaskRng {
     key: u64,
@@ -48,12 +61,12 @@ impl MaskRng {
     }
 
     /// Reserves `words` words of the stream through a shared reference.
-    pub(crate) fn reserve_shared(&self, words: u64) -> u64 {
+    pub fn reserve_shared(&self, words: u64) -> u64 {
         self.counter.fetch_add(words, Ordering::Relaxed)
     }
 
     /// Reserves `words` words of the stream.
-    pub(crate) fn reserve(&mut self, words: u64) -> u64 {
+    pub fn reserve(&mut self, words: u64) -> u64 {
         let c = self.counter.get_mut();
         let start = *c;
         *c = start.wrapping_add(words);
@@ -62,8 +75,26 @@ impl MaskRng {
 
     /// Word `index` of this stream.
     #[inline(always)]
-    pub(crate) fn word(&self, index: u64) -> u64 {
+    pub fn word(&self, index: u64) -> u64 {
         mix64(self.key ^ index.wrapping_mul(0x9e37_79b9_7f4a_7c15))
+    }
+
+    /// The two uniforms in `[0, 1)` of word `index`.
+    #[inline(always)]
+    pub fn uniform_pair(&self, index: u64) -> (f32, f32) {
+        let word = self.word(index);
+        // 24 bits each: every value is an exact f32 below 1.
+        let scale = 1.0 / (1u32 << 24) as f32;
+        (((word >> 40) as u32) as f32 * scale, (((word >> 8) & 0xff_ffff) as u32) as f32 * scale)
+    }
+
+    /// Two independent standard normal draws from word `index` (Box-Muller).
+    #[inline(always)]
+    pub fn normal_pair(&self, index: u64) -> (f32, f32) {
+        let (u1, u2) = self.uniform_pair(index);
+        let radius = (-2.0 * (1.0 - u1).ln()).sqrt();
+        let angle = 2.0 * std::f32::consts::PI * u2;
+        (radius * angle.cos(), radius * angle.sin())
     }
 }
 

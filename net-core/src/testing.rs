@@ -16,8 +16,8 @@ fn values(seed: u64, len: usize) -> Vec<f32> {
 
 /// `sum(w * y)` accumulated in f64, with `y = layer.infer(x)`.
 fn weighted_output<L: Layer>(layer: &L, x: &[f32], w: &[f32], cols: usize) -> f64 {
-    let mut y = vec![0.0f32; L::OUT * cols];
-    layer.infer(Cols::new(x, L::IN), ColsMut::new(&mut y, L::OUT));
+    let mut y = vec![0.0f32; L::OUTPUT * cols];
+    layer.infer(Cols::new(x, L::INPUT), ColsMut::new(&mut y, L::OUTPUT));
     y.iter().zip(w).map(|(&a, &b)| a as f64 * b as f64).sum()
 }
 
@@ -34,25 +34,25 @@ fn weighted_output<L: Layer>(layer: &L, x: &[f32], w: &[f32], cols: usize) -> f6
 /// typenet::testing::check_layer_gradients(Dense::<4, 3, Tanh>::seeded(1), 5);
 /// ```
 pub fn check_layer_gradients<L: Layer>(mut layer: L, cols: usize) {
-    let n_in = L::IN * cols;
-    let n_out = L::OUT * cols;
+    let n_in = L::INPUT * cols;
+    let n_out = L::OUTPUT * cols;
     let x = values(1, n_in);
     let w = values(2, n_out);
 
     let mut y = vec![0.0f32; n_out];
     let mut cache = L::Cache::default();
-    layer.train_forward(Cols::new(&x, L::IN), ColsMut::new(&mut y, L::OUT), &mut cache);
+    layer.train_forward(Cols::new(&x, L::INPUT), ColsMut::new(&mut y, L::OUTPUT), &mut cache);
     // Analytic gradients: d(sum w*y)/dy = w.
     let mut dy = w.clone();
     let mut dx = vec![0.0f32; n_in];
     let mut grads = L::Grads::zeros();
     let mut probe = layer.clone();
     probe.train_backward(
-        Cols::new(&x, L::IN),
-        Cols::new(&y, L::OUT),
-        ColsMut::new(&mut dy, L::OUT),
+        Cols::new(&x, L::INPUT),
+        Cols::new(&y, L::OUTPUT),
+        ColsMut::new(&mut dy, L::OUTPUT),
         &mut cache,
-        Some(ColsMut::new(&mut dx, L::IN)),
+        Some(ColsMut::new(&mut dx, L::INPUT)),
         Some(&mut grads),
     );
 

@@ -161,7 +161,7 @@ impl Dim {
                 quote!(#lit)
             }
             Dim::Const(path) => quote!(#path),
-            Dim::OutputOf(path) | Dim::FlatOf(path) => quote!(<#path as ::typenet::__private::Layer>::OUT),
+            Dim::OutputOf(path) | Dim::FlatOf(path) => quote!(<#path as ::typenet::__private::Layer>::OUTPUT),
             Dim::AxisOf(path, axis) => quote!(<#path as ::typenet::__private::Layer>::OUTPUT_SHAPE[#axis]),
             Dim::LastAxisOf(path) => quote!({
                 let shape = <#path as ::typenet::__private::Layer>::OUTPUT_SHAPE;

@@ -10,6 +10,7 @@
 
 mod args;
 mod check;
+mod derive_tensors;
 mod errors;
 mod expand;
 mod ir;
@@ -28,6 +29,15 @@ use proc_macro::TokenStream;
 #[proc_macro]
 pub fn network(input: TokenStream) -> TokenStream {
     network_tokens(input.into()).into()
+}
+
+/// Describes a layer's tensors once, on the fields that hold them:
+/// `#[param("weight", shape = [OUT, IN], axes = [1, 0], kernel, weights)]`,
+/// `#[state("running_var", shape = [C], range = NonNegative)]`, `#[tensors]`
+/// on a field holding another layer. See `typenet::layers::Tensors`.
+#[proc_macro_derive(Tensors, attributes(param, state, tensors))]
+pub fn derive_tensors(input: TokenStream) -> TokenStream {
+    derive_tensors::derive(input.into()).into()
 }
 
 /// The macro on proc-macro2 tokens: every mistake becomes a spanned error,

@@ -6,9 +6,8 @@ use std::marker::PhantomData;
 
 use rand::Rng;
 
-use super::{Init, Layer, NoGrads};
+use super::{Init, Layer, NoGrads, StepWidth, StepWise, Tensors};
 use crate::linalg::simd;
-use crate::network::Streamable;
 use crate::phase::Phase;
 use crate::tensor::{Cols, ColsMut};
 
@@ -219,6 +218,8 @@ impl ActivationFn for Gelu {
 
 /// A standalone activation layer of width `N` (`act: Relu` in `network!`).
 /// Parameter-free and phase-free.
+#[derive(Tensors)]
+#[tensors(crate = crate)]
 pub struct Activation<const N: usize, A: ActivationFn> {
     function: PhantomData<A>,
 }
@@ -255,8 +256,8 @@ impl<const N: usize, A: ActivationFn> Init for Activation<N, A> {
 }
 
 impl<const N: usize, A: ActivationFn> Layer for Activation<N, A> {
-    const IN: usize = N;
-    const OUT: usize = N;
+    const INPUT: usize = N;
+    const OUTPUT: usize = N;
     /// The input, kept only for activations that need it.
     type Cache = Vec<f32>;
     type Grads = NoGrads;
@@ -297,22 +298,15 @@ impl<const N: usize, A: ActivationFn> Layer for Activation<N, A> {
 
 /// Element-wise on each step's values (a softmax would normalise over the
 /// whole sequence in `forward`: it cannot stream).
-impl<const N: usize, A: ActivationFn> Streamable for Activation<N, A> {
-    const STEP_IN: usize = 0;
-    const STEP_OUT: usize = 0;
-    type State = ();
+/// Element-wise on each step; a softmax over a sequence does not stream.
+impl<const N: usize, A: ActivationFn> StepWise for Activation<N, A> {
+    const STEP: StepWidth = if A::PER_VALUE {
+        StepWidth::Any
+    } else {
+        StepWidth::NotCausal("a softmax over a sequence normalises across its steps")
+    };
 
-    fn initial_state() {}
-
-    fn reset(_state: &mut ()) {}
-
-    fn step(&self, _state: &mut (), x: &[f32], y: &mut [f32]) {
-        const {
-            assert!(
-                A::PER_VALUE,
-                "a softmax over a sequence normalises across its steps: it cannot run one step at a time"
-            )
-        };
+    fn step_alone(&self, x: &[f32], y: &mut [f32]) {
         y.copy_from_slice(x);
         simd::vectorized(
             #[inline(always)]

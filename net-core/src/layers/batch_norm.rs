@@ -11,10 +11,9 @@ use nalgebra::SVector;
 use rand::Rng;
 
 use super::grads::WeightBiasGrads;
-use super::{Init, Layer, Parameterized, TensorKind, TensorMut, TensorRef, ValueRange};
-use crate::network::Streamable;
+use super::{Heap, Init, Layer, StepWidth, StepWise, Tensors};
 use crate::phase::{Eval, Phase, PhaseKind};
-use crate::tensor::{boxed_clone, boxed_zeros, Cols, ColsMut};
+use crate::tensor::{Cols, ColsMut};
 
 /// Keras' default momentum of the running statistics.
 pub const MOMENTUM: f32 = 0.99;
@@ -50,11 +49,17 @@ pub const EPSILON: f32 = 1e-3;
 /// let bn = BatchNorm::<16, Eval, 16>::with(1e-5, 0.9);
 /// assert_eq!((bn.epsilon(), bn.momentum()), (1e-5, 0.9));
 /// ```
+#[derive(Clone, Tensors)]
+#[tensors(crate = crate)]
 pub struct BatchNorm<const C: usize, P: Phase = Eval, const POSITIONS: usize = 1> {
-    gamma: Box<SVector<f32, C>>,
-    beta: Box<SVector<f32, C>>,
-    running_mean: Box<SVector<f32, C>>,
-    running_var: Box<SVector<f32, C>>,
+    #[param("weight", shape = [C], weights)]
+    gamma: Heap<SVector<f32, C>>,
+    #[param("bias", shape = [C], bias)]
+    beta: Heap<SVector<f32, C>>,
+    #[state("running_mean", shape = [C])]
+    running_mean: Heap<SVector<f32, C>>,
+    #[state("running_var", shape = [C], range = NonNegative)]
+    running_var: Heap<SVector<f32, C>>,
     epsilon: f32,
     momentum: f32,
     phase: PhantomData<P>,
@@ -76,15 +81,11 @@ impl<const C: usize, P: Phase, const POSITIONS: usize> BatchNorm<C, P, POSITIONS
     pub fn with(epsilon: f32, momentum: f32) -> Self {
         assert!(epsilon > 0.0 && epsilon.is_finite(), "BatchNorm epsilon {epsilon} must be positive");
         assert!((0.0..=1.0).contains(&momentum), "BatchNorm momentum {momentum} is outside [0, 1]");
-        let mut gamma = boxed_zeros::<C, 1>();
-        gamma.fill(1.0);
-        let mut running_var = boxed_zeros::<C, 1>();
-        running_var.fill(1.0);
         BatchNorm {
-            gamma,
-            beta: boxed_zeros(),
-            running_mean: boxed_zeros(),
-            running_var,
+            gamma: Heap::filled(1.0),
+            beta: Heap::zeroed(),
+            running_mean: Heap::zeroed(),
+            running_var: Heap::filled(1.0),
             epsilon,
             momentum,
             phase: PhantomData,
@@ -183,20 +184,6 @@ impl<const C: usize, P: Phase, const POSITIONS: usize> Default for BatchNorm<C, 
     }
 }
 
-impl<const C: usize, P: Phase, const POSITIONS: usize> Clone for BatchNorm<C, P, POSITIONS> {
-    fn clone(&self) -> Self {
-        BatchNorm {
-            gamma: boxed_clone(&self.gamma),
-            beta: boxed_clone(&self.beta),
-            running_mean: boxed_clone(&self.running_mean),
-            running_var: boxed_clone(&self.running_var),
-            epsilon: self.epsilon,
-            momentum: self.momentum,
-            phase: PhantomData,
-        }
-    }
-}
-
 impl<const C: usize, P: Phase, const POSITIONS: usize> Debug for BatchNorm<C, P, POSITIONS> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "BatchNorm<{C}, {}>", P::NAME)
@@ -206,17 +193,6 @@ impl<const C: usize, P: Phase, const POSITIONS: usize> Debug for BatchNorm<C, P,
 impl<const C: usize, P: Phase, const POSITIONS: usize> Init for BatchNorm<C, P, POSITIONS> {
     fn init<R: Rng + ?Sized>(_rng: &mut R) -> Self {
         Self::new()
-    }
-}
-
-impl<const C: usize, P: Phase, const POSITIONS: usize> Parameterized for BatchNorm<C, P, POSITIONS> {
-    type Weights = SVector<f32, C>;
-    type Bias = SVector<f32, C>;
-    fn parameters(&self) -> (&Self::Weights, &Self::Bias) {
-        (&self.gamma, &self.beta)
-    }
-    fn parameters_mut(&mut self) -> (&mut Self::Weights, &mut Self::Bias) {
-        (&mut self.gamma, &mut self.beta)
     }
 }
 
@@ -247,10 +223,8 @@ impl<const C: usize> BatchNormGrads<C> {
 }
 
 impl<const C: usize, P: Phase, const POSITIONS: usize> Layer for BatchNorm<C, P, POSITIONS> {
-    const IN: usize = C * POSITIONS;
-    const OUT: usize = C * POSITIONS;
-    const PARAMS: usize = 2 * C;
-    const STATE_VALUES: usize = 2 * C;
+    const INPUT: usize = C * POSITIONS;
+    const OUTPUT: usize = C * POSITIONS;
     const PHASED: bool = true;
     type Cache = NormCache;
     type Grads = BatchNormGrads<C>;
@@ -345,48 +319,13 @@ impl<const C: usize, P: Phase, const POSITIONS: usize> Layer for BatchNorm<C, P,
     fn into_phase<Q: Phase>(self, seed: u64) -> BatchNorm<C, Q, POSITIONS> {
         BatchNorm::into_phase(self, seed)
     }
-
-    fn visit_trainable(&mut self, grads: &Self::Grads, f: &mut dyn FnMut(&mut [f32], &[f32])) {
-        f(self.gamma.as_mut_slice(), grads.gamma().as_slice());
-        f(self.beta.as_mut_slice(), grads.beta().as_slice());
-    }
-
-    fn visit_tensors(&self, prefix: &str, f: &mut dyn FnMut(&str, TensorRef<'_>)) {
-        let tensors = [
-            ("weight", self.gamma.as_slice(), TensorKind::Parameter, ValueRange::Finite),
-            ("bias", self.beta.as_slice(), TensorKind::Parameter, ValueRange::Finite),
-            ("running_mean", self.running_mean.as_slice(), TensorKind::State, ValueRange::Finite),
-            ("running_var", self.running_var.as_slice(), TensorKind::State, ValueRange::NonNegative),
-        ];
-        for (name, data, kind, range) in tensors {
-            f(&format!("{prefix}{name}"), TensorRef { shape: &[C], memory_axes: &[0], data, kind, range });
-        }
-    }
-
-    fn visit_tensors_mut(&mut self, prefix: &str, f: &mut dyn FnMut(&str, TensorMut<'_>)) {
-        let tensors = [
-            ("weight", self.gamma.as_mut_slice(), TensorKind::Parameter, ValueRange::Finite),
-            ("bias", self.beta.as_mut_slice(), TensorKind::Parameter, ValueRange::Finite),
-            ("running_mean", self.running_mean.as_mut_slice(), TensorKind::State, ValueRange::Finite),
-            ("running_var", self.running_var.as_mut_slice(), TensorKind::State, ValueRange::NonNegative),
-        ];
-        for (name, data, kind, range) in tensors {
-            f(&format!("{prefix}{name}"), TensorMut { shape: &[C], memory_axes: &[0], data, kind, range });
-        }
-    }
 }
 
 /// Each step's channels normalised with the running statistics.
-impl<const C: usize, const POSITIONS: usize> Streamable for BatchNorm<C, Eval, POSITIONS> {
-    const STEP_IN: usize = C;
-    const STEP_OUT: usize = C;
-    type State = ();
+impl<const C: usize, P: Phase, const POSITIONS: usize> StepWise for BatchNorm<C, P, POSITIONS> {
+    const STEP: StepWidth = StepWidth::in_eval::<P>(StepWidth::Fixed { input: C, output: C });
 
-    fn initial_state() {}
-
-    fn reset(_state: &mut ()) {}
-
-    fn step(&self, _state: &mut (), x: &[f32], y: &mut [f32]) {
+    fn step_alone(&self, x: &[f32], y: &mut [f32]) {
         self.infer_with(PhaseKind::Eval, Cols::new(x, C), ColsMut::new(y, C));
     }
 }

@@ -16,11 +16,10 @@ use std::marker::PhantomData;
 use rand::Rng;
 
 use super::activation::{ActivationFn, Linear};
-use super::grads::{HeapTensor, WeightBiasGrads};
-use super::{Init, Layer, Parameterized, TensorKind, TensorMut, TensorRef, ValueRange};
+use super::grads::WeightBiasGrads;
+use super::{Heap, HeapTensor, Init, Layer, StepWidth, Streamable, Tensors};
 use crate::linalg::{gemv_ld, matmul, simd, Accum, Operand};
 use crate::network::with_scratch;
-use crate::network::Streamable;
 use crate::phase::Phase;
 use crate::tensor::{Cols, ColsMut};
 
@@ -29,7 +28,7 @@ use crate::tensor::{Cols, ColsMut};
 /// added before the first row and column (`PT`, `PL`; after the last ones,
 /// as many as the output size needs) and output `[OH, OW]`. `network!`
 /// writes it as a [`Grid2d`] or [`Grid1d`] type.
-pub trait Geometry: Send + Sync + 'static {
+pub trait Geometry: Copy + Default + fmt::Debug + Send + Sync + 'static {
     /// Input rows (1 for a 1-D map).
     const H: usize;
     /// Input columns (time steps of a 1-D map).
@@ -58,6 +57,9 @@ pub trait Geometry: Send + Sync + 'static {
     const OW: usize;
     /// 1 for a 1-D map (`[T, C]`), 2 for an image.
     const RANK: usize;
+    /// Whether each output step reads only this step and earlier ones
+    /// (`padding = Causal`, stride 1): what lets a convolution stream.
+    const CAUSAL: bool = false;
 }
 
 /// A 2-D geometry: `[H, W, C]` in, `[OH, OW, ..]` out.
@@ -191,6 +193,7 @@ impl<const T: usize, const C: usize, const K: usize, const D: usize> Geometry fo
     const OH: usize = 1;
     const OW: usize = T;
     const RANK: usize = 1;
+    const CAUSAL: bool = true;
 }
 
 /// The values one sample has in (`H * W * C`).
@@ -389,6 +392,7 @@ impl<G: Geometry, const F: usize> ConvWeights<G, F> {
 }
 
 impl<G: Geometry, const F: usize> HeapTensor for ConvWeights<G, F> {
+    const LEN: usize = F * patch_len::<G>();
     fn zeroed() -> Box<Self> {
         Box::new(ConvWeights {
             values: vec![0.0; F * patch_len::<G>()].into_boxed_slice(),
@@ -422,6 +426,7 @@ pub struct Bias<const BIAS: bool, const F: usize> {
 }
 
 impl<const BIAS: bool, const F: usize> HeapTensor for Bias<BIAS, F> {
+    const LEN: usize = if BIAS { F } else { 0 };
     fn zeroed() -> Box<Self> {
         Box::new(Bias { values: vec![0.0; if BIAS { F } else { 0 }].into_boxed_slice() })
     }
@@ -456,9 +461,13 @@ impl<const BIAS: bool, const F: usize> fmt::Debug for Bias<BIAS, F> {
 /// assert_eq!(net.conv.weights().get(3, 0, 2, 2), net.conv.weights().get(3, 0, 2, 2));
 /// assert_eq!(Edges::PARAMS, 4 * 9 + 4 + 4 * 16 + 1);
 /// ```
+#[derive(Clone, Tensors)]
+#[tensors(crate = crate)]
 pub struct Conv<G: Geometry, const F: usize, A: ActivationFn = Linear, const BIAS: bool = true> {
-    weights: Box<ConvWeights<G, F>>,
-    bias: Box<Bias<BIAS, F>>,
+    #[param("weight", shape = Self::WEIGHT_SHAPE, axes = Self::WEIGHT_AXES, kernel, weights)]
+    weights: Heap<ConvWeights<G, F>>,
+    #[param("bias", shape = [F], when = BIAS, bias)]
+    bias: Heap<Bias<BIAS, F>>,
     activation: PhantomData<A>,
 }
 
@@ -471,17 +480,14 @@ pub type Conv1d<G, const F: usize, A = Linear, const BIAS: bool = true> = Conv<G
 impl<G: Geometry, const F: usize, A: ActivationFn, const BIAS: bool> Conv<G, F, A, BIAS> {
     /// A layer with all weights and biases zero.
     pub fn zeros() -> Self {
-        Conv { weights: ConvWeights::zeroed(), bias: Bias::zeroed(), activation: PhantomData }
+        Conv { weights: Heap::zeroed(), bias: Heap::zeroed(), activation: PhantomData }
     }
 
     /// Glorot-uniform weights drawn from `rng`, zero bias.
     pub fn glorot<R: Rng + ?Sized>(rng: &mut R) -> Self {
         let mut layer = Self::zeros();
         let window = G::KH * G::KW;
-        let limit = (6.0 / (G::C * window + F * window) as f32).sqrt();
-        for w in layer.weights.values.iter_mut() {
-            *w = rng.random_range(-limit..limit);
-        }
+        crate::init::glorot_uniform(rng, G::C * window, F * window, &mut layer.weights.values);
         layer
     }
 
@@ -536,15 +542,6 @@ impl<G: Geometry, const F: usize, A: ActivationFn, const BIAS: bool> Conv<G, F, 
     }
 }
 
-impl<G: Geometry, const F: usize, A: ActivationFn, const BIAS: bool> Clone for Conv<G, F, A, BIAS> {
-    fn clone(&self) -> Self {
-        let mut copy = Self::zeros();
-        copy.weights.values.copy_from_slice(&self.weights.values);
-        copy.bias.values.copy_from_slice(&self.bias.values);
-        copy
-    }
-}
-
 impl<G: Geometry, const F: usize, A: ActivationFn, const BIAS: bool> fmt::Debug for Conv<G, F, A, BIAS> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let name = if G::RANK == 1 { "Conv1d" } else { "Conv2d" };
@@ -558,17 +555,6 @@ impl<G: Geometry, const F: usize, A: ActivationFn, const BIAS: bool> Init for Co
     }
 }
 
-impl<G: Geometry, const F: usize, A: ActivationFn, const BIAS: bool> Parameterized for Conv<G, F, A, BIAS> {
-    type Weights = ConvWeights<G, F>;
-    type Bias = Bias<BIAS, F>;
-    fn parameters(&self) -> (&Self::Weights, &Self::Bias) {
-        (&self.weights, &self.bias)
-    }
-    fn parameters_mut(&mut self) -> (&mut Self::Weights, &mut Self::Bias) {
-        (&mut self.weights, &mut self.bias)
-    }
-}
-
 /// What a training forward of a convolution keeps: the patches it
 /// multiplied (for the weight gradient), the pre-activation when the
 /// activation needs it, and room for the patch gradients.
@@ -579,28 +565,17 @@ pub struct ConvCache {
     patch_grads: Vec<f32>,
 }
 
-/// The weight's memory axes in PyTorch's `[F, C, KH, KW]` numbering:
-/// `[KH][KW][C][F]`.
-const AXES_2D: [usize; 4] = [2, 3, 1, 0];
-/// The same for Conv1d's `[F, C, K]`: `[K][C][F]`.
-const AXES_1D: [usize; 3] = [2, 1, 0];
-
 impl<G: Geometry, const F: usize, A: ActivationFn, const BIAS: bool> Conv<G, F, A, BIAS> {
-    /// PyTorch's shape of the weight.
-    fn weight_shape() -> ([usize; 4], usize) {
-        if G::RANK == 1 {
-            ([F, G::C, G::KW, 0], 3)
-        } else {
-            ([F, G::C, G::KH, G::KW], 4)
-        }
-    }
+    /// PyTorch's shape of the weight: `[F, C, KH, KW]`, or `[F, C, K]` for Conv1d.
+    const WEIGHT_SHAPE: &'static [usize] =
+        if G::RANK == 1 { &[F, G::C, G::KW] } else { &[F, G::C, G::KH, G::KW] };
+    /// Its memory order, `[KH][KW][C][F]` (`[K][C][F]`), in those axes' numbering.
+    const WEIGHT_AXES: &'static [usize] = if G::RANK == 1 { &[2, 1, 0] } else { &[2, 3, 1, 0] };
 }
 
 impl<G: Geometry, const F: usize, A: ActivationFn, const BIAS: bool> Layer for Conv<G, F, A, BIAS> {
-    const IN: usize = input_len::<G>();
-    const OUT: usize = positions::<G>() * F;
-    const PARAMS: usize = F * patch_len::<G>() + if BIAS { F } else { 0 };
-    const HAS_KERNEL: bool = true;
+    const INPUT: usize = input_len::<G>();
+    const OUTPUT: usize = positions::<G>() * F;
     type Cache = ConvCache;
     type Grads = WeightBiasGrads<ConvWeights<G, F>, Bias<BIAS, F>>;
     type InPhase<Q: Phase> = Self;
@@ -663,53 +638,6 @@ impl<G: Geometry, const F: usize, A: ActivationFn, const BIAS: bool> Layer for C
     fn into_phase<Q: Phase>(self, _seed: u64) -> Self {
         self
     }
-
-    fn visit_trainable(&mut self, grads: &Self::Grads, f: &mut dyn FnMut(&mut [f32], &[f32])) {
-        f(&mut self.weights.values, grads.weights().values());
-        f(&mut self.bias.values, grads.bias().values());
-    }
-
-    fn visit_tensors(&self, prefix: &str, f: &mut dyn FnMut(&str, TensorRef<'_>)) {
-        let (kind, range) = (TensorKind::Parameter, ValueRange::Finite);
-        let (shape, rank) = Self::weight_shape();
-        let axes: &[usize] = if G::RANK == 1 { &AXES_1D } else { &AXES_2D };
-        let weight =
-            TensorRef { shape: &shape[..rank], memory_axes: axes, data: &self.weights.values, kind, range };
-        f(&format!("{prefix}weight"), weight);
-        if BIAS {
-            let bias = TensorRef { shape: &[F], memory_axes: &[0], data: &self.bias.values, kind, range };
-            f(&format!("{prefix}bias"), bias);
-        }
-    }
-
-    fn visit_tensors_mut(&mut self, prefix: &str, f: &mut dyn FnMut(&str, TensorMut<'_>)) {
-        let (kind, range) = (TensorKind::Parameter, ValueRange::Finite);
-        let (shape, rank) = Self::weight_shape();
-        let axes: &[usize] = if G::RANK == 1 { &AXES_1D } else { &AXES_2D };
-        let data = &mut self.weights.values[..];
-        f(
-            &format!("{prefix}weight"),
-            TensorMut { shape: &shape[..rank], memory_axes: axes, data, kind, range },
-        );
-        if BIAS {
-            let data = &mut self.bias.values[..];
-            f(&format!("{prefix}bias"), TensorMut { shape: &[F], memory_axes: &[0], data, kind, range });
-        }
-    }
-
-    fn l2_term(&self, lambda: f32) -> f32 {
-        if lambda == 0.0 {
-            return 0.0;
-        }
-        let sum: f64 = self.weights.values.iter().map(|&w| (w as f64) * (w as f64)).sum();
-        (lambda as f64 * sum) as f32
-    }
-
-    fn add_l2_gradient(&self, lambda: f32, grads: &mut Self::Grads) {
-        for (g, &w) in grads.weights_mut().values_mut().iter_mut().zip(self.weights.values.iter()) {
-            *g += 2.0 * lambda * w;
-        }
-    }
 }
 
 /// The last `D * (K - 1) + 1` input steps of a streaming causal
@@ -723,23 +651,23 @@ pub struct RecentSteps {
 }
 
 /// A causal convolution one step at a time: each output step is the
-/// kernel over this step and the `D * (K - 1)` before it.
-impl<
-        const T: usize,
-        const C: usize,
-        const K: usize,
-        const D: usize,
-        const F: usize,
-        A: ActivationFn,
-        const BIAS: bool,
-    > Streamable for Conv<Causal1d<T, C, K, D>, F, A, BIAS>
-{
-    const STEP_IN: usize = C;
-    const STEP_OUT: usize = F;
+/// kernel over this step and the `D * (K - 1)` before it. Other
+/// convolutions read steps that have not arrived yet.
+impl<G: Geometry, const F: usize, A: ActivationFn, const BIAS: bool> Streamable for Conv<G, F, A, BIAS> {
+    const STEP: StepWidth = if G::CAUSAL {
+        StepWidth::Fixed { input: G::C, output: F }
+    } else if G::RANK == 2 {
+        StepWidth::NotCausal("a 2-D convolution has no time axis to step along")
+    } else if G::SW > 1 {
+        StepWidth::NotCausal("a convolution with a stride above 1 gives one output every few steps")
+    } else {
+        StepWidth::NotCausal("a convolution without `padding = Causal` reads steps that have not arrived yet")
+    };
     type State = RecentSteps;
 
     fn initial_state() -> RecentSteps {
-        RecentSteps { steps: vec![0.0; (D * (K - 1) + 1) * C], next: 0, patch: vec![0.0; K * C] }
+        let (c, taps, d) = (G::C, G::KW, G::DW);
+        RecentSteps { steps: vec![0.0; (d * (taps - 1) + 1) * c], next: 0, patch: vec![0.0; taps * c] }
     }
 
     fn reset(state: &mut RecentSteps) {
@@ -748,17 +676,18 @@ impl<
     }
 
     fn step(&self, state: &mut RecentSteps, x: &[f32], y: &mut [f32]) {
-        let span = D * (K - 1) + 1;
+        let (c, taps, d) = (G::C, G::KW, G::DW);
+        let span = d * (taps - 1) + 1;
         let now = state.next;
-        state.steps[now * C..(now + 1) * C].copy_from_slice(x);
+        state.steps[now * c..(now + 1) * c].copy_from_slice(x);
         state.next = (now + 1) % span;
         // The patch in the kernel's order (tap `k` reads the step
         // `D * (K - 1 - k)` before this one), then one product with the
         // `F x K C` kernel.
-        for k in 0..K {
-            let back = D * (K - 1 - k);
+        for tap in 0..taps {
+            let back = d * (taps - 1 - tap);
             let slot = (now + span - back % span) % span;
-            state.patch[k * C..(k + 1) * C].copy_from_slice(&state.steps[slot * C..(slot + 1) * C]);
+            state.patch[tap * c..(tap + 1) * c].copy_from_slice(&state.steps[slot * c..(slot + 1) * c]);
         }
         if BIAS {
             y.copy_from_slice(&self.bias.values);

@@ -8,11 +8,10 @@ use rand::Rng;
 
 use super::activation::{ActivationFn, Linear};
 use super::grads::WeightBiasGrads;
-use super::{Init, Layer, Parameterized, TensorKind, TensorMut, TensorRef, ValueRange};
+use super::{Heap, Init, Layer, StepWidth, StepWise, Tensors};
 use crate::linalg::{gemv_fixed, matmul, simd, Accum, Operand};
-use crate::network::Streamable;
 use crate::phase::Phase;
-use crate::tensor::{boxed_clone, boxed_zeros, Cols, ColsMut};
+use crate::tensor::{Cols, ColsMut};
 
 /// A fully connected layer from `IN` to `OUT` features with activation `A`.
 ///
@@ -27,25 +26,27 @@ use crate::tensor::{boxed_clone, boxed_zeros, Cols, ColsMut};
 /// assert_eq!(layer.weights().shape(), (2, 3));
 /// assert_eq!(Dense::<3, 2, Relu>::PARAMS, 2 * 3 + 2);
 /// ```
+#[derive(Clone, Tensors)]
+#[tensors(crate = crate)]
 pub struct Dense<const IN: usize, const OUT: usize, A: ActivationFn = Linear> {
-    weights: Box<SMatrix<f32, OUT, IN>>,
-    bias: Box<SVector<f32, OUT>>,
+    /// Column-major `OUT x IN`: PyTorch's `[out, in]` with the `in` axis outermost.
+    #[param("weight", shape = [OUT, IN], axes = [1, 0], kernel, weights)]
+    weights: Heap<SMatrix<f32, OUT, IN>>,
+    #[param("bias", shape = [OUT], bias)]
+    bias: Heap<SVector<f32, OUT>>,
     activation: PhantomData<A>,
 }
 
 impl<const IN: usize, const OUT: usize, A: ActivationFn> Dense<IN, OUT, A> {
     /// A layer with all weights and biases zero.
     pub fn zeros() -> Self {
-        Dense { weights: boxed_zeros(), bias: boxed_zeros(), activation: PhantomData }
+        Dense { weights: Heap::zeroed(), bias: Heap::zeroed(), activation: PhantomData }
     }
 
     /// Glorot-uniform weights drawn from `rng`, zero biases.
     pub fn glorot<R: Rng + ?Sized>(rng: &mut R) -> Self {
         let mut layer = Self::zeros();
-        let limit = (6.0 / (IN + OUT) as f32).sqrt();
-        for w in layer.weights.iter_mut() {
-            *w = rng.random_range(-limit..limit);
-        }
+        crate::init::glorot_uniform(rng, IN, OUT, layer.weights.as_mut_slice());
         layer
     }
 
@@ -102,12 +103,6 @@ impl<const IN: usize, const OUT: usize, A: ActivationFn> Dense<IN, OUT, A> {
     }
 }
 
-impl<const IN: usize, const OUT: usize, A: ActivationFn> Clone for Dense<IN, OUT, A> {
-    fn clone(&self) -> Self {
-        Dense { weights: boxed_clone(&self.weights), bias: boxed_clone(&self.bias), activation: PhantomData }
-    }
-}
-
 impl<const IN: usize, const OUT: usize, A: ActivationFn> fmt::Debug for Dense<IN, OUT, A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Dense<{IN}, {OUT}, {}>", A::NAME)
@@ -120,17 +115,6 @@ impl<const IN: usize, const OUT: usize, A: ActivationFn> Init for Dense<IN, OUT,
     }
 }
 
-impl<const IN: usize, const OUT: usize, A: ActivationFn> Parameterized for Dense<IN, OUT, A> {
-    type Weights = SMatrix<f32, OUT, IN>;
-    type Bias = SVector<f32, OUT>;
-    fn parameters(&self) -> (&Self::Weights, &Self::Bias) {
-        (&self.weights, &self.bias)
-    }
-    fn parameters_mut(&mut self) -> (&mut Self::Weights, &mut Self::Bias) {
-        (&mut self.weights, &mut self.bias)
-    }
-}
-
 /// What a training forward of a `Dense` keeps: the pre-activation, for
 /// activations whose derivative needs it (Gelu); empty otherwise.
 #[derive(Clone, Debug, Default)]
@@ -138,15 +122,9 @@ pub struct DenseCache {
     pre_activation: Vec<f32>,
 }
 
-/// PyTorch's `[out, in]` shape of the weight; memory is column-major
-/// `OUT x IN`, so the `in` axis is outermost.
-const WEIGHT_AXES: [usize; 2] = [1, 0];
-
 impl<const IN: usize, const OUT: usize, A: ActivationFn> Layer for Dense<IN, OUT, A> {
-    const IN: usize = IN;
-    const OUT: usize = OUT;
-    const PARAMS: usize = OUT * IN + OUT;
-    const HAS_KERNEL: bool = true;
+    const INPUT: usize = IN;
+    const OUTPUT: usize = OUT;
     type Cache = DenseCache;
     type Grads = DenseGrads<IN, OUT>;
     type InPhase<Q: Phase> = Self;
@@ -213,47 +191,6 @@ impl<const IN: usize, const OUT: usize, A: ActivationFn> Layer for Dense<IN, OUT
     fn into_phase<Q: Phase>(self, _seed: u64) -> Self {
         self
     }
-
-    fn visit_trainable(&mut self, grads: &Self::Grads, f: &mut dyn FnMut(&mut [f32], &[f32])) {
-        f(self.weights.as_mut_slice(), grads.weights().as_slice());
-        f(self.bias.as_mut_slice(), grads.bias().as_slice());
-    }
-
-    fn visit_tensors(&self, prefix: &str, f: &mut dyn FnMut(&str, TensorRef<'_>)) {
-        let (kind, range) = (TensorKind::Parameter, ValueRange::Finite);
-        let weight = self.weights.as_slice();
-        f(
-            &format!("{prefix}weight"),
-            TensorRef { shape: &[OUT, IN], memory_axes: &WEIGHT_AXES, data: weight, kind, range },
-        );
-        let bias = self.bias.as_slice();
-        f(&format!("{prefix}bias"), TensorRef { shape: &[OUT], memory_axes: &[0], data: bias, kind, range });
-    }
-
-    fn visit_tensors_mut(&mut self, prefix: &str, f: &mut dyn FnMut(&str, TensorMut<'_>)) {
-        let (kind, range) = (TensorKind::Parameter, ValueRange::Finite);
-        let weight = self.weights.as_mut_slice();
-        f(
-            &format!("{prefix}weight"),
-            TensorMut { shape: &[OUT, IN], memory_axes: &WEIGHT_AXES, data: weight, kind, range },
-        );
-        let bias = self.bias.as_mut_slice();
-        f(&format!("{prefix}bias"), TensorMut { shape: &[OUT], memory_axes: &[0], data: bias, kind, range });
-    }
-
-    fn l2_term(&self, lambda: f32) -> f32 {
-        if lambda == 0.0 {
-            return 0.0;
-        }
-        let sum: f64 = self.weights.iter().map(|&w| (w as f64) * (w as f64)).sum();
-        (lambda as f64 * sum) as f32
-    }
-
-    fn add_l2_gradient(&self, lambda: f32, grads: &mut DenseGrads<IN, OUT>) {
-        for (g, &w) in grads.weights_mut().iter_mut().zip(self.weights.iter()) {
-            *g += 2.0 * lambda * w;
-        }
-    }
 }
 
 /// Gradients of a `Dense<IN, OUT, _>`, shaped like its weights and bias.
@@ -262,16 +199,10 @@ pub type DenseGrads<const IN: usize, const OUT: usize> =
 
 /// One step is one sample through the layer (after a recurrent layer has
 /// consumed the time axis, or inside `TimeDistributed`).
-impl<const IN: usize, const OUT: usize, A: ActivationFn> Streamable for Dense<IN, OUT, A> {
-    const STEP_IN: usize = IN;
-    const STEP_OUT: usize = OUT;
-    type State = ();
+impl<const IN: usize, const OUT: usize, A: ActivationFn> StepWise for Dense<IN, OUT, A> {
+    const STEP: StepWidth = StepWidth::Fixed { input: IN, output: OUT };
 
-    fn initial_state() {}
-
-    fn reset(_state: &mut ()) {}
-
-    fn step(&self, _state: &mut (), x: &[f32], y: &mut [f32]) {
+    fn step_alone(&self, x: &[f32], y: &mut [f32]) {
         self.infer(Cols::new(x, IN), ColsMut::new(y, OUT));
     }
 }

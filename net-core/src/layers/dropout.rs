@@ -3,10 +3,10 @@
 use std::fmt::{self, Debug};
 use std::marker::PhantomData;
 
-use super::{Layer, NoGrads};
+use super::noise::MaskStream;
+use super::{Layer, NoGrads, StepWidth, StepWise, Tensors};
 use crate::linalg::simd;
-use crate::network::Streamable;
-use crate::phase::{Eval, Phase, PhaseData, PhaseKind, PhaseMut, PhaseRef};
+use crate::phase::{Eval, Phase, PhaseKind, PhaseMut, PhaseRef};
 use crate::rng::MaskRng;
 use crate::tensor::{Cols, ColsMut};
 
@@ -25,20 +25,12 @@ use crate::tensor::{Cols, ColsMut};
 /// assert_eq!(drop.rate(), 0.25);
 /// assert_eq!(std::mem::size_of::<Dropout<4, Eval>>(), 4);
 /// ```
+#[derive(Tensors)]
+#[tensors(crate = crate)]
 pub struct Dropout<const N: usize, P: Phase = Eval, S: NoiseShape = Independent> {
     rate: f32,
     masks: P::Data<MaskStream>,
     noise: PhantomData<S>,
-}
-
-/// What a dropout layer keeps per phase: a mask generator in `Train`,
-/// nothing in `Eval`.
-#[derive(Debug)]
-pub struct MaskStream;
-
-impl PhaseData for MaskStream {
-    type Train = MaskRng;
-    type Eval = ();
 }
 
 /// Which units share one mask value: Keras' `noise_shape`, in the type.
@@ -280,8 +272,8 @@ fn mask_and_apply_body(
 }
 
 impl<const N: usize, P: Phase, S: NoiseShape> Layer for Dropout<N, P, S> {
-    const IN: usize = N;
-    const OUT: usize = N;
+    const INPUT: usize = N;
+    const OUTPUT: usize = N;
     const PHASED: bool = true;
     const PASSES_THROUGH: bool = matches!(P::KIND, PhaseKind::Eval);
     /// The mask of the last training forward (`0` or `1 / (1 - rate)`).
@@ -331,18 +323,10 @@ impl<const N: usize, P: Phase, S: NoiseShape> Layer for Dropout<N, P, S> {
 }
 
 /// The identity, as in any `Eval` forward.
-impl<const N: usize, S: NoiseShape> Streamable for Dropout<N, Eval, S> {
-    const STEP_IN: usize = 0;
-    const STEP_OUT: usize = 0;
-    type State = ();
-
-    fn initial_state() {}
-
-    fn reset(_state: &mut ()) {}
-
-    fn step(&self, _state: &mut (), x: &[f32], y: &mut [f32]) {
-        y.copy_from_slice(x);
-    }
+/// The identity at inference, step by step; a Train-pinned (Monte-Carlo)
+/// dropout draws new masks at every call and does not stream.
+impl<const N: usize, P: Phase, S: NoiseShape> StepWise for Dropout<N, P, S> {
+    const STEP: StepWidth = StepWidth::in_eval::<P>(StepWidth::Any);
 }
 
 #[cfg(test)]

@@ -4,8 +4,7 @@ use std::fmt;
 
 use rand::Rng;
 
-use super::{Init, Layer, NoGrads};
-use crate::network::Streamable;
+use super::{Init, Layer, NoGrads, StepWidth, StepWise, Tensors};
 use crate::phase::Phase;
 use crate::tensor::{Cols, ColsMut};
 
@@ -23,7 +22,8 @@ use crate::tensor::{Cols, ColsMut};
 /// network! { struct Head { input: [2, 3], flat: Flatten, out: Dense<1> } }
 /// assert_eq!(Head::INPUT, 6);
 /// ```
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy, Default, Tensors)]
+#[tensors(crate = crate)]
 pub struct Flatten<const N: usize, const SHAPED: bool = true>;
 
 impl<const N: usize, const SHAPED: bool> fmt::Debug for Flatten<N, SHAPED> {
@@ -39,8 +39,8 @@ impl<const N: usize, const SHAPED: bool> Init for Flatten<N, SHAPED> {
 }
 
 impl<const N: usize, const SHAPED: bool> Layer for Flatten<N, SHAPED> {
-    const IN: usize = N;
-    const OUT: usize = N;
+    const INPUT: usize = N;
+    const OUTPUT: usize = N;
     const PASSES_THROUGH: bool = true;
     type Cache = ();
     type Grads = NoGrads;
@@ -70,18 +70,14 @@ impl<const N: usize, const SHAPED: bool> Layer for Flatten<N, SHAPED> {
 }
 
 /// A `Flatten` of a flat input is nothing at all, step by step too.
-impl<const N: usize> Streamable for Flatten<N, false> {
-    const STEP_IN: usize = N;
-    const STEP_OUT: usize = N;
-    type State = ();
-
-    fn initial_state() {}
-
-    fn reset(_state: &mut ()) {}
-
-    fn step(&self, _state: &mut (), x: &[f32], y: &mut [f32]) {
-        y.copy_from_slice(x);
-    }
+/// Flattening a flat input changes nothing; flattening the time axis needs
+/// the whole sequence.
+impl<const N: usize, const SHAPED: bool> StepWise for Flatten<N, SHAPED> {
+    const STEP: StepWidth = if SHAPED {
+        StepWidth::NotCausal("flattening the time axis needs the whole sequence")
+    } else {
+        StepWidth::Fixed { input: N, output: N }
+    };
 }
 
 /// Flattens a channels-last map (`POSITIONS` positions of `C` channels) in
@@ -100,7 +96,8 @@ impl<const N: usize> Streamable for Flatten<N, false> {
 /// net.out.weights_mut()[(0, 1)] = 1.0; // PyTorch's flat index 1: channel 0, position 1
 /// assert_eq!(net.forward(&x)[0], 3.0);
 /// ```
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy, Default, Tensors)]
+#[tensors(crate = crate)]
 pub struct FlattenChannelsFirst<const POSITIONS: usize, const C: usize>;
 
 impl<const POSITIONS: usize, const C: usize> fmt::Debug for FlattenChannelsFirst<POSITIONS, C> {
@@ -116,14 +113,16 @@ impl<const POSITIONS: usize, const C: usize> Init for FlattenChannelsFirst<POSIT
 }
 
 impl<const POSITIONS: usize, const C: usize> Layer for FlattenChannelsFirst<POSITIONS, C> {
-    const IN: usize = POSITIONS * C;
-    const OUT: usize = POSITIONS * C;
+    const INPUT: usize = POSITIONS * C;
+    const OUTPUT: usize = POSITIONS * C;
     type Cache = ();
     type Grads = NoGrads;
     type InPhase<Q: Phase> = Self;
 
     fn infer(&self, x: Cols<'_>, mut y: ColsMut<'_>) {
-        for (xs, ys) in x.as_slice().chunks_exact(Self::IN).zip(y.as_mut_slice().chunks_exact_mut(Self::IN)) {
+        for (xs, ys) in
+            x.as_slice().chunks_exact(Self::INPUT).zip(y.as_mut_slice().chunks_exact_mut(Self::INPUT))
+        {
             for (position, values) in xs.chunks_exact(C).enumerate() {
                 for (channel, &v) in values.iter().enumerate() {
                     ys[channel * POSITIONS + position] = v;
@@ -143,7 +142,7 @@ impl<const POSITIONS: usize, const C: usize> Layer for FlattenChannelsFirst<POSI
     ) {
         let Some(mut dx) = dx else { return };
         for (dys, dxs) in
-            dy.as_slice().chunks_exact(Self::IN).zip(dx.as_mut_slice().chunks_exact_mut(Self::IN))
+            dy.as_slice().chunks_exact(Self::INPUT).zip(dx.as_mut_slice().chunks_exact_mut(Self::INPUT))
         {
             for (position, values) in dxs.chunks_exact_mut(C).enumerate() {
                 for (channel, d) in values.iter_mut().enumerate() {
@@ -156,6 +155,11 @@ impl<const POSITIONS: usize, const C: usize> Layer for FlattenChannelsFirst<POSI
     fn into_phase<Q: Phase>(self, _seed: u64) -> Self {
         self
     }
+}
+
+/// Reordering channels first mixes every step of the sequence.
+impl<const POSITIONS: usize, const C: usize> StepWise for FlattenChannelsFirst<POSITIONS, C> {
+    const STEP: StepWidth = StepWidth::NotCausal("flattening the time axis needs the whole sequence");
 }
 
 #[cfg(test)]

@@ -6,40 +6,8 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt;
 
-use nalgebra::SMatrix;
-
+use super::tensors::{boxed_copy, HeapTensor};
 use super::Grads;
-use crate::tensor::boxed_zeros;
-
-/// A tensor kept on the heap whatever its size, created zeroed without
-/// passing through the stack.
-pub trait HeapTensor: Send + Sync + 'static {
-    /// A zeroed tensor on the heap.
-    fn zeroed() -> Box<Self>;
-    /// The values.
-    fn values(&self) -> &[f32];
-    /// The values, mutably.
-    fn values_mut(&mut self) -> &mut [f32];
-}
-
-impl<const R: usize, const C: usize> HeapTensor for SMatrix<f32, R, C> {
-    fn zeroed() -> Box<Self> {
-        boxed_zeros()
-    }
-    fn values(&self) -> &[f32] {
-        self.as_slice()
-    }
-    fn values_mut(&mut self) -> &mut [f32] {
-        self.as_mut_slice()
-    }
-}
-
-/// A heap copy of `tensor`.
-pub fn boxed_copy<T: HeapTensor>(tensor: &T) -> Box<T> {
-    let mut copy = T::zeroed();
-    copy.values_mut().copy_from_slice(tensor.values());
-    copy
-}
 
 thread_local! {
     /// Storage of dropped gradient tensors, by type, for
@@ -187,7 +155,7 @@ impl<W: HeapTensor, B: HeapTensor> std::ops::AddAssign<&WeightBiasGrads<W, B>> f
 #[cfg(test)]
 mod tests {
     use super::*;
-    use nalgebra::SVector;
+    use nalgebra::{SMatrix, SVector};
 
     type G = WeightBiasGrads<SMatrix<f32, 3, 7>, SVector<f32, 3>>;
 

@@ -22,19 +22,24 @@ pub mod flatten;
 pub mod grads;
 pub mod gru;
 pub mod lstm;
+pub mod noise;
 pub mod pool;
 pub mod recurrent;
 pub mod spatial_dropout;
 pub mod stop_gradient;
+pub mod streaming;
+pub mod tensors;
 pub mod time_distributed;
 
 /// A layer: what `network!` chains together.
 ///
 /// Built-in layers, nested networks and your own layers implement this one
-/// trait. A layer maps `IN` values per sample to `OUT` values per sample;
-/// batches come as [`Cols`] (column-major, one column per sample). A
-/// training forward may keep what backward needs in `Cache`, which the
-/// network owns and hands back to `train_backward`.
+/// trait. A layer maps `INPUT` values per sample to `OUTPUT` values per
+/// sample; batches come as [`Cols`] (column-major, one column per sample).
+/// A training forward may keep what backward needs in `Cache`, which the
+/// network owns and hands back to `train_backward`. Its tensors are
+/// described once by [`Tensors`] (derived), from which their saving,
+/// loading, training and counting follow.
 ///
 /// A custom layer that halves its input (no parameters, same in every phase):
 ///
@@ -42,12 +47,12 @@ pub mod time_distributed;
 /// use typenet::prelude::*;
 /// use typenet::{Cols, ColsMut, NoGrads};
 ///
-/// #[derive(Clone, Debug, Default)]
+/// #[derive(Clone, Debug, Default, Tensors)]
 /// pub struct Halve;
 ///
 /// impl Layer for Halve {
-///     const IN: usize = 4;
-///     const OUT: usize = 4;
+///     const INPUT: usize = 4;
+///     const OUTPUT: usize = 4;
 ///     type Cache = ();
 ///     type Grads = NoGrads;
 ///     type InPhase<Q: Phase> = Self;
@@ -92,23 +97,15 @@ pub mod time_distributed;
 /// assert_eq!(y.shape(), (2, 3));
 /// typenet::testing::check_layer_gradients(Halve, 3);
 /// ```
-pub trait Layer: Clone + Debug + Send + Sync + 'static {
+pub trait Layer: Tensors + Clone + Debug + Send + Sync + 'static {
     /// Values per input sample (the product of the input shape).
-    const IN: usize;
+    const INPUT: usize;
     /// Values per output sample.
-    const OUT: usize;
+    const OUTPUT: usize;
     /// The shape of one output sample (a network's last entry's shape; a
-    /// flat `[OUT]` for other layers): what lets a layer after a nested
+    /// flat `[OUTPUT]` for other layers): what lets a layer after a nested
     /// network see the map it outputs.
-    const OUTPUT_SHAPE: &'static [usize] = &[Self::OUT];
-    /// Parameters (weights and biases), frozen ones included.
-    const PARAMS: usize = 0;
-    /// The parameters an optimiser updates: `PARAMS` for a layer, fewer for
-    /// a network with frozen layers inside.
-    const TRAINABLE_PARAMS: usize = Self::PARAMS;
-    /// Values saved with the parameters but not trained (batch
-    /// normalisation's running statistics).
-    const STATE_VALUES: usize = 0;
+    const OUTPUT_SHAPE: &'static [usize] = &[Self::OUTPUT];
     /// Whether the output is the input and the input gradient the output
     /// gradient (`Flatten`): a network keeps no buffer for it and skips it.
     const PASSES_THROUGH: bool = false;
@@ -119,12 +116,12 @@ pub trait Layer: Clone + Debug + Send + Sync + 'static {
     /// (dropout, batch normalisation, networks holding either), so that
     /// `#[phase(..)]` means something on it.
     const PHASED: bool = false;
-    /// Whether the layer has a kernel an L2 penalty (`#[l2(λ)]`) applies to.
-    const HAS_KERNEL: bool = false;
 
     /// What a training forward keeps for backward (masks, pre-activations).
     type Cache: Default + Clone + Debug + Send + Sync + 'static;
-    /// Gradients of the trainable parameters; [`NoGrads`] when there are none.
+    /// Gradients of the trainable parameters, block for block as
+    /// [`Tensors::visit_parameters`] visits them; [`NoGrads`] when there
+    /// are none.
     type Grads: Grads;
     /// This layer in phase `Q`: `Self` for layers whose behaviour does not
     /// depend on the phase.
@@ -165,35 +162,23 @@ pub trait Layer: Clone + Debug + Send + Sync + 'static {
     /// new phase needs (dropout masks).
     fn into_phase<Q: Phase>(self, seed: u64) -> Self::InPhase<Q>;
 
-    /// Calls `f` with each trainable tensor and its gradient, in the order
-    /// of [`Grads::visit`] (what optimisers iterate over).
+    /// Calls `f` with each trainable block and its gradient, in the order
+    /// of [`Grads::visit`] (what optimisers iterate over). Derived from
+    /// [`Tensors`]: a layer does not write it.
     fn visit_trainable(&mut self, grads: &Self::Grads, f: &mut dyn FnMut(&mut [f32], &[f32])) {
-        let _ = (grads, f);
+        tensors::pair_with_gradients(self, grads, f);
     }
 
-    /// Calls `f` with every tensor the layer saves, named `prefix` + its
-    /// PyTorch name (`weight`, `bias`, `running_mean`, ...).
-    fn visit_tensors(&self, prefix: &str, f: &mut dyn FnMut(&str, TensorRef<'_>)) {
-        let _ = (prefix, f);
-    }
-
-    /// Calls `f` with every tensor the layer loads, mutably, in the same
-    /// order as [`visit_tensors`](Self::visit_tensors).
-    fn visit_tensors_mut(&mut self, prefix: &str, f: &mut dyn FnMut(&str, TensorMut<'_>)) {
-        let _ = (prefix, f);
-    }
-
-    /// The L2 penalty `lambda * sum(w^2)` of the kernel (0 without one); a
-    /// network returns the penalty of its own `#[l2]` layers.
+    /// The L2 penalty `lambda * sum(w^2)` over the kernels (0 without
+    /// one); a network returns the penalty of its own `#[l2]` layers.
     fn l2_term(&self, lambda: f32) -> f32 {
-        let _ = lambda;
-        0.0
+        tensors::l2_term(self, lambda)
     }
 
     /// Adds the gradient of [`l2_term`](Self::l2_term), `2 lambda w`,
-    /// to the kernel's gradient.
+    /// to the kernels' gradients.
     fn add_l2_gradient(&self, lambda: f32, grads: &mut Self::Grads) {
-        let _ = (lambda, grads);
+        tensors::add_l2_gradient(self, lambda, grads);
     }
 }
 
@@ -267,80 +252,6 @@ impl Grads for NoGrads {
     fn visit_pairs(&mut self, _other: &Self, _f: &mut dyn FnMut(&mut [f32], &[f32])) {}
 }
 
-/// Whether a tensor is a trained parameter or state kept beside them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TensorKind {
-    /// Trained by optimisers (weights, biases, gamma, beta).
-    Parameter,
-    /// Saved and loaded but not trained (running statistics).
-    State,
-}
-
-/// Which values a saved tensor may hold: what loading a weight file checks
-/// (unless `LoadOptions::allow_non_finite` says otherwise).
-///
-/// ```
-/// use typenet::ValueRange;
-/// assert!(ValueRange::Finite.admits(-3.0));
-/// assert!(!ValueRange::Finite.admits(f32::NAN));
-/// assert!(!ValueRange::NonNegative.admits(-0.5));
-/// assert!(ValueRange::NonNegative.admits(0.0));
-/// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum ValueRange {
-    /// Any finite value (weights, biases, means).
-    #[default]
-    Finite,
-    /// Finite and not negative (a variance).
-    NonNegative,
-}
-
-impl ValueRange {
-    /// Whether `value` is in the range.
-    pub fn admits(self, value: f32) -> bool {
-        match self {
-            ValueRange::Finite => value.is_finite(),
-            ValueRange::NonNegative => value.is_finite() && value >= 0.0,
-        }
-    }
-}
-
-/// A tensor as a layer stores it, with its PyTorch shape.
-///
-/// `shape` is PyTorch's (a Dense weight is `[out, in]`, a Conv2d weight
-/// `[F, C, KH, KW]`). `data` is row-major over the axes of `shape` taken in
-/// the order `memory_axes` (outermost first): `[0, 1]` (or `[0]`) is
-/// PyTorch's own layout; a Dense weight, column-major `OUT x IN`, is
-/// `[1, 0]`.
-#[derive(Clone, Copy, Debug)]
-pub struct TensorRef<'a> {
-    /// PyTorch's shape.
-    pub shape: &'a [usize],
-    /// The axes of `shape` in memory order, outermost first.
-    pub memory_axes: &'a [usize],
-    /// The values, in memory order.
-    pub data: &'a [f32],
-    /// Parameter or state.
-    pub kind: TensorKind,
-    /// The values a file may give it (a variance is never negative).
-    pub range: ValueRange,
-}
-
-/// A mutable [`TensorRef`], for loading.
-#[derive(Debug)]
-pub struct TensorMut<'a> {
-    /// PyTorch's shape.
-    pub shape: &'a [usize],
-    /// The axes of `shape` in memory order, outermost first.
-    pub memory_axes: &'a [usize],
-    /// The values, in memory order.
-    pub data: &'a mut [f32],
-    /// Parameter or state.
-    pub kind: TensorKind,
-    /// The values a file may give it (a variance is never negative).
-    pub range: ValueRange,
-}
-
 /// A layer with weights and a bias.
 ///
 /// Parameter-free layers (`Dropout`, `StopGradient`, `Flatten`,
@@ -400,11 +311,19 @@ pub use conv::{Causal1d, Conv, Conv1d, Conv2d, Geometry, Grid1d, Grid2d};
 pub use dense::{Dense, DenseGrads};
 pub use dropout::{Dropout, Independent, NoiseShape};
 pub use flatten::{Flatten, FlattenChannelsFirst};
-pub use grads::{HeapTensor, WeightBiasGrads};
+pub use grads::WeightBiasGrads;
 pub use gru::{Gru, GruCell};
 pub use lstm::{Lstm, LstmCell};
+/// `#[derive(Tensors)]`: see [`Tensors`].
+pub use net_macros::Tensors;
+pub use noise::{pass_gradient, Draws, MaskStream, Noise, Noisy};
 pub use pool::{AvgPool1d, AvgPool2d, GlobalAvgPool, GlobalMaxPool, GlobalPool, MaxPool1d, MaxPool2d, Pool};
 pub use recurrent::{Cell, GateBiases, GateKernels, Recurrent, RecurrentGrads};
 pub use spatial_dropout::SpatialDropout;
 pub use stop_gradient::StopGradient;
+pub use streaming::{StepMismatch, StepWidth, StepWise, Streamable};
+pub use tensors::{
+    boxed_copy, check_block, identity_axes, shape_len, Heap, HeapTensor, NoBias, TensorKind, TensorMut,
+    TensorRef, TensorStorage, Tensors, ValueRange,
+};
 pub use time_distributed::TimeDistributed;

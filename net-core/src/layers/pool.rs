@@ -8,7 +8,7 @@ use std::marker::PhantomData;
 use rand::Rng;
 
 use super::conv::Geometry;
-use super::{Init, Layer, NoGrads};
+use super::{Init, Layer, NoGrads, StepWidth, StepWise, Tensors};
 use crate::linalg::simd;
 use crate::phase::Phase;
 use crate::tensor::{Cols, ColsMut};
@@ -49,6 +49,8 @@ impl Reduction for Average {
 /// network! { struct Pooled { input: [4, 4, 1], pool: MaxPool2d<2>, flat: Flatten, out: Dense<1> } }
 /// assert_eq!(Pooled::<Eval>::seeded(0).summary().rows[0].output_shape, "(None, 2, 2, 1)");
 /// ```
+#[derive(Tensors)]
+#[tensors(crate = crate)]
 pub struct Pool<G: Geometry, R: Reduction> {
     kind: PhantomData<(G, R)>,
 }
@@ -148,8 +150,8 @@ impl<G: Geometry, R: Reduction> Init for Pool<G, R> {
 }
 
 impl<G: Geometry, R: Reduction> Layer for Pool<G, R> {
-    const IN: usize = G::H * G::W * G::C;
-    const OUT: usize = G::OH * G::OW * G::C;
+    const INPUT: usize = G::H * G::W * G::C;
+    const OUTPUT: usize = G::OH * G::OW * G::C;
     /// Where each output's maximum was (max pooling only).
     type Cache = Vec<u32>;
     type Grads = NoGrads;
@@ -160,7 +162,7 @@ impl<G: Geometry, R: Reduction> Layer for Pool<G, R> {
         simd::vectorized(
             #[inline(always)]
             || {
-                for (xs, ys) in x.as_slice().chunks_exact(Self::IN).zip(y.chunks_exact_mut(Self::OUT)) {
+                for (xs, ys) in x.as_slice().chunks_exact(Self::INPUT).zip(y.chunks_exact_mut(Self::OUTPUT)) {
                     Self::pool(xs, ys, None);
                 }
             },
@@ -173,14 +175,14 @@ impl<G: Geometry, R: Reduction> Layer for Pool<G, R> {
         }
         // Positions within one sample are kept as u32 (half the memory
         // traffic of usize); a sample has fewer values than that.
-        assert!(Self::IN <= u32::MAX as usize, "max pooling over more than 2^32 values per sample");
-        argmax.resize(Self::OUT * x.cols(), 0);
+        assert!(Self::INPUT <= u32::MAX as usize, "max pooling over more than 2^32 values per sample");
+        argmax.resize(Self::OUTPUT * x.cols(), 0);
         let y = y.as_mut_slice();
-        let samples = x.as_slice().chunks_exact(Self::IN).zip(y.chunks_exact_mut(Self::OUT));
+        let samples = x.as_slice().chunks_exact(Self::INPUT).zip(y.chunks_exact_mut(Self::OUTPUT));
         simd::vectorized(
             #[inline(always)]
             || {
-                for ((xs, ys), at) in samples.zip(argmax.chunks_exact_mut(Self::OUT)) {
+                for ((xs, ys), at) in samples.zip(argmax.chunks_exact_mut(Self::OUTPUT)) {
                     Self::pool(xs, ys, Some(at));
                 }
             },
@@ -199,9 +201,9 @@ impl<G: Geometry, R: Reduction> Layer for Pool<G, R> {
         let Some(mut dx) = dx else { return };
         let dx = dx.as_mut_slice();
         dx.fill(0.0);
-        let samples = dx.chunks_exact_mut(Self::IN).zip(dy.as_slice().chunks_exact(Self::OUT));
+        let samples = dx.chunks_exact_mut(Self::INPUT).zip(dy.as_slice().chunks_exact(Self::OUTPUT));
         if R::KEEPS_ARGMAX {
-            for ((dxs, dys), at) in samples.zip(argmax.chunks_exact(Self::OUT)) {
+            for ((dxs, dys), at) in samples.zip(argmax.chunks_exact(Self::OUTPUT)) {
                 for (&g, &i) in dys.iter().zip(at) {
                     dxs[i as usize] += g;
                 }
@@ -241,6 +243,8 @@ impl<G: Geometry, R: Reduction> Layer for Pool<G, R> {
 /// network! { struct Head { input: [3, 3, 8], pool: GlobalAvgPool, out: Dense<2> } }
 /// assert_eq!(Head::PARAMS, 8 * 2 + 2);
 /// ```
+#[derive(Tensors)]
+#[tensors(crate = crate)]
 pub struct GlobalPool<const POSITIONS: usize, const C: usize, R: Reduction> {
     kind: PhantomData<R>,
 }
@@ -302,22 +306,22 @@ impl<const POSITIONS: usize, const C: usize, R: Reduction> Init for GlobalPool<P
 }
 
 impl<const POSITIONS: usize, const C: usize, R: Reduction> Layer for GlobalPool<POSITIONS, C, R> {
-    const IN: usize = POSITIONS * C;
-    const OUT: usize = C;
+    const INPUT: usize = POSITIONS * C;
+    const OUTPUT: usize = C;
     /// Where each channel's maximum was (max pooling only).
     type Cache = Vec<u32>;
     type Grads = NoGrads;
     type InPhase<Q: Phase> = Self;
 
     fn infer(&self, x: Cols<'_>, mut y: ColsMut<'_>) {
-        for (xs, ys) in x.as_slice().chunks_exact(Self::IN).zip(y.as_mut_slice().chunks_exact_mut(C)) {
+        for (xs, ys) in x.as_slice().chunks_exact(Self::INPUT).zip(y.as_mut_slice().chunks_exact_mut(C)) {
             Self::pool(xs, ys, None);
         }
     }
 
     fn train_forward(&mut self, x: Cols<'_>, mut y: ColsMut<'_>, argmax: &mut Vec<u32>) {
         argmax.resize(C * x.cols(), 0);
-        let samples = x.as_slice().chunks_exact(Self::IN).zip(y.as_mut_slice().chunks_exact_mut(C));
+        let samples = x.as_slice().chunks_exact(Self::INPUT).zip(y.as_mut_slice().chunks_exact_mut(C));
         for ((xs, ys), at) in samples.zip(argmax.chunks_exact_mut(C)) {
             Self::pool(xs, ys, R::KEEPS_ARGMAX.then_some(at));
         }
@@ -334,7 +338,7 @@ impl<const POSITIONS: usize, const C: usize, R: Reduction> Layer for GlobalPool<
     ) {
         let Some(mut dx) = dx else { return };
         let dx = dx.as_mut_slice();
-        let samples = dx.chunks_exact_mut(Self::IN).zip(dy.as_slice().chunks_exact(C));
+        let samples = dx.chunks_exact_mut(Self::INPUT).zip(dy.as_slice().chunks_exact(C));
         if R::KEEPS_ARGMAX {
             for ((dxs, dys), at) in samples.zip(argmax.chunks_exact(C)) {
                 dxs.fill(0.0);
@@ -357,6 +361,16 @@ impl<const POSITIONS: usize, const C: usize, R: Reduction> Layer for GlobalPool<
     fn into_phase<Q: Phase>(self, _seed: u64) -> Self {
         self
     }
+}
+
+/// A window over time needs steps that have not arrived yet.
+impl<G: Geometry, R: Reduction> StepWise for Pool<G, R> {
+    const STEP: StepWidth = StepWidth::NotCausal("pooling over time needs steps that have not arrived yet");
+}
+
+/// Pooling over the whole sequence needs all of it.
+impl<const POSITIONS: usize, const C: usize, R: Reduction> StepWise for GlobalPool<POSITIONS, C, R> {
+    const STEP: StepWidth = StepWidth::NotCausal("global pooling over time needs the whole sequence");
 }
 
 #[cfg(test)]

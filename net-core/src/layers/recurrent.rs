@@ -19,14 +19,13 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use nalgebra::DMatrix;
 use rand::Rng;
 
-use super::dropout::{draw, keep_rule, MaskStream};
-use super::grads::{HeapTensor, WeightBiasGrads};
-use super::{Init, Layer, Parameterized, TensorKind, TensorMut, TensorRef, ValueRange};
+use super::dropout::{draw, keep_rule};
+use super::grads::WeightBiasGrads;
+use super::noise::MaskStream;
+use super::{Heap, HeapTensor, Init, Layer, StepWidth, Streamable, Tensors};
 use crate::linalg::{gemv_ld, matmul, simd, Accum, Operand};
-use crate::network::Streamable;
 use crate::phase::{Eval, Phase, PhaseMut, PhaseRef};
 use crate::rng::MaskRng;
 use crate::tensor::{Cols, ColsMut};
@@ -40,7 +39,7 @@ use crate::tensor::{Cols, ColsMut};
 /// parameter so that the loops over units have a known length: the
 /// compiler then vectorises them at a width that fits (8 lanes for 8
 /// units), where a run-time length vectorises only from 64 units up.
-pub trait Cell: Send + Sync + 'static {
+pub trait Cell: Copy + Default + fmt::Debug + Send + Sync + 'static {
     /// `"Lstm"` or `"Gru"`.
     const NAME: &'static str;
     /// Gates, in PyTorch's order (LSTM: i, f, g, o; GRU: r, z, n).
@@ -172,6 +171,7 @@ impl<C: Cell, const U: usize, const F: usize> GateKernels<C, U, F> {
 }
 
 impl<C: Cell, const U: usize, const F: usize> HeapTensor for GateKernels<C, U, F> {
+    const LEN: usize = C::GATES * U * (F + U);
     fn zeroed() -> Box<Self> {
         let len = C::GATES * U * (F + U);
         Box::new(GateKernels { values: vec![0.0; len].into_boxed_slice(), cell: PhantomData })
@@ -237,6 +237,7 @@ impl<C: Cell, const U: usize> GateBiases<C, U> {
 }
 
 impl<C: Cell, const U: usize> HeapTensor for GateBiases<C, U> {
+    const LEN: usize = 2 * C::GATES * U;
     fn zeroed() -> Box<Self> {
         Box::new(GateBiases { values: vec![0.0; 2 * C::GATES * U].into_boxed_slice(), cell: PhantomData })
     }
@@ -263,6 +264,8 @@ pub type RecurrentGrads<C, const U: usize, const F: usize> =
 /// `return_sequences`) or the last one; `DROPOUT` when it has dropout
 /// options (then its behaviour depends on the phase `P`). Written
 /// `Lstm<U, ..>` or `Gru<U, ..>` in `network!`, which works out the rest.
+#[derive(Clone, Tensors)]
+#[tensors(crate = crate)]
 pub struct Recurrent<
     C: Cell,
     const T: usize,
@@ -272,8 +275,15 @@ pub struct Recurrent<
     P: Phase = Eval,
     const DROPOUT: bool = false,
 > {
-    kernels: Box<GateKernels<C, U, F>>,
-    biases: Box<GateBiases<C, U>>,
+    /// `weight_ih` then `weight_hh`, column-major: together one
+    /// `GATES*U x (F + U)` matrix, so a streamed step is one product over
+    /// the input and the state.
+    #[param("weight_ih_l0", shape = [C::GATES * U, F], axes = [1, 0], kernel, weights)]
+    #[param("weight_hh_l0", shape = [C::GATES * U, U], axes = [1, 0], kernel)]
+    kernels: Heap<GateKernels<C, U, F>>,
+    #[param("bias_ih_l0", shape = [C::GATES * U], bias)]
+    #[param("bias_hh_l0", shape = [C::GATES * U])]
+    biases: Heap<GateBiases<C, U>>,
     dropout: f32,
     recurrent_dropout: f32,
     masks: P::Data<MaskStream>,
@@ -294,8 +304,8 @@ impl<
     /// A layer with every parameter zero and no dropout.
     pub fn zeros() -> Self {
         Recurrent {
-            kernels: GateKernels::zeroed(),
-            biases: GateBiases::zeroed(),
+            kernels: Heap::zeroed(),
+            biases: Heap::zeroed(),
             dropout: 0.0,
             recurrent_dropout: 0.0,
             masks: P::new_data::<MaskStream>(|| MaskRng::new(0), || ()),
@@ -309,10 +319,9 @@ impl<
     pub fn keras<R: Rng + ?Sized>(rng: &mut R) -> Self {
         let mut layer = Self::zeros();
         let rows = Self::ROWS;
-        let limit = (6.0 / (F + rows) as f32).sqrt();
         let (input, recurrent) = layer.kernels.split_mut();
-        input.iter_mut().for_each(|w| *w = rng.random_range(-limit..limit));
-        orthogonal(rng, rows, U, recurrent);
+        crate::init::glorot_uniform(rng, F, rows, input);
+        crate::init::orthogonal(rng, rows, U, recurrent);
         for gate in 0..C::GATES {
             layer.biases.values[gate * U..(gate + 1) * U].fill(C::initial_bias(gate));
         }
@@ -843,28 +852,6 @@ pub struct Workspace {
     scratch: Vec<f32>,
 }
 
-/// Keras' orthogonal initialiser for a `rows x cols` matrix (`rows >=
-/// cols`, column-major into `out`): the Q factor of a standard normal
-/// matrix, signs fixed by R's diagonal, so its columns are orthonormal.
-fn orthogonal<R: Rng + ?Sized>(rng: &mut R, rows: usize, cols: usize, out: &mut [f32]) {
-    let normal = DMatrix::<f64>::from_fn(rows, cols, |_, _| standard_normal(rng));
-    let qr = normal.qr();
-    let (q, r) = (qr.q(), qr.r());
-    for j in 0..cols {
-        let sign = if r[(j, j)] < 0.0 { -1.0 } else { 1.0 };
-        for i in 0..rows {
-            out[j * rows + i] = (q[(i, j)] * sign) as f32;
-        }
-    }
-}
-
-/// A standard normal draw (Box-Muller).
-fn standard_normal<R: Rng + ?Sized>(rng: &mut R) -> f64 {
-    let u1: f64 = 1.0 - rng.random::<f64>();
-    let u2: f64 = rng.random();
-    (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
-}
-
 thread_local! {
     /// The workspace of inference on this thread (no cache to keep it in).
     static INFER: std::cell::RefCell<Workspace> = std::cell::RefCell::new(Workspace::default());
@@ -877,27 +864,6 @@ fn with_workspace<R>(f: impl FnOnce(&mut Workspace) -> R) -> R {
         Ok(mut ws) => f(&mut ws),
         Err(_) => f(&mut Workspace::default()),
     })
-}
-
-impl<
-        C: Cell,
-        const T: usize,
-        const F: usize,
-        const U: usize,
-        const SEQ: bool,
-        P: Phase,
-        const DROPOUT: bool,
-    > Clone for Recurrent<C, T, F, U, SEQ, P, DROPOUT>
-{
-    fn clone(&self) -> Self {
-        Recurrent {
-            kernels: super::grads::boxed_copy(&*self.kernels),
-            biases: super::grads::boxed_copy(&*self.biases),
-            dropout: self.dropout,
-            recurrent_dropout: self.recurrent_dropout,
-            masks: self.masks.clone(),
-        }
-    }
 }
 
 impl<
@@ -948,34 +914,12 @@ impl<
         const SEQ: bool,
         P: Phase,
         const DROPOUT: bool,
-    > Parameterized for Recurrent<C, T, F, U, SEQ, P, DROPOUT>
-{
-    type Weights = GateKernels<C, U, F>;
-    type Bias = GateBiases<C, U>;
-    fn parameters(&self) -> (&Self::Weights, &Self::Bias) {
-        (&self.kernels, &self.biases)
-    }
-    fn parameters_mut(&mut self) -> (&mut Self::Weights, &mut Self::Bias) {
-        (&mut self.kernels, &mut self.biases)
-    }
-}
-
-impl<
-        C: Cell,
-        const T: usize,
-        const F: usize,
-        const U: usize,
-        const SEQ: bool,
-        P: Phase,
-        const DROPOUT: bool,
     > Layer for Recurrent<C, T, F, U, SEQ, P, DROPOUT>
 {
-    const IN: usize = T * F;
-    const OUT: usize = if SEQ { T * U } else { U };
+    const INPUT: usize = T * F;
+    const OUTPUT: usize = if SEQ { T * U } else { U };
     const OUTPUT_SHAPE: &'static [usize] = if SEQ { &[T, U] } else { &[U] };
-    const PARAMS: usize = C::GATES * U * (F + U + 2);
     const PHASED: bool = DROPOUT;
-    const HAS_KERNEL: bool = true;
     type Cache = Workspace;
     type Grads = RecurrentGrads<C, U, F>;
     type InPhase<Q: Phase> = Recurrent<C, T, F, U, SEQ, Q, DROPOUT>;
@@ -1039,82 +983,6 @@ impl<
             masks: Q::new_data::<MaskStream>(|| MaskRng::new(seed), || ()),
         }
     }
-
-    fn visit_trainable(&mut self, grads: &Self::Grads, f: &mut dyn FnMut(&mut [f32], &[f32])) {
-        f(&mut self.kernels.values, grads.weights().values());
-        f(&mut self.biases.values, grads.bias().values());
-    }
-
-    fn visit_tensors(&self, prefix: &str, f: &mut dyn FnMut(&str, TensorRef<'_>)) {
-        let (kind, range, rows) = (TensorKind::Parameter, ValueRange::Finite, Self::ROWS);
-        let column_major: &[usize] = &[1, 0];
-        let ih = TensorRef {
-            shape: &[rows, F],
-            memory_axes: column_major,
-            data: self.kernels.input_values(),
-            kind,
-            range,
-        };
-        f(&format!("{prefix}weight_ih_l0"), ih);
-        let hh = TensorRef {
-            shape: &[rows, U],
-            memory_axes: column_major,
-            data: self.kernels.recurrent_values(),
-            kind,
-            range,
-        };
-        f(&format!("{prefix}weight_hh_l0"), hh);
-        let b_ih =
-            TensorRef { shape: &[rows], memory_axes: &[0], data: self.biases.input_values(), kind, range };
-        f(&format!("{prefix}bias_ih_l0"), b_ih);
-        let b_hh = TensorRef {
-            shape: &[rows],
-            memory_axes: &[0],
-            data: self.biases.recurrent_values(),
-            kind,
-            range,
-        };
-        f(&format!("{prefix}bias_hh_l0"), b_hh);
-    }
-
-    fn visit_tensors_mut(&mut self, prefix: &str, f: &mut dyn FnMut(&str, TensorMut<'_>)) {
-        let (kind, range, rows) = (TensorKind::Parameter, ValueRange::Finite, Self::ROWS);
-        let column_major: &[usize] = &[1, 0];
-        let (ih, hh) = self.kernels.split_mut();
-        f(
-            &format!("{prefix}weight_ih_l0"),
-            TensorMut { shape: &[rows, F], memory_axes: column_major, data: ih, kind, range },
-        );
-        f(
-            &format!("{prefix}weight_hh_l0"),
-            TensorMut { shape: &[rows, U], memory_axes: column_major, data: hh, kind, range },
-        );
-        let (b_ih, b_hh) = self.biases.values.split_at_mut(rows);
-        f(
-            &format!("{prefix}bias_ih_l0"),
-            TensorMut { shape: &[rows], memory_axes: &[0], data: b_ih, kind, range },
-        );
-        f(
-            &format!("{prefix}bias_hh_l0"),
-            TensorMut { shape: &[rows], memory_axes: &[0], data: b_hh, kind, range },
-        );
-    }
-
-    /// The penalty covers both kernels (Keras' `kernel_regularizer` and
-    /// `recurrent_regularizer` with the same factor), not the biases.
-    fn l2_term(&self, lambda: f32) -> f32 {
-        if lambda == 0.0 {
-            return 0.0;
-        }
-        let sum: f64 = self.kernels.values.iter().map(|&w| (w as f64) * (w as f64)).sum();
-        (lambda as f64 * sum) as f32
-    }
-
-    fn add_l2_gradient(&self, lambda: f32, grads: &mut Self::Grads) {
-        for (g, &w) in grads.weights_mut().values_mut().iter_mut().zip(self.kernels.values.iter()) {
-            *g += 2.0 * lambda * w;
-        }
-    }
 }
 
 /// What a recurrent layer remembers between streamed steps: its state and
@@ -1135,12 +1003,23 @@ pub struct StepState {
 }
 
 /// One step at a time from a zero state: the same equations as `forward`,
-/// with dropout off (streaming is for `Eval` networks).
-impl<C: Cell, const T: usize, const F: usize, const U: usize, const SEQ: bool, const DROPOUT: bool> Streamable
-    for Recurrent<C, T, F, U, SEQ, Eval, DROPOUT>
+/// with dropout off (a Train-pinned layer with dropout draws new masks and
+/// does not stream).
+impl<
+        C: Cell,
+        const T: usize,
+        const F: usize,
+        const U: usize,
+        const SEQ: bool,
+        P: Phase,
+        const DROPOUT: bool,
+    > Streamable for Recurrent<C, T, F, U, SEQ, P, DROPOUT>
 {
-    const STEP_IN: usize = F;
-    const STEP_OUT: usize = U;
+    const STEP: StepWidth = if DROPOUT {
+        StepWidth::in_eval::<P>(StepWidth::Fixed { input: F, output: U })
+    } else {
+        StepWidth::Fixed { input: F, output: U }
+    };
     type State = StepState;
 
     fn initial_state() -> StepState {
@@ -1252,7 +1131,7 @@ mod tests {
         }
         .with_dropout(dropout, recurrent_dropout, 11);
         let x: Vec<f32> = (0..T * F * cols).map(|i| ((i * 37 % 19) as f32 / 9.5) - 1.0).collect();
-        let out = <Recurrent<C, T, F, U, SEQ, Train, true> as Layer>::OUT;
+        let out = <Recurrent<C, T, F, U, SEQ, Train, true> as Layer>::OUTPUT;
         let w: Vec<f32> = (0..out * cols).map(|i| ((i * 11 % 13) as f32 / 6.5) - 1.0).collect();
         let mut ws = Workspace::default();
         let mut y = vec![0.0; out * cols];
@@ -1343,8 +1222,8 @@ mod tests {
     fn dropout_is_the_identity_in_eval_and_saves_the_same_tensors() {
         let plain = seeded::<LstmCell, 5, 3, 4, false>(8);
         let dropped: Recurrent<LstmCell, 5, 3, 4, false, Eval, true> = Recurrent {
-            kernels: super::super::grads::boxed_copy(&*plain.kernels),
-            biases: super::super::grads::boxed_copy(&*plain.biases),
+            kernels: plain.kernels.clone(),
+            biases: plain.biases.clone(),
             dropout: 0.0,
             recurrent_dropout: 0.0,
             masks: (),

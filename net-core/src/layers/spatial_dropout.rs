@@ -2,9 +2,9 @@
 
 use std::fmt;
 
-use super::dropout::{draw, keep_rule, MaskStream};
-use super::{Layer, NoGrads};
-use crate::network::Streamable;
+use super::dropout::{draw, keep_rule};
+use super::noise::MaskStream;
+use super::{Layer, NoGrads, StepWidth, StepWise, Tensors};
 use crate::phase::{Eval, Phase, PhaseKind, PhaseMut, PhaseRef};
 use crate::rng::MaskRng;
 use crate::tensor::{Cols, ColsMut};
@@ -30,6 +30,8 @@ use crate::tensor::{Cols, ColsMut};
 ///     }
 /// }
 /// ```
+#[derive(Tensors)]
+#[tensors(crate = crate)]
 pub struct SpatialDropout<const POSITIONS: usize, const C: usize, P: Phase = Eval> {
     rate: f32,
     masks: P::Data<MaskStream>,
@@ -90,8 +92,8 @@ impl<const POSITIONS: usize, const C: usize, P: Phase> fmt::Debug for SpatialDro
 }
 
 impl<const POSITIONS: usize, const C: usize, P: Phase> Layer for SpatialDropout<POSITIONS, C, P> {
-    const IN: usize = POSITIONS * C;
-    const OUT: usize = POSITIONS * C;
+    const INPUT: usize = POSITIONS * C;
+    const OUTPUT: usize = POSITIONS * C;
     const PHASED: bool = true;
     const PASSES_THROUGH: bool = matches!(P::KIND, PhaseKind::Eval);
     /// The channel masks of the last training forward (`0` or `1 / (1 - rate)`).
@@ -155,18 +157,9 @@ impl<const POSITIONS: usize, const C: usize, P: Phase> Layer for SpatialDropout<
 }
 
 /// The identity, as in any `Eval` forward.
-impl<const POSITIONS: usize, const C: usize> Streamable for SpatialDropout<POSITIONS, C, Eval> {
-    const STEP_IN: usize = C;
-    const STEP_OUT: usize = C;
-    type State = ();
-
-    fn initial_state() {}
-
-    fn reset(_state: &mut ()) {}
-
-    fn step(&self, _state: &mut (), x: &[f32], y: &mut [f32]) {
-        y.copy_from_slice(x);
-    }
+/// The identity at inference, step by step (one step is one position).
+impl<const POSITIONS: usize, const C: usize, P: Phase> StepWise for SpatialDropout<POSITIONS, C, P> {
+    const STEP: StepWidth = StepWidth::in_eval::<P>(StepWidth::Fixed { input: C, output: C });
 }
 
 #[cfg(test)]

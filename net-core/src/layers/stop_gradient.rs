@@ -4,8 +4,7 @@ use std::fmt;
 
 use rand::Rng;
 
-use super::{Init, Layer, NoGrads};
-use crate::network::Streamable;
+use super::{Init, Layer, NoGrads, StepWise, Tensors};
 use crate::phase::Phase;
 use crate::tensor::{Cols, ColsMut};
 
@@ -23,7 +22,8 @@ use crate::tensor::{Cols, ColsMut};
 /// let grads = net.backward(&Mse.grad(&y, &Batch::<1>::zeros(4)));
 /// assert!(grads.base.weights().iter().all(|&g| g == 0.0));
 /// ```
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy, Default, Tensors)]
+#[tensors(crate = crate)]
 pub struct StopGradient<const N: usize>;
 
 impl<const N: usize> fmt::Debug for StopGradient<N> {
@@ -39,8 +39,8 @@ impl<const N: usize> Init for StopGradient<N> {
 }
 
 impl<const N: usize> Layer for StopGradient<N> {
-    const IN: usize = N;
-    const OUT: usize = N;
+    const INPUT: usize = N;
+    const OUTPUT: usize = N;
     const STOPS_GRADIENT: bool = true;
     type Cache = ();
     type Grads = NoGrads;
@@ -69,17 +69,5 @@ impl<const N: usize> Layer for StopGradient<N> {
     }
 }
 
-/// The identity.
-impl<const N: usize> Streamable for StopGradient<N> {
-    const STEP_IN: usize = 0;
-    const STEP_OUT: usize = 0;
-    type State = ();
-
-    fn initial_state() {}
-
-    fn reset(_state: &mut ()) {}
-
-    fn step(&self, _state: &mut (), x: &[f32], y: &mut [f32]) {
-        y.copy_from_slice(x);
-    }
-}
+/// The identity, step by step.
+impl<const N: usize> StepWise for StopGradient<N> {}

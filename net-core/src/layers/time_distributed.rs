@@ -5,12 +5,11 @@ use std::fmt;
 
 use rand::Rng;
 
-use super::{Init, Layer, Parameterized, TensorMut, TensorRef};
-use crate::network::Streamable;
+use super::{Init, Layer, Parameterized, StepWidth, Streamable, Tensors};
 use crate::phase::Phase;
 use crate::tensor::{Cols, ColsMut};
 
-/// `L` applied to each of `T` steps: `[T, L::IN]` -> `[T, L::OUT]`, the
+/// `L` applied to each of `T` steps: `[T, L::INPUT]` -> `[T, L::OUTPUT]`, the
 /// same weights at every step (Keras' `TimeDistributed`, PyTorch's
 /// `nn.Linear` on an `(N, T, F)` tensor). A sequence is stored step after
 /// step, so every step of every sample is one column of `L`: the wrapped
@@ -25,8 +24,10 @@ use crate::tensor::{Cols, ColsMut};
 /// let net = PerStep::<Eval>::seeded(2);
 /// assert_eq!(net.out.weights().shape(), (1, 8));
 /// ```
-#[derive(Clone)]
+#[derive(Clone, Tensors)]
+#[tensors(crate = crate)]
 pub struct TimeDistributed<L: Layer, const T: usize> {
+    #[tensors]
     layer: L,
 }
 
@@ -80,30 +81,26 @@ fn steps_mut<'a>(y: ColsMut<'a>, width: usize) -> ColsMut<'a> {
 }
 
 impl<L: Layer, const T: usize> Layer for TimeDistributed<L, T> {
-    const IN: usize = T * L::IN;
-    const OUT: usize = T * L::OUT;
-    const OUTPUT_SHAPE: &'static [usize] = &[T, L::OUT];
-    const PARAMS: usize = L::PARAMS;
-    const TRAINABLE_PARAMS: usize = L::TRAINABLE_PARAMS;
-    const STATE_VALUES: usize = L::STATE_VALUES;
+    const INPUT: usize = T * L::INPUT;
+    const OUTPUT: usize = T * L::OUTPUT;
+    const OUTPUT_SHAPE: &'static [usize] = &[T, L::OUTPUT];
     const PASSES_THROUGH: bool = L::PASSES_THROUGH;
     const STOPS_GRADIENT: bool = L::STOPS_GRADIENT;
     const PHASED: bool = L::PHASED;
-    const HAS_KERNEL: bool = L::HAS_KERNEL;
     type Cache = L::Cache;
     type Grads = L::Grads;
     type InPhase<Q: Phase> = TimeDistributed<L::InPhase<Q>, T>;
 
     fn infer(&self, x: Cols<'_>, y: ColsMut<'_>) {
-        self.layer.infer(steps(x, L::IN), steps_mut(y, L::OUT));
+        self.layer.infer(steps(x, L::INPUT), steps_mut(y, L::OUTPUT));
     }
 
     fn infer_eval(&self, x: Cols<'_>, y: ColsMut<'_>) {
-        self.layer.infer_eval(steps(x, L::IN), steps_mut(y, L::OUT));
+        self.layer.infer_eval(steps(x, L::INPUT), steps_mut(y, L::OUTPUT));
     }
 
     fn train_forward(&mut self, x: Cols<'_>, y: ColsMut<'_>, cache: &mut Self::Cache) {
-        self.layer.train_forward(steps(x, L::IN), steps_mut(y, L::OUT), cache);
+        self.layer.train_forward(steps(x, L::INPUT), steps_mut(y, L::OUTPUT), cache);
     }
 
     fn train_backward(
@@ -115,8 +112,15 @@ impl<L: Layer, const T: usize> Layer for TimeDistributed<L, T> {
         dx: Option<ColsMut<'_>>,
         grads: Option<&mut Self::Grads>,
     ) {
-        let dx = dx.map(|dx| steps_mut(dx, L::IN));
-        self.layer.train_backward(steps(x, L::IN), steps(y, L::OUT), steps_mut(dy, L::OUT), cache, dx, grads);
+        let dx = dx.map(|dx| steps_mut(dx, L::INPUT));
+        self.layer.train_backward(
+            steps(x, L::INPUT),
+            steps(y, L::OUTPUT),
+            steps_mut(dy, L::OUTPUT),
+            cache,
+            dx,
+            grads,
+        );
     }
 
     fn into_phase<Q: Phase>(self, seed: u64) -> Self::InPhase<Q> {
@@ -125,14 +129,6 @@ impl<L: Layer, const T: usize> Layer for TimeDistributed<L, T> {
 
     fn visit_trainable(&mut self, grads: &Self::Grads, f: &mut dyn FnMut(&mut [f32], &[f32])) {
         self.layer.visit_trainable(grads, f);
-    }
-
-    fn visit_tensors(&self, prefix: &str, f: &mut dyn FnMut(&str, TensorRef<'_>)) {
-        self.layer.visit_tensors(prefix, f);
-    }
-
-    fn visit_tensors_mut(&mut self, prefix: &str, f: &mut dyn FnMut(&str, TensorMut<'_>)) {
-        self.layer.visit_tensors_mut(prefix, f);
     }
 
     fn l2_term(&self, lambda: f32) -> f32 {
@@ -146,8 +142,7 @@ impl<L: Layer, const T: usize> Layer for TimeDistributed<L, T> {
 
 /// The wrapped layer on each step as it arrives.
 impl<L: Streamable, const T: usize> Streamable for TimeDistributed<L, T> {
-    const STEP_IN: usize = L::STEP_IN;
-    const STEP_OUT: usize = L::STEP_OUT;
+    const STEP: StepWidth = L::STEP;
     type State = L::State;
 
     fn initial_state() -> L::State {

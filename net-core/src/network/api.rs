@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use nalgebra::{Const, DimName, SVector};
+use nalgebra::{Const, SVector};
 
 use super::{backward, infer, Chain, InferMode, NetworkDef, Stream, StreamChain, Summary};
 use crate::data::Dataset;
@@ -33,11 +33,6 @@ use crate::train::{Fit, History, Metrics};
 /// assert_eq!(Small::<Train>::INPUT, 4);
 /// ```
 pub trait Network: NetworkDef + Layer {
-    /// Input features (the product of the input shape).
-    const INPUT: usize = <Self::Input as DimName>::USIZE;
-    /// Output features.
-    const OUTPUT: usize = <Self::Output as DimName>::USIZE;
-
     /// The same network for inference; no weights are copied.
     fn into_eval(self) -> Self::ToPhase<Eval> {
         self.convert_phase(0)
@@ -196,17 +191,17 @@ pub trait EvalNetwork: NetworkDef<Phase = Eval> {
     fn predict_slice(&self, x: &[f32], out: &mut [f32]) {
         assert_eq!(
             x.len(),
-            Self::IN,
+            Self::INPUT,
             "predict_slice: the input has {} values, the network takes {}",
             x.len(),
-            Self::IN
+            Self::INPUT
         );
         assert_eq!(
             out.len(),
-            Self::OUT,
+            Self::OUTPUT,
             "predict_slice: the output has room for {} values, the network gives {}",
             out.len(),
-            Self::OUT
+            Self::OUTPUT
         );
         infer(self, InferMode::AsEval, x, out, 1);
     }
@@ -232,6 +227,9 @@ pub trait EvalNetwork: NetworkDef<Phase = Eval> {
     where
         Self::Layers: StreamChain,
     {
+        // Evaluated here, so a network that cannot stream is reported at
+        // the call to `stream()` (when the code is built).
+        let () = Stream::<Self>::CAN_STREAM;
         Stream::new()
     }
 }
@@ -251,7 +249,7 @@ impl<N: NetworkDef<Phase = Eval>> EvalNetwork for N {}
 /// Sgd::new(0.1).step(&mut net, &grads);
 /// assert_eq!(net.outputs().len(), 3);
 /// ```
-pub trait TrainNetwork: NetworkDef<Phase = Train> {
+pub trait TrainNetwork: Training {
     /// Training forward: dropout masks are drawn and what backward needs is
     /// kept.
     fn forward<const IN: usize, const OUT: usize>(&mut self, x: &Batch<IN>) -> Batch<OUT>
@@ -407,7 +405,19 @@ pub trait TrainNetwork: NetworkDef<Phase = Train> {
     }
 }
 
-impl<N: NetworkDef<Phase = Train>> TrainNetwork for N {}
+impl<N: Training> TrainNetwork for N {}
+
+/// A network in the `Train` phase: what `forward(&mut self)`, `backward`
+/// and `fit` need. Its message is what rustc shows when they are called
+/// on an inference network.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is an inference network: `backward`, `fit` and the training `forward` need `Train`",
+    label = "this network is in `Eval`",
+    note = "call `.into_train(seed)` to train it (the seed drives the dropout masks; no weights are copied), or declare it as `{Self}::<Train>`"
+)]
+pub trait Training: NetworkDef<Phase = Train> {}
+
+impl<N: NetworkDef<Phase = Train>> Training for N {}
 
 /// The training state of a `Train` network (in `Train`, the state itself).
 fn train_state<N: NetworkDef<Phase = Train>>(

@@ -10,7 +10,7 @@ use std::marker::PhantomData;
 
 use super::entry::Entry;
 use super::summary::SummaryRow;
-use crate::layers::{Grads, GradsOf, Layer, TensorMut, TensorRef};
+use crate::layers::{Grads, GradsOf, Layer, TensorMut, TensorRef, Tensors};
 use crate::phase::PhaseKind;
 use crate::tensor::{Cols, ColsMut};
 
@@ -249,7 +249,7 @@ impl Chain for () {
 /// One layer's forward through `&self`, as `mode` and the entry's pinning say.
 #[inline(always)]
 fn infer_one<L: Layer>(layer: &L, entry: &Entry, mode: InferMode, x: &[f32], y: &mut [f32]) {
-    let (x, y) = (Cols::new(x, L::IN), ColsMut::new(y, L::OUT));
+    let (x, y) = (Cols::new(x, L::INPUT), ColsMut::new(y, L::OUTPUT));
     if mode == InferMode::AsEval && entry.pinned.is_none() {
         layer.infer_eval(x, y);
     } else {
@@ -260,12 +260,12 @@ fn infer_one<L: Layer>(layer: &L, entry: &Entry, mode: InferMode, x: &[f32], y: 
 impl<A: Link, R: Chain> Chain for (A, R) {
     const LEN: usize = 1 + R::LEN;
     const COMPUTING: usize = (!<A::Layer as Layer>::PASSES_THROUGH) as usize + R::COMPUTING;
-    const PARAMS: usize = <A::Layer as Layer>::PARAMS + R::PARAMS;
+    const PARAMS: usize = <A::Layer as Tensors>::PARAMS + R::PARAMS;
     const TRAINABLE_PARAMS: usize =
-        if A::TRAINABLE { <A::Layer as Layer>::TRAINABLE_PARAMS } else { 0 } + R::TRAINABLE_PARAMS;
-    const STATE_VALUES: usize = <A::Layer as Layer>::STATE_VALUES + R::STATE_VALUES;
+        if A::TRAINABLE { <A::Layer as Tensors>::TRAINABLE_PARAMS } else { 0 } + R::TRAINABLE_PARAMS;
+    const STATE_VALUES: usize = <A::Layer as Tensors>::STATE_VALUES + R::STATE_VALUES;
     const MAX_WIDTH: usize = {
-        let own = if <A::Layer as Layer>::PASSES_THROUGH { 0 } else { <A::Layer as Layer>::OUT };
+        let own = if <A::Layer as Layer>::PASSES_THROUGH { 0 } else { <A::Layer as Layer>::OUTPUT };
         if own > R::MAX_WIDTH {
             own
         } else {
@@ -298,7 +298,7 @@ impl<A: Link, R: Chain> Chain for (A, R) {
         if R::COMPUTING == 0 {
             return infer_one(layer, entry, mode, x, y);
         }
-        infer_one(layer, entry, mode, x, &mut s0[..<A::Layer as Layer>::OUT * cols]);
+        infer_one(layer, entry, mode, x, &mut s0[..<A::Layer as Layer>::OUTPUT * cols]);
         R::infer_within(rest, later, mode, s0, s1, y, cols);
     }
 
@@ -317,11 +317,11 @@ impl<A: Link, R: Chain> Chain for (A, R) {
             return R::infer_within(rest, later, mode, x, spare, y, cols);
         }
         // Both buffers stay whole: a later layer may be wider than this one.
-        let input = &x[..<A::Layer as Layer>::IN * cols];
+        let input = &x[..<A::Layer as Layer>::INPUT * cols];
         if R::COMPUTING == 0 {
             return infer_one(layer, entry, mode, input, y);
         }
-        infer_one(layer, entry, mode, input, &mut spare[..<A::Layer as Layer>::OUT * cols]);
+        infer_one(layer, entry, mode, input, &mut spare[..<A::Layer as Layer>::OUTPUT * cols]);
         R::infer_within(rest, later, mode, spare, x, y, cols);
     }
 
@@ -336,9 +336,9 @@ impl<A: Link, R: Chain> Chain for (A, R) {
         let y: &'a [f32] = if <A::Layer as Layer>::PASSES_THROUGH {
             x
         } else {
-            output.resize(<A::Layer as Layer>::OUT * cols, 0.0);
+            output.resize(<A::Layer as Layer>::OUTPUT * cols, 0.0);
             let (xs, ys) =
-                (Cols::new(x, <A::Layer as Layer>::IN), ColsMut::new(output, <A::Layer as Layer>::OUT));
+                (Cols::new(x, <A::Layer as Layer>::INPUT), ColsMut::new(output, <A::Layer as Layer>::OUTPUT));
             layer.train_forward(xs, ys, cache);
             output
         };
@@ -366,7 +366,7 @@ impl<A: Link, R: Chain> Chain for (A, R) {
         // parameters or for the layers before it.
         let needed = (grads.is_some() || dx.is_some()) && !L::<A>::STOPS_GRADIENT;
         let target = if needed {
-            gradient.resize(L::<A>::OUT * cols, 0.0);
+            gradient.resize(L::<A>::OUTPUT * cols, 0.0);
             Some(&mut gradient[..])
         } else {
             None
@@ -383,11 +383,11 @@ impl<A: Link, R: Chain> Chain for (A, R) {
         }
         let mut grads = grads;
         layer.train_backward(
-            Cols::new(x, L::<A>::IN),
-            Cols::new(output, L::<A>::OUT),
-            ColsMut::new(gradient, L::<A>::OUT),
+            Cols::new(x, L::<A>::INPUT),
+            Cols::new(output, L::<A>::OUTPUT),
+            ColsMut::new(gradient, L::<A>::OUTPUT),
             cache,
-            dx.map(|dx| ColsMut::new(dx, L::<A>::IN)),
+            dx.map(|dx| ColsMut::new(dx, L::<A>::INPUT)),
             grads.as_deref_mut(),
         );
         if let Some(grads) = grads {

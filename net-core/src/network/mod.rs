@@ -12,7 +12,7 @@ use std::fmt::{self, Debug};
 use nalgebra::DimName;
 use rand::Rng;
 
-use crate::layers::{Grads, Init, Layer, TensorMut, TensorRef};
+use crate::layers::{Grads, Init, Layer, TensorMut, TensorRef, Tensors};
 use crate::phase::{Phase, TrainOnly};
 use crate::tensor::{Cols, ColsMut};
 
@@ -23,11 +23,11 @@ mod scratch;
 mod stream;
 mod summary;
 
-pub use api::{EvalNetwork, Network, TrainNetwork};
+pub use api::{EvalNetwork, Network, TrainNetwork, Training};
 pub use chain::{Chain, Frozen, InferMode, Link, LinkBuffers};
 pub use entry::Entry;
 pub use scratch::{with_scratch, with_small_scratch};
-pub use stream::{step_input, step_output, Stream, StreamChain, Streamable};
+pub use stream::{check_stream, step_input, step_output, StepList, Stream, StreamChain};
 pub use summary::{shape_text, Summary, SummaryRow};
 
 /// What `network!` implements for a declared network: its layers, entries
@@ -110,15 +110,39 @@ pub type TrainState<P, L> = <P as Phase>::Data<TrainOnly<NetState<L>>>;
 /// [`TrainState`] of a network type.
 pub type TrainStateOf<N> = TrainState<<N as NetworkDef>::Phase, <N as NetworkDef>::Layers>;
 
-/// A network is a layer: nested networks, `fit` and the public methods all
-/// go through this.
-impl<N: NetworkDef> Layer for N {
-    const IN: usize = <N::Input as DimName>::USIZE;
-    const OUT: usize = <N::Output as DimName>::USIZE;
-    const OUTPUT_SHAPE: &'static [usize] = N::ENTRIES[N::ENTRIES.len() - 1].shape;
+/// A network's tensors are its layers', each under its entry's name.
+#[diagnostic::do_not_recommend]
+impl<N: NetworkDef> Tensors for N {
     const PARAMS: usize = <N::Layers as Chain>::PARAMS;
     const TRAINABLE_PARAMS: usize = <N::Layers as Chain>::TRAINABLE_PARAMS;
     const STATE_VALUES: usize = <N::Layers as Chain>::STATE_VALUES;
+    /// `#[l2]` applies to a network's own layers, not to a nested network.
+    const HAS_KERNEL: bool = false;
+    /// A network pairs its layers with their gradient fields itself
+    /// ([`Layer::visit_trainable`]); it has no blocks of its own.
+    const PARAMETER_BLOCKS: usize = 0;
+
+    fn visit_tensors(&self, prefix: &str, f: &mut dyn FnMut(&str, TensorRef<'_>)) {
+        N::Layers::visit_tensors(self.layers(), N::ENTRIES, prefix, f);
+    }
+
+    fn visit_tensors_mut(&mut self, prefix: &str, f: &mut dyn FnMut(&str, TensorMut<'_>)) {
+        let (layers, _) = self.layers_mut();
+        N::Layers::visit_tensors_mut(layers, N::ENTRIES, prefix, f);
+    }
+
+    fn visit_parameters(&mut self, _f: &mut dyn FnMut(&mut [f32])) {}
+
+    fn visit_kernels(&self, _f: &mut dyn FnMut(usize, usize, &[f32])) {}
+}
+
+/// A network is a layer: nested networks, `fit` and the public methods all
+/// go through this.
+#[diagnostic::do_not_recommend]
+impl<N: NetworkDef> Layer for N {
+    const INPUT: usize = <N::Input as DimName>::USIZE;
+    const OUTPUT: usize = <N::Output as DimName>::USIZE;
+    const OUTPUT_SHAPE: &'static [usize] = N::ENTRIES[N::ENTRIES.len() - 1].shape;
     const PHASED: bool = <N::Layers as Chain>::PHASED;
     /// A nested network's buffers are kept by the network around it, which
     /// passes the input to backward again: nothing is copied.
@@ -161,20 +185,13 @@ impl<N: NetworkDef> Layer for N {
         N::Layers::visit_trainable(layers, N::grads(grads), f);
     }
 
-    fn visit_tensors(&self, prefix: &str, f: &mut dyn FnMut(&str, TensorRef<'_>)) {
-        N::Layers::visit_tensors(self.layers(), N::ENTRIES, prefix, f);
-    }
-
-    fn visit_tensors_mut(&mut self, prefix: &str, f: &mut dyn FnMut(&str, TensorMut<'_>)) {
-        let (layers, _) = self.layers_mut();
-        N::Layers::visit_tensors_mut(layers, N::ENTRIES, prefix, f);
-    }
-
     /// The penalty of the network's own `#[l2]` layers (`lambda` is unused:
     /// `#[l2]` does not apply to a nested network).
     fn l2_term(&self, _lambda: f32) -> f32 {
         N::Layers::l2_penalty(self.layers(), N::ENTRIES)
     }
+
+    fn add_l2_gradient(&self, _lambda: f32, _grads: &mut N::Grads) {}
 }
 
 impl<N: NetworkDef> Init for N {

@@ -1,7 +1,9 @@
 //! Streaming: a network with a time axis run one step at a time, as
-//! real-time audio and control need. Each layer that can do so implements
-//! [`Streamable`] (in its own file); a network streams when all of its
-//! layers do, and the state of every layer lives in a [`Stream`] value.
+//! real-time audio and control need. Each layer says once, through
+//! [`Streamable::STEP`], whether and how it runs one step; a network
+//! streams when all of its layers can, which `net.stream()` checks when the
+//! code compiles (naming the entry that cannot), and the state of every
+//! layer lives in a [`Stream`] value.
 
 use std::fmt::{self, Debug};
 use std::marker::PhantomData;
@@ -9,66 +11,173 @@ use std::marker::PhantomData;
 use nalgebra::{Const, SVector};
 
 use super::chain::{Chain, Link};
+use super::entry::Entry;
 use super::NetworkDef;
-use crate::layers::Layer;
+use crate::layers::{Layer, StepMismatch, StepWidth, Streamable};
 use crate::linalg::simd;
 use crate::phase::Eval;
 
-/// A layer that can run one time step of one sample at a time.
-///
-/// Implemented by the causal layers in `Eval`: recurrent layers, `Conv1d`
-/// with `padding = Causal` and stride 1, `TimeDistributed` around a
-/// streamable layer, activations, Dropout, SpatialDropout, BatchNorm,
-/// StopGradient, `Flatten` of a flat input, `Dense` (once a recurrent layer
-/// has consumed the time axis) and networks made of them.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot run one time step at a time: it is not causal",
-    label = "not a streamable layer",
-    note = "`stream` runs each layer on one time step as it arrives: recurrent layers, `Conv1d` with `padding = Causal` and stride 1, `TimeDistributed`, activations, Dropout and BatchNorm (in `Eval`), and flat layers after a recurrent layer has consumed the time axis; `Flatten` or pooling over time and convolutions that are not causal need steps that have not arrived yet"
-)]
-pub trait Streamable: Layer {
-    /// Values one step takes (0: any number, for element-wise layers).
-    const STEP_IN: usize;
-    /// Values one step gives (0: as many as it takes).
-    const STEP_OUT: usize;
-    /// What the layer remembers between steps.
-    type State: Clone + Debug + Send + Sync + 'static;
+/// The most layers one network (or path) lists for streaming.
+const MAX_LAYERS: usize = 96;
 
-    /// The state before the first step.
-    fn initial_state() -> Self::State;
-
-    /// Back to the state before the first step, reusing its storage.
-    fn reset(state: &mut Self::State);
-
-    /// One step: `x` (this step's values) into `y`.
-    fn step(&self, state: &mut Self::State, x: &[f32], y: &mut [f32]);
+/// Every layer's [`StepWidth`], in order: a `const` value, so that whether
+/// a network can stream is decided when the code compiles.
+#[derive(Clone, Copy, Debug)]
+pub struct StepList {
+    steps: [StepWidth; MAX_LAYERS],
+    len: usize,
 }
 
-/// The width a step gives for `input` values, `step_out` being the
-/// layer's `STEP_OUT` (0: as many as it takes).
-const fn step_out(step_out: usize, input: usize) -> usize {
-    if step_out == 0 {
-        input
-    } else {
-        step_out
+impl StepList {
+    /// No layers.
+    pub const EMPTY: StepList = StepList { steps: [StepWidth::Any; MAX_LAYERS], len: 0 };
+
+    /// `first`, then this list.
+    ///
+    /// # Panics
+    /// (at compile time) past [`MAX_LAYERS`] layers.
+    pub const fn prepend(self, first: StepWidth) -> StepList {
+        assert!(self.len < MAX_LAYERS, "a network streams at most 96 layers in one list");
+        let mut out = StepList { steps: [StepWidth::Any; MAX_LAYERS], len: self.len + 1 };
+        out.steps[0] = first;
+        let mut i = 0;
+        while i < self.len {
+            out.steps[i + 1] = self.steps[i];
+            i += 1;
+        }
+        out
+    }
+
+    /// Where and why the list cannot run from `input` values per step:
+    /// the output width and the widest value on the way, or the failing
+    /// layer's index and the mismatch.
+    pub const fn resolve(&self, input: usize) -> Result<(usize, usize), (usize, StepMismatch)> {
+        let (mut width, mut widest) = (input, input);
+        let mut i = 0;
+        while i < self.len {
+            match self.steps[i].output_for(width) {
+                Ok(out) => width = out,
+                Err(mismatch) => return Err((i, mismatch)),
+            }
+            if width > widest {
+                widest = width;
+            }
+            i += 1;
+        }
+        Ok((width, widest))
+    }
+
+    /// The list as one layer's step: the first reason it cannot stream,
+    /// or its widths from `input`.
+    pub const fn as_step(&self, input: usize) -> StepWidth {
+        match self.resolve(input) {
+            Ok((output, _)) => StepWidth::Fixed { input, output },
+            Err((_, StepMismatch::NotCausal(reason))) => StepWidth::NotCausal(reason),
+            Err((_, StepMismatch::Width { .. })) => {
+                StepWidth::NotCausal("its layers' step widths do not fit one another")
+            }
+        }
     }
 }
 
-/// A list of streamable layers: the step through all of them.
+/// A message built at compile time (`const` code cannot format).
+struct ConstText {
+    bytes: [u8; 512],
+    len: usize,
+}
+
+impl ConstText {
+    const fn new() -> Self {
+        ConstText { bytes: [0; 512], len: 0 }
+    }
+
+    const fn push(mut self, text: &str) -> Self {
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() && self.len < self.bytes.len() {
+            self.bytes[self.len] = bytes[i];
+            self.len += 1;
+            i += 1;
+        }
+        self
+    }
+
+    const fn push_number(self, mut value: usize) -> Self {
+        let mut digits = [0u8; 20];
+        let mut count = 0;
+        loop {
+            digits[count] = b'0' + (value % 10) as u8;
+            count += 1;
+            value /= 10;
+            if value == 0 {
+                break;
+            }
+        }
+        let mut out = self;
+        while count > 0 {
+            count -= 1;
+            if out.len < out.bytes.len() {
+                out.bytes[out.len] = digits[count];
+                out.len += 1;
+            }
+        }
+        out
+    }
+
+    const fn as_str(&self) -> &str {
+        // Only whole `&str`s and ASCII digits were pushed; a cut in the
+        // middle of a character would show as `?`.
+        match std::str::from_utf8(self.bytes.split_at(self.len).0) {
+            Ok(text) => text,
+            Err(_) => "?",
+        }
+    }
+}
+
+/// The output width and the widest value of `N` streaming, or a compile
+/// error naming the entry that cannot and why.
+pub const fn check_stream<N: NetworkDef>(steps: &StepList) -> (usize, usize) {
+    match steps.resolve(step_input::<N>()) {
+        Ok(widths) => widths,
+        Err((index, mismatch)) => {
+            let entry: &Entry = &N::ENTRIES[index];
+            let text = ConstText::new()
+                .push("`")
+                .push(N::NAME)
+                .push(".")
+                .push(entry.name)
+                .push("` (")
+                .push(entry.layer)
+                .push(")");
+            let text = match mismatch {
+                StepMismatch::NotCausal(reason) => {
+                    text.push(" cannot run one time step at a time: ").push(reason)
+                }
+                StepMismatch::Width { expected, given } => text
+                    .push(" takes ")
+                    .push_number(expected)
+                    .push(" values per step, but ")
+                    .push_number(given)
+                    .push(" reach it"),
+            };
+            panic!("{}", text.as_str())
+        }
+    }
+}
+
+/// A list of layers that each say how they stream: the step through all
+/// of them.
 pub trait StreamChain: Chain {
     /// Every layer's state, in order.
     type States: Clone + Debug + Send + Sync + 'static;
+    /// Every layer's step width, in order.
+    const STEPS: StepList;
 
     /// The states before the first step.
     fn initial_states() -> Self::States;
 
     /// Back to the states before the first step.
     fn reset(states: &mut Self::States);
-
-    /// The width of each step's output for `width` input values, and the
-    /// widest value on the way (into `widest`); an error names a layer
-    /// whose step width does not match what reaches it.
-    fn widths(width: usize, widest: &mut usize) -> Result<usize, String>;
 
     /// One step through the layers from `x` (`width` values at its start,
     /// a scratch buffer) into `y`, with `spare` as the other buffer.
@@ -84,25 +193,24 @@ pub trait StreamChain: Chain {
 
 impl StreamChain for () {
     type States = ();
+    const STEPS: StepList = StepList::EMPTY;
 
     fn initial_states() {}
 
     fn reset(_states: &mut ()) {}
-
-    fn widths(width: usize, _widest: &mut usize) -> Result<usize, String> {
-        Ok(width)
-    }
 
     fn step_within(_: (), _: &mut (), x: &mut [f32], width: usize, _: &mut [f32], y: &mut [f32]) {
         y.copy_from_slice(&x[..width]);
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl<A: Link, R: StreamChain> StreamChain for (A, R)
 where
     A::Layer: Streamable,
 {
     type States = (<A::Layer as Streamable>::State, R::States);
+    const STEPS: StepList = R::STEPS.prepend(<A::Layer as Streamable>::STEP);
 
     fn initial_states() -> Self::States {
         (<A::Layer as Streamable>::initial_state(), R::initial_states())
@@ -111,19 +219,6 @@ where
     fn reset((state, rest): &mut Self::States) {
         <A::Layer as Streamable>::reset(state);
         R::reset(rest);
-    }
-
-    fn widths(width: usize, widest: &mut usize) -> Result<usize, String> {
-        let (step_in, step) = (<A::Layer as Streamable>::STEP_IN, <A::Layer as Streamable>::STEP_OUT);
-        if step_in != 0 && step_in != width {
-            return Err(format!(
-                "{} takes {step_in} values per step, but {width} reach it",
-                std::any::type_name::<A::Layer>()
-            ));
-        }
-        let out = step_out(step, width);
-        *widest = (*widest).max(out);
-        R::widths(out, widest)
     }
 
     #[inline]
@@ -135,7 +230,10 @@ where
         spare: &mut [f32],
         y: &mut [f32],
     ) {
-        let out = step_out(<A::Layer as Streamable>::STEP_OUT, width);
+        let out = match <A::Layer as Streamable>::STEP {
+            StepWidth::Fixed { output, .. } => output,
+            _ => width,
+        };
         if <A::Layer as Layer>::PASSES_THROUGH {
             return R::step_within(rest, rest_states, x, width, spare, y);
         }
@@ -209,17 +307,21 @@ impl<N: NetworkDef<Phase = Eval>> Stream<N>
 where
     N::Layers: StreamChain,
 {
-    /// Zeroed states for `N`.
-    ///
-    /// # Panics
-    /// If a layer's step width does not match what reaches it (the macro's
-    /// shapes rule this out for networks it declares).
+    /// The width of each step's output and the widest value on the way;
+    /// evaluating it is the compile-time check that every layer streams.
+    const WIDTHS: (usize, usize) = check_stream::<N>(&N::Layers::STEPS);
+
+    /// Whether every layer streams: a compile error naming the first entry
+    /// that cannot.
+    pub(crate) const CAN_STREAM: () = {
+        let _ = Self::WIDTHS;
+    };
+
+    /// Zeroed states for `N`. A layer that cannot run one step at a time,
+    /// or whose step width does not fit what reaches it, is a compile
+    /// error naming its entry.
     pub fn new() -> Self {
-        let mut widest = step_input::<N>();
-        let out = match N::Layers::widths(step_input::<N>(), &mut widest) {
-            Ok(out) => out,
-            Err(message) => panic!("{} cannot stream: {message}", N::NAME),
-        };
+        let (out, widest) = Self::WIDTHS;
         let buffers = (vec![0.0; widest], vec![0.0; widest]);
         Stream { states: N::Layers::initial_states(), buffers, out, network: PhantomData }
     }
@@ -277,11 +379,11 @@ pub const fn step_output<N: NetworkDef>() -> usize {
     }
 }
 
-/// `impl Streamable for Net<P>` (when `P` is `Eval` and every layer
-/// streams), which `network!` writes for every network so that a nested
-/// network streams as a layer. A blanket implementation over every
-/// `NetworkDef` would do the same, but then a layer that does not stream
-/// would be reported as "not a network" instead of "not causal".
+/// `impl Streamable for Net<P>` (when `P` is `Eval` and every layer says
+/// how it streams), which `network!` writes for every network so that a
+/// nested network streams as a layer. It cannot be one blanket
+/// implementation over every `NetworkDef`: that would overlap the one over
+/// every `StepWise` layer.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __impl_streamable_network {
@@ -291,8 +393,9 @@ macro_rules! __impl_streamable_network {
             Self: $crate::__private::NetworkDef<Phase = $crate::Eval>,
             <Self as $crate::__private::NetworkDef>::Layers: $crate::StreamChain,
         {
-            const STEP_IN: usize = $crate::__private::step_input::<Self>();
-            const STEP_OUT: usize = $crate::__private::step_output::<Self>();
+            const STEP: $crate::layers::StepWidth =
+                <<Self as $crate::__private::NetworkDef>::Layers as $crate::StreamChain>::STEPS
+                    .as_step($crate::__private::step_input::<Self>());
             type State = $crate::Stream<Self>;
 
             fn initial_state() -> Self::State {

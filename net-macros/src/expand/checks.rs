@@ -40,10 +40,10 @@ fn custom_width(entry: &Entry, previous: &str) -> TokenStream {
         None => format!("the outputs of `{previous}`"),
     };
     let message =
-        format!("layer `{}` ({text}) does not take {given}: its `Layer::IN` width differs", entry.name);
+        format!("layer `{}` ({text}) does not take {given}: its `Layer::INPUT` width differs", entry.name);
     let expected = expected.expr();
     quote_spanned!(entry.span=>
-        const _: () = ::core::assert!(<#path as #p::Layer>::IN == #expected, #message);
+        const _: () = ::core::assert!(<#path as #p::Layer>::INPUT == #expected, #message);
     )
 }
 
@@ -56,23 +56,23 @@ fn attribute_fits(entry: &Entry) -> TokenStream {
     let mut out = TokenStream::new();
     let mut assert = |span: Span, property: TokenStream, message: String| {
         out.extend(quote_spanned!(span=>
-            const _: () = ::core::assert!(<#ty as #p::Layer>::#property, #message);
+            const _: () = ::core::assert!(<#ty as #p::#property, #message);
         ));
     };
     if let Some(span) = entry.frozen {
         let message =
             format!("`#[frozen]` on `{name}`: {layer} has no parameters, so there is nothing to freeze");
-        assert(span, quote!(PARAMS > 0), message);
+        assert(span, quote!(Tensors>::PARAMS > 0), message);
     }
     if let Some((_, span)) = entry.pinned {
         let message = format!(
             "`#[phase]` on `{name}`: {layer} behaves the same in Train and Eval, so there is nothing to pin (it applies to Dropout, BatchNorm and networks holding them)"
         );
-        assert(span, quote!(PHASED), message);
+        assert(span, quote!(Layer > ::PHASED), message);
     }
     if let Some((_, span)) = entry.l2 {
         let message = format!("`#[l2]` on `{name}`: the L2 kernel regulariser applies to layers with a kernel (Dense), and {layer} has none");
-        assert(span, quote!(HAS_KERNEL), message);
+        assert(span, quote!(Tensors > ::HAS_KERNEL), message);
     }
     out
 }

@@ -156,9 +156,9 @@ pub fn gen_constants(net: &Network) -> TokenStream {
             pub const OUTPUT: usize = #output;
             /// Every weight and bias, frozen ones included (running
             /// statistics excluded, as PyTorch's `parameters()` counts).
-            pub const PARAMS: usize = <Self as #p::Layer>::PARAMS;
+            pub const PARAMS: usize = <Self as #p::Tensors>::PARAMS;
             /// The parameters an optimiser updates.
-            pub const TRAINABLE_PARAMS: usize = <Self as #p::Layer>::TRAINABLE_PARAMS;
+            pub const TRAINABLE_PARAMS: usize = <Self as #p::Tensors>::TRAINABLE_PARAMS;
         }
         #stream
     }

@@ -2,11 +2,11 @@ struct Normed<P: ::typenet::Phase = ::typenet::Eval> {
     pub bn: ::typenet::BatchNorm<3, P, 4>,
     pub gate: <my::Gate<f32> as ::typenet::__private::Layer>::InPhase<P>,
     pub flat: ::typenet::Flatten<
-        { <my::Gate<f32> as ::typenet::__private::Layer>::OUT },
+        { <my::Gate<f32> as ::typenet::__private::Layer>::OUTPUT },
         { <my::Gate<f32> as ::typenet::__private::Layer>::OUTPUT_SHAPE.len() > 1 },
     >,
     pub out: ::typenet::Dense<
-        { <my::Gate<f32> as ::typenet::__private::Layer>::OUT },
+        { <my::Gate<f32> as ::typenet::__private::Layer>::OUTPUT },
         1,
         ::typenet::Linear,
     >,
@@ -23,7 +23,7 @@ type __NormedLayers<P> = (
         <my::Gate<f32> as ::typenet::__private::Layer>::InPhase<P>,
         (
             ::typenet::Flatten<
-                { <my::Gate<f32> as ::typenet::__private::Layer>::OUT },
+                { <my::Gate<f32> as ::typenet::__private::Layer>::OUTPUT },
                 {
                     <my::Gate<f32> as ::typenet::__private::Layer>::OUTPUT_SHAPE.len()
                         > 1
@@ -31,7 +31,7 @@ type __NormedLayers<P> = (
             >,
             (
                 ::typenet::Dense<
-                    { <my::Gate<f32> as ::typenet::__private::Layer>::OUT },
+                    { <my::Gate<f32> as ::typenet::__private::Layer>::OUTPUT },
                     1,
                     ::typenet::Linear,
                 >,
@@ -65,7 +65,7 @@ struct NormedGrads {
     >,
     pub out: ::typenet::GradsOf<
         ::typenet::Dense<
-            { <my::Gate<f32> as ::typenet::__private::Layer>::OUT },
+            { <my::Gate<f32> as ::typenet::__private::Layer>::OUTPUT },
             1,
             ::typenet::Linear,
         >,
@@ -139,7 +139,7 @@ impl<P: ::typenet::Phase> ::typenet::__private::NetworkDef for Normed<P> {
             "Flatten",
             {
                 const SHAPE: &[usize] = &[
-                    <my::Gate<f32> as ::typenet::__private::Layer>::OUT,
+                    <my::Gate<f32> as ::typenet::__private::Layer>::OUTPUT,
                 ];
                 SHAPE
             },
@@ -227,14 +227,14 @@ impl Normed {
     pub const OUTPUT: usize = 1;
     /// Every weight and bias, frozen ones included (running
     /// statistics excluded, as PyTorch's `parameters()` counts).
-    pub const PARAMS: usize = <Self as ::typenet::__private::Layer>::PARAMS;
+    pub const PARAMS: usize = <Self as ::typenet::__private::Tensors>::PARAMS;
     /// The parameters an optimiser updates.
-    pub const TRAINABLE_PARAMS: usize = <Self as ::typenet::__private::Layer>::TRAINABLE_PARAMS;
+    pub const TRAINABLE_PARAMS: usize = <Self as ::typenet::__private::Tensors>::TRAINABLE_PARAMS;
 }
 ///The state of [`Normed`] running one time step at a time: see `net.stream()`.
 type NormedStream = ::typenet::Stream<Normed<::typenet::Eval>>;
 ::typenet::__private::impl_streamable_network!(Normed);
 const _: () = ::core::assert!(
-    < my::Gate < f32 > as ::typenet::__private::Layer > ::IN == 12,
-    "layer `gate` (my::Gate) does not take the 12 outputs of `bn`: its `Layer::IN` width differs"
+    < my::Gate < f32 > as ::typenet::__private::Layer > ::INPUT == 12,
+    "layer `gate` (my::Gate) does not take the 12 outputs of `bn`: its `Layer::INPUT` width differs"
 );

@@ -267,8 +267,8 @@ impl DigitsCnn {
     pub const OUTPUT: usize = 10;
     /// Every weight and bias, frozen ones included (running
     /// statistics excluded, as PyTorch's `parameters()` counts).
-    pub const PARAMS: usize = <Self as ::typenet::__private::Layer>::PARAMS;
+    pub const PARAMS: usize = <Self as ::typenet::__private::Tensors>::PARAMS;
     /// The parameters an optimiser updates.
-    pub const TRAINABLE_PARAMS: usize = <Self as ::typenet::__private::Layer>::TRAINABLE_PARAMS;
+    pub const TRAINABLE_PARAMS: usize = <Self as ::typenet::__private::Tensors>::TRAINABLE_PARAMS;
 }
 ::typenet::__private::impl_streamable_network!(DigitsCnn);

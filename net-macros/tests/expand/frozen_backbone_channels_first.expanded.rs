@@ -2,7 +2,7 @@ struct Head<P: ::typenet::Phase = ::typenet::Eval> {
     pub base: <Backbone as ::typenet::__private::Layer>::InPhase<P>,
     pub flat: ::typenet::FlattenChannelsFirst<
         {
-            (<Backbone as ::typenet::__private::Layer>::OUT
+            (<Backbone as ::typenet::__private::Layer>::OUTPUT
                 / {
                     let shape = <Backbone as ::typenet::__private::Layer>::OUTPUT_SHAPE;
                     shape[shape.len() - 1]
@@ -16,7 +16,7 @@ struct Head<P: ::typenet::Phase = ::typenet::Eval> {
         },
     >,
     pub fc: ::typenet::Dense<
-        { <Backbone as ::typenet::__private::Layer>::OUT },
+        { <Backbone as ::typenet::__private::Layer>::OUTPUT },
         64,
         ::typenet::Relu,
     >,
@@ -33,7 +33,7 @@ type __HeadLayers<P> = (
     (
         ::typenet::FlattenChannelsFirst<
             {
-                (<Backbone as ::typenet::__private::Layer>::OUT
+                (<Backbone as ::typenet::__private::Layer>::OUTPUT
                     / {
                         let shape = <Backbone as ::typenet::__private::Layer>::OUTPUT_SHAPE;
                         shape[shape.len() - 1]
@@ -48,7 +48,7 @@ type __HeadLayers<P> = (
         >,
         (
             ::typenet::Dense<
-                { <Backbone as ::typenet::__private::Layer>::OUT },
+                { <Backbone as ::typenet::__private::Layer>::OUTPUT },
                 64,
                 ::typenet::Relu,
             >,
@@ -77,7 +77,7 @@ impl<P: ::typenet::Phase> ::core::fmt::Debug for Head<P> {
 struct HeadGrads {
     pub fc: ::typenet::GradsOf<
         ::typenet::Dense<
-            { <Backbone as ::typenet::__private::Layer>::OUT },
+            { <Backbone as ::typenet::__private::Layer>::OUTPUT },
             64,
             ::typenet::Relu,
         >,
@@ -142,7 +142,7 @@ impl<P: ::typenet::Phase> ::typenet::__private::NetworkDef for Head<P> {
             "Flatten(channels_first)",
             {
                 const SHAPE: &[usize] = &[
-                    <Backbone as ::typenet::__private::Layer>::OUT,
+                    <Backbone as ::typenet::__private::Layer>::OUTPUT,
                 ];
                 SHAPE
             },
@@ -231,23 +231,23 @@ impl Head {
     pub const OUTPUT: usize = 1;
     /// Every weight and bias, frozen ones included (running
     /// statistics excluded, as PyTorch's `parameters()` counts).
-    pub const PARAMS: usize = <Self as ::typenet::__private::Layer>::PARAMS;
+    pub const PARAMS: usize = <Self as ::typenet::__private::Tensors>::PARAMS;
     /// The parameters an optimiser updates.
-    pub const TRAINABLE_PARAMS: usize = <Self as ::typenet::__private::Layer>::TRAINABLE_PARAMS;
+    pub const TRAINABLE_PARAMS: usize = <Self as ::typenet::__private::Tensors>::TRAINABLE_PARAMS;
 }
 ::typenet::__private::impl_streamable_network!(Head);
 const _: () = ::core::assert!(
-    < Backbone as ::typenet::__private::Layer > ::IN == 64,
-    "layer `base` (Backbone) does not take the 64 outputs of `input`: its `Layer::IN` width differs"
+    < Backbone as ::typenet::__private::Layer > ::INPUT == 64,
+    "layer `base` (Backbone) does not take the 64 outputs of `input`: its `Layer::INPUT` width differs"
 );
 const _: () = ::core::assert!(
     < < Backbone as ::typenet::__private::Layer > ::InPhase < ::typenet::Eval > as
-    ::typenet::__private::Layer > ::PARAMS > 0,
+    ::typenet::__private::Tensors > ::PARAMS > 0,
     "`#[frozen]` on `base`: Backbone has no parameters, so there is nothing to freeze"
 );
 const _: () = ::core::assert!(
-    < ::typenet::Dense < { < Backbone as ::typenet::__private::Layer > ::OUT }, 64,
-    ::typenet::Relu > as ::typenet::__private::Layer > ::HAS_KERNEL,
+    < ::typenet::Dense < { < Backbone as ::typenet::__private::Layer > ::OUTPUT }, 64,
+    ::typenet::Relu > as ::typenet::__private::Tensors > ::HAS_KERNEL,
     "`#[l2]` on `fc`: the L2 kernel regulariser applies to layers with a kernel (Dense), and Dense<64, Relu> has none"
 );
 const _: () = ::core::assert!(

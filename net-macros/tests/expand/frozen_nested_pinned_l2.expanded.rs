@@ -9,7 +9,7 @@ pub struct Transfer<P: ::typenet::Phase = ::typenet::Eval> {
         },
         ::typenet::Eval,
         {
-            (<Backbone as ::typenet::__private::Layer>::OUT
+            (<Backbone as ::typenet::__private::Layer>::OUTPUT
                 / {
                     let shape = <Backbone as ::typenet::__private::Layer>::OUTPUT_SHAPE;
                     shape[shape.len() - 1]
@@ -17,10 +17,10 @@ pub struct Transfer<P: ::typenet::Phase = ::typenet::Eval> {
         },
     >,
     pub stop: ::typenet::StopGradient<
-        { <Backbone as ::typenet::__private::Layer>::OUT },
+        { <Backbone as ::typenet::__private::Layer>::OUTPUT },
     >,
     pub head: ::typenet::Dense<
-        { <Backbone as ::typenet::__private::Layer>::OUT },
+        { <Backbone as ::typenet::__private::Layer>::OUTPUT },
         { HIDDEN },
         ::typenet::Gelu,
     >,
@@ -45,7 +45,7 @@ pub type __TransferLayers<P> = (
             },
             ::typenet::Eval,
             {
-                (<Backbone as ::typenet::__private::Layer>::OUT
+                (<Backbone as ::typenet::__private::Layer>::OUTPUT
                     / {
                         let shape = <Backbone as ::typenet::__private::Layer>::OUTPUT_SHAPE;
                         shape[shape.len() - 1]
@@ -53,10 +53,12 @@ pub type __TransferLayers<P> = (
             },
         >,
         (
-            ::typenet::StopGradient<{ <Backbone as ::typenet::__private::Layer>::OUT }>,
+            ::typenet::StopGradient<
+                { <Backbone as ::typenet::__private::Layer>::OUTPUT },
+            >,
             (
                 ::typenet::Dense<
-                    { <Backbone as ::typenet::__private::Layer>::OUT },
+                    { <Backbone as ::typenet::__private::Layer>::OUTPUT },
                     { HIDDEN },
                     ::typenet::Gelu,
                 >,
@@ -99,7 +101,7 @@ pub struct TransferGrads {
             },
             ::typenet::Eval,
             {
-                (<Backbone as ::typenet::__private::Layer>::OUT
+                (<Backbone as ::typenet::__private::Layer>::OUTPUT
                     / {
                         let shape = <Backbone as ::typenet::__private::Layer>::OUTPUT_SHAPE;
                         shape[shape.len() - 1]
@@ -109,7 +111,7 @@ pub struct TransferGrads {
     >,
     pub head: ::typenet::GradsOf<
         ::typenet::Dense<
-            { <Backbone as ::typenet::__private::Layer>::OUT },
+            { <Backbone as ::typenet::__private::Layer>::OUTPUT },
             { HIDDEN },
             ::typenet::Gelu,
         >,
@@ -311,34 +313,34 @@ impl Transfer {
     pub const OUTPUT: usize = 1;
     /// Every weight and bias, frozen ones included (running
     /// statistics excluded, as PyTorch's `parameters()` counts).
-    pub const PARAMS: usize = <Self as ::typenet::__private::Layer>::PARAMS;
+    pub const PARAMS: usize = <Self as ::typenet::__private::Tensors>::PARAMS;
     /// The parameters an optimiser updates.
-    pub const TRAINABLE_PARAMS: usize = <Self as ::typenet::__private::Layer>::TRAINABLE_PARAMS;
+    pub const TRAINABLE_PARAMS: usize = <Self as ::typenet::__private::Tensors>::TRAINABLE_PARAMS;
 }
 ::typenet::__private::impl_streamable_network!(Transfer);
 const _: () = ::core::assert!(
     HIDDEN > 0, "`HIDDEN` is used as a width in `Transfer` and must be at least 1"
 );
 const _: () = ::core::assert!(
-    < Backbone as ::typenet::__private::Layer > ::IN == 6,
-    "layer `base` (Backbone) does not take the 6 outputs of `input`: its `Layer::IN` width differs"
+    < Backbone as ::typenet::__private::Layer > ::INPUT == 6,
+    "layer `base` (Backbone) does not take the 6 outputs of `input`: its `Layer::INPUT` width differs"
 );
 const _: () = ::core::assert!(
     < < Backbone as ::typenet::__private::Layer > ::InPhase < ::typenet::Eval > as
-    ::typenet::__private::Layer > ::PARAMS > 0,
+    ::typenet::__private::Tensors > ::PARAMS > 0,
     "`#[frozen]` on `base`: Backbone has no parameters, so there is nothing to freeze"
 );
 const _: () = ::core::assert!(
     < ::typenet::BatchNorm < { { let shape = < Backbone as ::typenet::__private::Layer >
     ::OUTPUT_SHAPE; shape[shape.len() - 1] } }, ::typenet::Eval, { (< Backbone as
-    ::typenet::__private::Layer > ::OUT / { let shape = < Backbone as
+    ::typenet::__private::Layer > ::OUTPUT / { let shape = < Backbone as
     ::typenet::__private::Layer > ::OUTPUT_SHAPE; shape[shape.len() - 1] }) } > as
     ::typenet::__private::Layer > ::PHASED,
     "`#[phase]` on `bn`: BatchNorm behaves the same in Train and Eval, so there is nothing to pin (it applies to Dropout, BatchNorm and networks holding them)"
 );
 const _: () = ::core::assert!(
-    < ::typenet::Dense < { < Backbone as ::typenet::__private::Layer > ::OUT }, { HIDDEN
-    }, ::typenet::Gelu > as ::typenet::__private::Layer > ::HAS_KERNEL,
+    < ::typenet::Dense < { < Backbone as ::typenet::__private::Layer > ::OUTPUT }, {
+    HIDDEN }, ::typenet::Gelu > as ::typenet::__private::Tensors > ::HAS_KERNEL,
     "`#[l2]` on `head`: the L2 kernel regulariser applies to layers with a kernel (Dense), and Dense<HIDDEN, Gelu> has none"
 );
 const _: () = ::core::assert!(

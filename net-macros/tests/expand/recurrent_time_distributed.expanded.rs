@@ -174,20 +174,20 @@ impl Rows {
     pub const OUTPUT: usize = 10;
     /// Every weight and bias, frozen ones included (running
     /// statistics excluded, as PyTorch's `parameters()` counts).
-    pub const PARAMS: usize = <Self as ::typenet::__private::Layer>::PARAMS;
+    pub const PARAMS: usize = <Self as ::typenet::__private::Tensors>::PARAMS;
     /// The parameters an optimiser updates.
-    pub const TRAINABLE_PARAMS: usize = <Self as ::typenet::__private::Layer>::TRAINABLE_PARAMS;
+    pub const TRAINABLE_PARAMS: usize = <Self as ::typenet::__private::Tensors>::TRAINABLE_PARAMS;
 }
 ///The state of [`Rows`] running one time step at a time: see `net.stream()`.
 pub type RowsStream = ::typenet::Stream<Rows<::typenet::Eval>>;
 ::typenet::__private::impl_streamable_network!(Rows);
 const _: () = ::core::assert!(
     < ::typenet::Lstm < 8, 8, 32, true, ::typenet::Eval, true > as
-    ::typenet::__private::Layer > ::HAS_KERNEL,
+    ::typenet::__private::Tensors > ::HAS_KERNEL,
     "`#[l2]` on `lstm`: the L2 kernel regulariser applies to layers with a kernel (Dense), and Lstm<32, return_sequences = true, recurrent_dropout = 0.2> has none"
 );
 const _: () = ::core::assert!(
     < ::typenet::Gru < 8, 32, 16, false, ::typenet::Eval, false > as
-    ::typenet::__private::Layer > ::PARAMS > 0,
+    ::typenet::__private::Tensors > ::PARAMS > 0,
     "`#[frozen]` on `gru`: Gru<16> has no parameters, so there is nothing to freeze"
 );

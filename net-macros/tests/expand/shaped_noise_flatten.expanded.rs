@@ -165,9 +165,9 @@ impl Sequence {
     pub const OUTPUT: usize = 1;
     /// Every weight and bias, frozen ones included (running
     /// statistics excluded, as PyTorch's `parameters()` counts).
-    pub const PARAMS: usize = <Self as ::typenet::__private::Layer>::PARAMS;
+    pub const PARAMS: usize = <Self as ::typenet::__private::Tensors>::PARAMS;
     /// The parameters an optimiser updates.
-    pub const TRAINABLE_PARAMS: usize = <Self as ::typenet::__private::Layer>::TRAINABLE_PARAMS;
+    pub const TRAINABLE_PARAMS: usize = <Self as ::typenet::__private::Tensors>::TRAINABLE_PARAMS;
 }
 ///The state of [`Sequence`] running one time step at a time: see `net.stream()`.
 type SequenceStream = ::typenet::Stream<Sequence<::typenet::Eval>>;
