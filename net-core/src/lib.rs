@@ -17,6 +17,7 @@ pub mod network;
 pub mod optim;
 pub mod phase;
 pub mod rng;
+pub mod summary;
 pub mod tensor;
 pub mod testing;
 pub mod train;
@@ -43,9 +44,10 @@ pub use loss::{
     Accuracy, BinaryCrossEntropy, BinaryCrossEntropyFromLogits, CrossEntropy, CrossEntropyFromProbs, Loss,
     Mse,
 };
-pub use network::{EvalNetwork, Network, Stream, StreamChain, Summary, SummaryRow, TrainNetwork};
+pub use network::{EvalNetwork, Network, Stream, StreamChain, TrainNetwork};
 pub use optim::{Adam, AdamW, Optimizer, RmsProp, Sgd};
 pub use phase::{Eval, Phase, PhaseData, PhaseKind, PhaseMut, PhaseRef, Train, TrainOnly};
+pub use summary::{Summary, SummaryRow};
 pub use tensor::{Batch, Cols, ColsMut};
 pub use train::{Control, Fit, History, Metrics, Schedule};
 

@@ -17,9 +17,8 @@ use rand::Rng;
 
 use super::activation::{ActivationFn, Linear};
 use super::grads::WeightBiasGrads;
-use super::{Heap, HeapTensor, Init, Layer, StepWidth, Streamable, Tensors};
+use super::{with_scratch, Heap, HeapTensor, Init, Layer, StepWidth, Streamable, Tensors};
 use crate::linalg::{gemv_ld, matmul, simd, Accum, Operand};
-use crate::network::with_scratch;
 use crate::phase::Phase;
 use crate::tensor::{Cols, ColsMut};
 

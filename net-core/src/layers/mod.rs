@@ -25,6 +25,7 @@ pub mod lstm;
 pub mod noise;
 pub mod pool;
 pub mod recurrent;
+mod scratch;
 pub mod spatial_dropout;
 pub mod stop_gradient;
 pub mod streaming;
@@ -180,6 +181,12 @@ pub trait Layer: Tensors + Clone + Debug + Send + Sync + 'static {
     fn add_l2_gradient(&self, lambda: f32, grads: &mut Self::Grads) {
         tensors::add_l2_gradient(self, lambda, grads);
     }
+
+    /// The summary rows of what the layer holds, at `depth` (a block's
+    /// layers, under its own row); nothing for a single layer.
+    fn nested_summary_rows(depth: usize, rows: &mut Vec<crate::summary::SummaryRow>) {
+        let _ = (depth, rows);
+    }
 }
 
 /// Constructs a layer with fresh parameters: what `seeded`/`init` call for
@@ -319,6 +326,7 @@ pub use net_macros::Tensors;
 pub use noise::{pass_gradient, Draws, MaskStream, Noise, Noisy};
 pub use pool::{AvgPool1d, AvgPool2d, GlobalAvgPool, GlobalMaxPool, GlobalPool, MaxPool1d, MaxPool2d, Pool};
 pub use recurrent::{Cell, GateBiases, GateKernels, Recurrent, RecurrentGrads};
+pub use scratch::{with_scratch, with_small_scratch};
 pub use spatial_dropout::SpatialDropout;
 pub use stop_gradient::StopGradient;
 pub use streaming::{StepMismatch, StepWidth, StepWise, Streamable};

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use nalgebra::{Const, SVector};
 
-use super::{backward, infer, Chain, InferMode, NetworkDef, Stream, StreamChain, Summary};
+use super::{backward, infer, Chain, InferMode, NetworkDef, Stream, StreamChain};
 use crate::data::Dataset;
 use crate::error::Result;
 use crate::io::{LoadOptions, StateDict};
@@ -14,6 +14,7 @@ use crate::layers::{Grads, Layer};
 use crate::loss::Loss;
 use crate::optim::Optimizer;
 use crate::phase::{Eval, Train};
+use crate::summary::Summary;
 use crate::tensor::Batch;
 use crate::train::{Fit, History, Metrics};
 
@@ -47,8 +48,13 @@ pub trait Network: NetworkDef + Layer {
     /// The Keras-like table of layers; print it with `{}`.
     fn summary(&self) -> Summary {
         let mut rows = Vec::with_capacity(<Self::Layers as Chain>::LEN);
-        Self::Layers::summary_rows(Self::ENTRIES, &mut rows);
-        Summary { name: Self::NAME.to_string(), input_shape: super::shape_text(Self::INPUT_SHAPE), rows }
+        Self::Layers::summary_rows(Self::ENTRIES, 0, &mut rows);
+        Summary {
+            name: Self::NAME.to_string(),
+            input_shape: crate::summary::shape_text(Self::INPUT_SHAPE),
+            rows,
+            trainable: <Self as crate::layers::Tensors>::TRAINABLE_PARAMS,
+        }
     }
 
     /// The L2 penalty of the `#[l2]` layers, `sum(lambda * sum(w^2))`, to

@@ -2,39 +2,20 @@
 //! everything done to them in order: inference, the training forward and
 //! backward, visiting parameters and tensors, summary rows.
 //!
-//! This is written once, for every network: `network!` only lists the
-//! layer types and hands out references to its fields in that order.
+//! Each element is a [`Node`]: a layer, a `#[frozen]` layer, or a merge of
+//! paths (`Concat`, `Add`, in `merge.rs`), whose paths are lists
+//! themselves. This is written once, for every network: `network!` only
+//! lists the node types and hands out references to its fields in the
+//! same nesting.
 
 use std::fmt::{self, Debug};
 use std::marker::PhantomData;
 
 use super::entry::Entry;
-use super::summary::SummaryRow;
 use crate::layers::{Grads, GradsOf, Layer, TensorMut, TensorRef, Tensors};
 use crate::phase::PhaseKind;
+use crate::summary::SummaryRow;
 use crate::tensor::{Cols, ColsMut};
-
-/// One element of a layer list: a layer type, or [`Frozen`] around one.
-pub trait Link: 'static {
-    /// The layer.
-    type Layer: Layer;
-    /// Whether an optimiser trains its parameters.
-    const TRAINABLE: bool;
-}
-
-impl<L: Layer> Link for L {
-    type Layer = L;
-    const TRAINABLE: bool = true;
-}
-
-/// A `#[frozen]` entry in a layer list: its parameters are kept, no
-/// gradient is produced for them, and gradients still flow through.
-pub struct Frozen<L>(PhantomData<L>);
-
-impl<L: Layer> Link for Frozen<L> {
-    type Layer = L;
-    const TRAINABLE: bool = false;
-}
 
 /// How layers that are not pinned to a phase run in a forward through `&self`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,42 +26,302 @@ pub enum InferMode {
     AsEval,
 }
 
-/// The buffers a training forward fills for one layer and those after it.
+/// One element of a layer list: a layer, a frozen layer, or a merge of
+/// paths. Everything the list does is asked of its nodes.
+pub trait Node: 'static {
+    /// Values per input sample.
+    const INPUT: usize;
+    /// Values per output sample.
+    const OUTPUT: usize;
+    /// Whether the output is the input (a `Flatten`): no buffer, no work.
+    const PASSES_THROUGH: bool;
+    /// Whether no gradient reaches the nodes before it.
+    const STOPS_GRADIENT: bool;
+    /// Every parameter.
+    const PARAMS: usize;
+    /// The parameters an optimiser updates.
+    const TRAINABLE_PARAMS: usize;
+    /// Non-trained state values.
+    const STATE_VALUES: usize;
+    /// Whether any layer in it depends on the phase.
+    const PHASED: bool;
+
+    /// References to its layers.
+    type Refs<'a>;
+    /// Mutable references to its layers.
+    type Muts<'a>;
+    /// Its layers' gradients, where they have a field.
+    type GradsRef<'a>;
+    /// Its layers' gradients, mutably, where they have a field.
+    type GradsMut<'a>;
+    /// What a training forward keeps for backward.
+    type Cache: Default + Clone + Debug + Send + Sync + 'static;
+
+    /// Forward through `&self` from `x` into `y` (`cols` samples).
+    fn infer(node: Self::Refs<'_>, entry: &Entry, mode: InferMode, x: &[f32], y: &mut [f32], cols: usize);
+
+    /// Training forward from `x` into `y`, keeping in `cache` what backward needs.
+    fn train_forward(node: Self::Muts<'_>, cache: &mut Self::Cache, x: &[f32], y: &mut [f32], cols: usize);
+
+    /// Backward of the last training forward (input `x`, output `y`, `dy`
+    /// the gradient of `y`, which it may overwrite): the input gradient
+    /// into `dx` when given, parameter gradients into their slots. Returns
+    /// whether any gradient reaches `x` (`dx` is then written).
+    #[allow(clippy::too_many_arguments)]
+    fn train_backward(
+        node: Self::Muts<'_>,
+        cache: &mut Self::Cache,
+        entry: &Entry,
+        x: &[f32],
+        y: &[f32],
+        dy: &mut [f32],
+        dx: Option<&mut [f32]>,
+        grads: Self::GradsMut<'_>,
+    ) -> bool;
+
+    /// Gradient slots that are all empty.
+    fn empty_grads<'a>() -> Self::GradsMut<'a>;
+    /// Whether any slot asks for gradients.
+    fn wants_grads(grads: &Self::GradsMut<'_>) -> bool;
+    /// Zeroes every slot present (no gradient reached the node).
+    fn zero_grads(grads: Self::GradsMut<'_>);
+
+    /// Calls `f` with each trainable block and its gradient.
+    fn visit_trainable(
+        node: Self::Muts<'_>,
+        grads: Self::GradsRef<'_>,
+        f: &mut dyn FnMut(&mut [f32], &[f32]),
+    );
+    /// Calls `f` with each gradient block of the slots present.
+    fn visit_grads(grads: Self::GradsRef<'_>, f: &mut dyn FnMut(&[f32]));
+    /// Calls `f` with every saved tensor, named under `prefix`.
+    fn visit_tensors(
+        node: Self::Refs<'_>,
+        entry: &Entry,
+        prefix: &str,
+        f: &mut dyn FnMut(&str, TensorRef<'_>),
+    );
+    /// Calls `f` with every saved tensor, mutably.
+    fn visit_tensors_mut(
+        node: Self::Muts<'_>,
+        entry: &Entry,
+        prefix: &str,
+        f: &mut dyn FnMut(&str, TensorMut<'_>),
+    );
+    /// The L2 penalty of its `#[l2]` layers.
+    fn l2_penalty(node: Self::Refs<'_>, entry: &Entry) -> f32;
+    /// Its summary rows, indented by `depth`.
+    fn summary_rows(entry: &Entry, depth: usize, rows: &mut Vec<SummaryRow>);
+    /// `Debug` of its layers, as fields named after their entries.
+    fn debug_fields(node: Self::Refs<'_>, entry: &Entry, f: &mut fmt::DebugStruct<'_, '_>);
+}
+
+/// A `#[frozen]` layer in a layer list: its parameters are kept, no
+/// gradient is produced for them, and gradients still flow through.
+pub struct Frozen<L>(PhantomData<L>);
+
+/// A layer or a frozen one: the two differ only in whether an optimiser
+/// trains them.
+pub trait OneLayer: 'static {
+    /// The layer.
+    type Layer: Layer;
+    /// Whether an optimiser trains its parameters.
+    const TRAINABLE: bool;
+}
+
+impl<L: Layer> OneLayer for L {
+    type Layer = L;
+    const TRAINABLE: bool = true;
+}
+
+impl<L: Layer> OneLayer for Frozen<L> {
+    type Layer = L;
+    const TRAINABLE: bool = false;
+}
+
+/// One layer's forward through `&self`, as `mode` and the entry's pinning say.
+#[inline(always)]
+fn infer_layer<L: Layer>(layer: &L, entry: &Entry, mode: InferMode, x: &[f32], y: &mut [f32]) {
+    let (x, y) = (Cols::new(x, L::INPUT), ColsMut::new(y, L::OUTPUT));
+    if mode == InferMode::AsEval && entry.pinned.is_none() {
+        layer.infer_eval(x, y);
+    } else {
+        layer.infer(x, y);
+    }
+}
+
+/// A layer (or a frozen one) as a node.
+impl<O: OneLayer> Node for O {
+    const INPUT: usize = <O::Layer as Layer>::INPUT;
+    const OUTPUT: usize = <O::Layer as Layer>::OUTPUT;
+    const PASSES_THROUGH: bool = <O::Layer as Layer>::PASSES_THROUGH;
+    const STOPS_GRADIENT: bool = <O::Layer as Layer>::STOPS_GRADIENT;
+    const PARAMS: usize = <O::Layer as Tensors>::PARAMS;
+    const TRAINABLE_PARAMS: usize = if O::TRAINABLE { <O::Layer as Tensors>::TRAINABLE_PARAMS } else { 0 };
+    const STATE_VALUES: usize = <O::Layer as Tensors>::STATE_VALUES;
+    const PHASED: bool = <O::Layer as Layer>::PHASED;
+
+    type Refs<'a> = &'a O::Layer;
+    type Muts<'a> = &'a mut O::Layer;
+    type GradsRef<'a> = Option<&'a GradsOf<O::Layer>>;
+    type GradsMut<'a> = Option<&'a mut GradsOf<O::Layer>>;
+    type Cache = <O::Layer as Layer>::Cache;
+
+    #[inline(always)]
+    fn infer(layer: &O::Layer, entry: &Entry, mode: InferMode, x: &[f32], y: &mut [f32], _cols: usize) {
+        infer_layer(layer, entry, mode, x, y);
+    }
+
+    #[inline]
+    fn train_forward(layer: &mut O::Layer, cache: &mut Self::Cache, x: &[f32], y: &mut [f32], _cols: usize) {
+        let (xs, ys) = (Cols::new(x, Self::INPUT), ColsMut::new(y, Self::OUTPUT));
+        layer.train_forward(xs, ys, cache);
+    }
+
+    fn train_backward(
+        layer: &mut O::Layer,
+        cache: &mut Self::Cache,
+        entry: &Entry,
+        x: &[f32],
+        y: &[f32],
+        dy: &mut [f32],
+        dx: Option<&mut [f32]>,
+        mut grads: Self::GradsMut<'_>,
+    ) -> bool {
+        if Self::STOPS_GRADIENT {
+            Self::zero_grads(grads);
+            return false;
+        }
+        layer.train_backward(
+            Cols::new(x, Self::INPUT),
+            Cols::new(y, Self::OUTPUT),
+            ColsMut::new(dy, Self::OUTPUT),
+            cache,
+            dx.map(|dx| ColsMut::new(dx, Self::INPUT)),
+            grads.as_deref_mut(),
+        );
+        if let Some(grads) = grads {
+            if entry.l2 != 0.0 {
+                layer.add_l2_gradient(entry.l2, grads);
+            }
+        }
+        true
+    }
+
+    fn empty_grads<'a>() -> Self::GradsMut<'a> {
+        None
+    }
+
+    fn wants_grads(grads: &Self::GradsMut<'_>) -> bool {
+        grads.is_some()
+    }
+
+    fn zero_grads(grads: Self::GradsMut<'_>) {
+        if let Some(grads) = grads {
+            grads.fill_zero();
+        }
+    }
+
+    fn visit_trainable(
+        layer: &mut O::Layer,
+        grads: Self::GradsRef<'_>,
+        f: &mut dyn FnMut(&mut [f32], &[f32]),
+    ) {
+        if let Some(grads) = grads {
+            layer.visit_trainable(grads, f);
+        }
+    }
+
+    fn visit_grads(grads: Self::GradsRef<'_>, f: &mut dyn FnMut(&[f32])) {
+        if let Some(grads) = grads {
+            grads.visit(f);
+        }
+    }
+
+    fn visit_tensors(layer: &O::Layer, entry: &Entry, prefix: &str, f: &mut dyn FnMut(&str, TensorRef<'_>)) {
+        layer.visit_tensors(&format!("{prefix}{}.", entry.saved_as), f);
+    }
+
+    fn visit_tensors_mut(
+        layer: &mut O::Layer,
+        entry: &Entry,
+        prefix: &str,
+        f: &mut dyn FnMut(&str, TensorMut<'_>),
+    ) {
+        layer.visit_tensors_mut(&format!("{prefix}{}.", entry.saved_as), f);
+    }
+
+    fn l2_penalty(layer: &O::Layer, entry: &Entry) -> f32 {
+        layer.l2_term(entry.l2)
+    }
+
+    fn summary_rows(entry: &Entry, depth: usize, rows: &mut Vec<SummaryRow>) {
+        rows.push(SummaryRow {
+            name: entry.name.to_string(),
+            kind: entry.layer.to_string(),
+            output_shape: crate::summary::shape_text(entry.shape),
+            params: Self::PARAMS,
+            state: Self::STATE_VALUES,
+            trainable: O::TRAINABLE && Self::TRAINABLE_PARAMS > 0,
+            phase: entry.pinned.map(|p| match p {
+                PhaseKind::Train => "Train",
+                PhaseKind::Eval => "Eval",
+            }),
+            depth,
+            frozen_inside: Self::TRAINABLE_PARAMS < Self::PARAMS,
+        });
+        if entry.expand {
+            let at = rows.len();
+            <O::Layer as Layer>::nested_summary_rows(depth + 1, rows);
+            if !O::TRAINABLE {
+                rows[at..].iter_mut().for_each(|row| row.trainable = false);
+            }
+        }
+    }
+
+    fn debug_fields(layer: &O::Layer, entry: &Entry, f: &mut fmt::DebugStruct<'_, '_>) {
+        f.field(entry.name, layer);
+    }
+}
+
+/// The buffers a training forward fills for one node and those after it.
 #[derive(Clone, Debug, Default)]
 pub struct LinkBuffers<C, R> {
-    /// The layer's output (empty for a layer that passes through).
+    /// The node's output (empty for one that passes through).
     output: Vec<f32>,
     /// The gradient with respect to its output, during backward.
     gradient: Vec<f32>,
-    /// What the layer keeps for backward.
+    /// What the node keeps for backward.
     cache: C,
     rest: R,
 }
 
-/// A list of layers.
+/// A list of nodes.
 pub trait Chain: 'static {
-    /// Number of layers.
+    /// Number of nodes.
     const LEN: usize;
-    /// Number of layers that compute (do not pass their input through).
+    /// Number of nodes that compute (do not pass their input through).
     const COMPUTING: usize;
+    /// The output width of the last node, or `input` for an empty list.
+    const OUTPUT_OR_INPUT: Option<usize>;
     /// Every parameter.
     const PARAMS: usize;
     /// The parameters of the layers that are not frozen.
     const TRAINABLE_PARAMS: usize;
     /// Non-trained state values.
     const STATE_VALUES: usize;
-    /// The widest output of a computing layer, per sample.
+    /// The widest output of a computing node, per sample.
     const MAX_WIDTH: usize;
     /// Whether any layer depends on the phase.
     const PHASED: bool;
 
-    /// References to every layer, in order.
+    /// References to every node, in order.
     type Refs<'a>;
-    /// Mutable references to every layer, in order.
+    /// Mutable references to every node, in order.
     type Muts<'a>;
-    /// For every layer, its gradients if it has a gradient field.
+    /// For every node, its gradient slots.
     type GradsRef<'a>;
-    /// For every layer, its gradients, mutably, if it has a gradient field.
+    /// For every node, its gradient slots, mutably.
     type GradsMut<'a>;
     /// What a training forward keeps for backward.
     type Buffers: Default + Clone + Debug + Send + Sync + 'static;
@@ -90,7 +331,7 @@ pub trait Chain: 'static {
     /// `MAX_WIDTH * cols` long).
     #[allow(clippy::too_many_arguments)]
     fn infer_from(
-        layers: Self::Refs<'_>,
+        nodes: Self::Refs<'_>,
         entries: &[Entry],
         mode: InferMode,
         x: &[f32],
@@ -105,7 +346,7 @@ pub trait Chain: 'static {
     /// `spare` each `MAX_WIDTH * cols` long).
     #[allow(clippy::too_many_arguments)]
     fn infer_within(
-        layers: Self::Refs<'_>,
+        nodes: Self::Refs<'_>,
         entries: &[Entry],
         mode: InferMode,
         x: &mut [f32],
@@ -116,7 +357,7 @@ pub trait Chain: 'static {
 
     /// Training forward of `cols` samples `x`; returns the last output.
     fn train_forward<'a>(
-        layers: Self::Muts<'_>,
+        nodes: Self::Muts<'_>,
         buffers: &'a mut Self::Buffers,
         x: &'a [f32],
         cols: usize,
@@ -129,7 +370,7 @@ pub trait Chain: 'static {
     /// left as it was and the caller must take the gradient as zero.
     #[allow(clippy::too_many_arguments)]
     fn train_backward(
-        layers: Self::Muts<'_>,
+        nodes: Self::Muts<'_>,
         buffers: &mut Self::Buffers,
         entries: &[Entry],
         x: &[f32],
@@ -141,20 +382,24 @@ pub trait Chain: 'static {
 
     /// Gradient slots that are all empty.
     fn empty_grads<'a>() -> Self::GradsMut<'a>;
+    /// Whether any slot asks for gradients.
+    fn wants_grads(grads: &Self::GradsMut<'_>) -> bool;
+    /// Zeroes every slot present.
+    fn zero_grads(grads: Self::GradsMut<'_>);
 
-    /// Calls `f` with each trainable tensor and its gradient.
+    /// Calls `f` with each trainable block and its gradient.
     fn visit_trainable(
-        layers: Self::Muts<'_>,
+        nodes: Self::Muts<'_>,
         grads: Self::GradsRef<'_>,
         f: &mut dyn FnMut(&mut [f32], &[f32]),
     );
 
-    /// Calls `f` with each gradient tensor of the slots that are present.
+    /// Calls `f` with each gradient block of the slots that are present.
     fn visit_grads(grads: Self::GradsRef<'_>, f: &mut dyn FnMut(&[f32]));
 
     /// Calls `f` with every saved tensor, named `prefix` + entry name + `.` + tensor name.
     fn visit_tensors(
-        layers: Self::Refs<'_>,
+        nodes: Self::Refs<'_>,
         entries: &[Entry],
         prefix: &str,
         f: &mut dyn FnMut(&str, TensorRef<'_>),
@@ -162,29 +407,30 @@ pub trait Chain: 'static {
 
     /// Calls `f` with every saved tensor, mutably.
     fn visit_tensors_mut(
-        layers: Self::Muts<'_>,
+        nodes: Self::Muts<'_>,
         entries: &[Entry],
         prefix: &str,
         f: &mut dyn FnMut(&str, TensorMut<'_>),
     );
 
     /// The L2 penalty of the `#[l2]` entries (and of nested networks' own).
-    fn l2_penalty(layers: Self::Refs<'_>, entries: &[Entry]) -> f32;
+    fn l2_penalty(nodes: Self::Refs<'_>, entries: &[Entry]) -> f32;
 
-    /// One summary row per layer.
-    fn summary_rows(entries: &[Entry], rows: &mut Vec<SummaryRow>);
+    /// One summary row per layer, indented by `depth`.
+    fn summary_rows(entries: &[Entry], depth: usize, rows: &mut Vec<SummaryRow>);
 
-    /// The outputs the last training forward kept, one per entry (a layer
+    /// The outputs the last training forward kept, one per entry (a node
     /// that passes through shows its input).
     fn outputs<'a>(buffers: &'a Self::Buffers, entries: &[Entry], x: &'a [f32], out: &mut Vec<&'a [f32]>);
 
     /// `Debug` of every layer, as fields named after the entries.
-    fn debug_fields(layers: Self::Refs<'_>, entries: &[Entry], f: &mut fmt::DebugStruct<'_, '_>);
+    fn debug_fields(nodes: Self::Refs<'_>, entries: &[Entry], f: &mut fmt::DebugStruct<'_, '_>);
 }
 
 impl Chain for () {
     const LEN: usize = 0;
     const COMPUTING: usize = 0;
+    const OUTPUT_OR_INPUT: Option<usize> = None;
     const PARAMS: usize = 0;
     const TRAINABLE_PARAMS: usize = 0;
     const STATE_VALUES: usize = 0;
@@ -234,6 +480,10 @@ impl Chain for () {
     }
 
     fn empty_grads<'a>() -> Self::GradsMut<'a> {}
+    fn wants_grads(_: &()) -> bool {
+        false
+    }
+    fn zero_grads(_: ()) {}
     fn visit_trainable(_: (), _: (), _: &mut dyn FnMut(&mut [f32], &[f32])) {}
     fn visit_grads(_: (), _: &mut dyn FnMut(&[f32])) {}
     fn visit_tensors(_: (), _: &[Entry], _: &str, _: &mut dyn FnMut(&str, TensorRef<'_>)) {}
@@ -241,48 +491,40 @@ impl Chain for () {
     fn l2_penalty(_: (), _: &[Entry]) -> f32 {
         0.0
     }
-    fn summary_rows(_: &[Entry], _: &mut Vec<SummaryRow>) {}
+    fn summary_rows(_: &[Entry], _: usize, _: &mut Vec<SummaryRow>) {}
     fn outputs<'a>(_: &'a (), _: &[Entry], _: &'a [f32], _: &mut Vec<&'a [f32]>) {}
     fn debug_fields(_: (), _: &[Entry], _: &mut fmt::DebugStruct<'_, '_>) {}
 }
 
-/// One layer's forward through `&self`, as `mode` and the entry's pinning say.
-#[inline(always)]
-fn infer_one<L: Layer>(layer: &L, entry: &Entry, mode: InferMode, x: &[f32], y: &mut [f32]) {
-    let (x, y) = (Cols::new(x, L::INPUT), ColsMut::new(y, L::OUTPUT));
-    if mode == InferMode::AsEval && entry.pinned.is_none() {
-        layer.infer_eval(x, y);
-    } else {
-        layer.infer(x, y);
-    }
-}
-
-impl<A: Link, R: Chain> Chain for (A, R) {
+impl<A: Node, R: Chain> Chain for (A, R) {
     const LEN: usize = 1 + R::LEN;
-    const COMPUTING: usize = (!<A::Layer as Layer>::PASSES_THROUGH) as usize + R::COMPUTING;
-    const PARAMS: usize = <A::Layer as Tensors>::PARAMS + R::PARAMS;
-    const TRAINABLE_PARAMS: usize =
-        if A::TRAINABLE { <A::Layer as Tensors>::TRAINABLE_PARAMS } else { 0 } + R::TRAINABLE_PARAMS;
-    const STATE_VALUES: usize = <A::Layer as Tensors>::STATE_VALUES + R::STATE_VALUES;
+    const COMPUTING: usize = (!A::PASSES_THROUGH) as usize + R::COMPUTING;
+    const OUTPUT_OR_INPUT: Option<usize> = match R::OUTPUT_OR_INPUT {
+        Some(out) => Some(out),
+        None => Some(A::OUTPUT),
+    };
+    const PARAMS: usize = A::PARAMS + R::PARAMS;
+    const TRAINABLE_PARAMS: usize = A::TRAINABLE_PARAMS + R::TRAINABLE_PARAMS;
+    const STATE_VALUES: usize = A::STATE_VALUES + R::STATE_VALUES;
     const MAX_WIDTH: usize = {
-        let own = if <A::Layer as Layer>::PASSES_THROUGH { 0 } else { <A::Layer as Layer>::OUTPUT };
+        let own = if A::PASSES_THROUGH { 0 } else { A::OUTPUT };
         if own > R::MAX_WIDTH {
             own
         } else {
             R::MAX_WIDTH
         }
     };
-    const PHASED: bool = <A::Layer as Layer>::PHASED || R::PHASED;
+    const PHASED: bool = A::PHASED || R::PHASED;
 
-    type Refs<'a> = (&'a A::Layer, R::Refs<'a>);
-    type Muts<'a> = (&'a mut A::Layer, R::Muts<'a>);
-    type GradsRef<'a> = (Option<&'a GradsOf<A::Layer>>, R::GradsRef<'a>);
-    type GradsMut<'a> = (Option<&'a mut GradsOf<A::Layer>>, R::GradsMut<'a>);
-    type Buffers = LinkBuffers<<A::Layer as Layer>::Cache, R::Buffers>;
+    type Refs<'a> = (A::Refs<'a>, R::Refs<'a>);
+    type Muts<'a> = (A::Muts<'a>, R::Muts<'a>);
+    type GradsRef<'a> = (A::GradsRef<'a>, R::GradsRef<'a>);
+    type GradsMut<'a> = (A::GradsMut<'a>, R::GradsMut<'a>);
+    type Buffers = LinkBuffers<A::Cache, R::Buffers>;
 
     #[inline]
     fn infer_from(
-        (layer, rest): Self::Refs<'_>,
+        (node, rest): Self::Refs<'_>,
         entries: &[Entry],
         mode: InferMode,
         x: &[f32],
@@ -292,19 +534,19 @@ impl<A: Link, R: Chain> Chain for (A, R) {
         s1: &mut [f32],
     ) {
         let (entry, later) = (&entries[0], &entries[1..]);
-        if <A::Layer as Layer>::PASSES_THROUGH {
+        if A::PASSES_THROUGH {
             return R::infer_from(rest, later, mode, x, y, cols, s0, s1);
         }
         if R::COMPUTING == 0 {
-            return infer_one(layer, entry, mode, x, y);
+            return A::infer(node, entry, mode, x, y, cols);
         }
-        infer_one(layer, entry, mode, x, &mut s0[..<A::Layer as Layer>::OUTPUT * cols]);
+        A::infer(node, entry, mode, x, &mut s0[..A::OUTPUT * cols], cols);
         R::infer_within(rest, later, mode, s0, s1, y, cols);
     }
 
     #[inline]
     fn infer_within(
-        (layer, rest): Self::Refs<'_>,
+        (node, rest): Self::Refs<'_>,
         entries: &[Entry],
         mode: InferMode,
         x: &mut [f32],
@@ -313,33 +555,31 @@ impl<A: Link, R: Chain> Chain for (A, R) {
         cols: usize,
     ) {
         let (entry, later) = (&entries[0], &entries[1..]);
-        if <A::Layer as Layer>::PASSES_THROUGH {
+        if A::PASSES_THROUGH {
             return R::infer_within(rest, later, mode, x, spare, y, cols);
         }
-        // Both buffers stay whole: a later layer may be wider than this one.
-        let input = &x[..<A::Layer as Layer>::INPUT * cols];
+        // Both buffers stay whole: a later node may be wider than this one.
+        let input = &x[..A::INPUT * cols];
         if R::COMPUTING == 0 {
-            return infer_one(layer, entry, mode, input, y);
+            return A::infer(node, entry, mode, input, y, cols);
         }
-        infer_one(layer, entry, mode, input, &mut spare[..<A::Layer as Layer>::OUTPUT * cols]);
+        A::infer(node, entry, mode, input, &mut spare[..A::OUTPUT * cols], cols);
         R::infer_within(rest, later, mode, spare, x, y, cols);
     }
 
     #[inline]
     fn train_forward<'a>(
-        (layer, rest): Self::Muts<'_>,
+        (node, rest): Self::Muts<'_>,
         buffers: &'a mut Self::Buffers,
         x: &'a [f32],
         cols: usize,
     ) -> &'a [f32] {
         let LinkBuffers { output, cache, rest: later, .. } = buffers;
-        let y: &'a [f32] = if <A::Layer as Layer>::PASSES_THROUGH {
+        let y: &'a [f32] = if A::PASSES_THROUGH {
             x
         } else {
-            output.resize(<A::Layer as Layer>::OUTPUT * cols, 0.0);
-            let (xs, ys) =
-                (Cols::new(x, <A::Layer as Layer>::INPUT), ColsMut::new(output, <A::Layer as Layer>::OUTPUT));
-            layer.train_forward(xs, ys, cache);
+            output.resize(A::OUTPUT * cols, 0.0);
+            A::train_forward(node, cache, x, output, cols);
             output
         };
         R::train_forward(rest, later, y, cols)
@@ -347,7 +587,7 @@ impl<A: Link, R: Chain> Chain for (A, R) {
 
     #[inline]
     fn train_backward(
-        (layer, rest): Self::Muts<'_>,
+        (node, rest): Self::Muts<'_>,
         buffers: &mut Self::Buffers,
         entries: &[Entry],
         x: &[f32],
@@ -356,120 +596,95 @@ impl<A: Link, R: Chain> Chain for (A, R) {
         dx: Option<&mut [f32]>,
         (grads, later_grads): Self::GradsMut<'_>,
     ) -> bool {
-        type L<A> = <A as Link>::Layer;
         let (entry, later) = (&entries[0], &entries[1..]);
         let LinkBuffers { output, gradient, cache, rest: later_buffers } = buffers;
-        if L::<A>::PASSES_THROUGH {
+        if A::PASSES_THROUGH {
             return R::train_backward(rest, later_buffers, later, x, cols, dy, dx, later_grads);
         }
-        // The gradient of this layer's output is needed for its own
-        // parameters or for the layers before it.
-        let needed = (grads.is_some() || dx.is_some()) && !L::<A>::STOPS_GRADIENT;
+        // The gradient of this node's output is needed for its own
+        // parameters or for the nodes before it.
+        let needed = (A::wants_grads(&grads) || dx.is_some()) && !A::STOPS_GRADIENT;
         let target = if needed {
-            gradient.resize(L::<A>::OUTPUT * cols, 0.0);
+            gradient.resize(A::OUTPUT * cols, 0.0);
             Some(&mut gradient[..])
         } else {
             None
         };
         let live = R::train_backward(rest, later_buffers, later, output, cols, dy, target, later_grads);
-        if !live || L::<A>::STOPS_GRADIENT {
-            if let Some(grads) = grads {
-                grads.fill_zero();
-            }
+        if !live || A::STOPS_GRADIENT {
+            A::zero_grads(grads);
             return false;
         }
         if !needed {
             return true;
         }
-        let mut grads = grads;
-        layer.train_backward(
-            Cols::new(x, L::<A>::INPUT),
-            Cols::new(output, L::<A>::OUTPUT),
-            ColsMut::new(gradient, L::<A>::OUTPUT),
-            cache,
-            dx.map(|dx| ColsMut::new(dx, L::<A>::INPUT)),
-            grads.as_deref_mut(),
-        );
-        if let Some(grads) = grads {
-            if entry.l2 != 0.0 {
-                layer.add_l2_gradient(entry.l2, grads);
-            }
-        }
-        true
+        A::train_backward(node, cache, entry, x, output, gradient, dx, grads)
     }
 
     fn empty_grads<'a>() -> Self::GradsMut<'a> {
-        (None, R::empty_grads())
+        (A::empty_grads(), R::empty_grads())
+    }
+
+    fn wants_grads((grads, rest): &Self::GradsMut<'_>) -> bool {
+        A::wants_grads(grads) || R::wants_grads(rest)
+    }
+
+    fn zero_grads((grads, rest): Self::GradsMut<'_>) {
+        A::zero_grads(grads);
+        R::zero_grads(rest);
     }
 
     fn visit_trainable(
-        (layer, rest): Self::Muts<'_>,
+        (node, rest): Self::Muts<'_>,
         (grads, later): Self::GradsRef<'_>,
         f: &mut dyn FnMut(&mut [f32], &[f32]),
     ) {
-        if let Some(grads) = grads {
-            layer.visit_trainable(grads, f);
-        }
+        A::visit_trainable(node, grads, f);
         R::visit_trainable(rest, later, f);
     }
 
     fn visit_grads((grads, later): Self::GradsRef<'_>, f: &mut dyn FnMut(&[f32])) {
-        if let Some(grads) = grads {
-            grads.visit(f);
-        }
+        A::visit_grads(grads, f);
         R::visit_grads(later, f);
     }
 
     fn visit_tensors(
-        (layer, rest): Self::Refs<'_>,
+        (node, rest): Self::Refs<'_>,
         entries: &[Entry],
         prefix: &str,
         f: &mut dyn FnMut(&str, TensorRef<'_>),
     ) {
-        layer.visit_tensors(&format!("{prefix}{}.", entries[0].name), f);
+        A::visit_tensors(node, &entries[0], prefix, f);
         R::visit_tensors(rest, &entries[1..], prefix, f);
     }
 
     fn visit_tensors_mut(
-        (layer, rest): Self::Muts<'_>,
+        (node, rest): Self::Muts<'_>,
         entries: &[Entry],
         prefix: &str,
         f: &mut dyn FnMut(&str, TensorMut<'_>),
     ) {
-        layer.visit_tensors_mut(&format!("{prefix}{}.", entries[0].name), f);
+        A::visit_tensors_mut(node, &entries[0], prefix, f);
         R::visit_tensors_mut(rest, &entries[1..], prefix, f);
     }
 
-    fn l2_penalty((layer, rest): Self::Refs<'_>, entries: &[Entry]) -> f32 {
-        layer.l2_term(entries[0].l2) + R::l2_penalty(rest, &entries[1..])
+    fn l2_penalty((node, rest): Self::Refs<'_>, entries: &[Entry]) -> f32 {
+        A::l2_penalty(node, &entries[0]) + R::l2_penalty(rest, &entries[1..])
     }
 
-    fn summary_rows(entries: &[Entry], rows: &mut Vec<SummaryRow>) {
-        type L<A> = <A as Link>::Layer;
-        let entry = &entries[0];
-        rows.push(SummaryRow {
-            name: entry.name.to_string(),
-            kind: entry.layer.to_string(),
-            output_shape: super::summary::shape_text(entry.shape),
-            params: L::<A>::PARAMS,
-            state: L::<A>::STATE_VALUES,
-            trainable: A::TRAINABLE && L::<A>::TRAINABLE_PARAMS > 0,
-            phase: entry.pinned.map(|p| match p {
-                PhaseKind::Train => "Train",
-                PhaseKind::Eval => "Eval",
-            }),
-        });
-        R::summary_rows(&entries[1..], rows);
+    fn summary_rows(entries: &[Entry], depth: usize, rows: &mut Vec<SummaryRow>) {
+        A::summary_rows(&entries[0], depth, rows);
+        R::summary_rows(&entries[1..], depth, rows);
     }
 
     fn outputs<'a>(buffers: &'a Self::Buffers, entries: &[Entry], x: &'a [f32], out: &mut Vec<&'a [f32]>) {
-        let y: &'a [f32] = if <A::Layer as Layer>::PASSES_THROUGH { x } else { &buffers.output };
+        let y: &'a [f32] = if A::PASSES_THROUGH { x } else { &buffers.output };
         out.push(y);
         R::outputs(&buffers.rest, &entries[1..], y, out);
     }
 
-    fn debug_fields((layer, rest): Self::Refs<'_>, entries: &[Entry], f: &mut fmt::DebugStruct<'_, '_>) {
-        f.field(entries[0].name, layer);
+    fn debug_fields((node, rest): Self::Refs<'_>, entries: &[Entry], f: &mut fmt::DebugStruct<'_, '_>) {
+        A::debug_fields(node, &entries[0], f);
         R::debug_fields(rest, &entries[1..], f);
     }
 }

@@ -12,23 +12,21 @@ use std::fmt::{self, Debug};
 use nalgebra::DimName;
 use rand::Rng;
 
-use crate::layers::{Grads, Init, Layer, TensorMut, TensorRef, Tensors};
+use crate::layers::{with_scratch, with_small_scratch, Grads, Init, Layer, TensorMut, TensorRef, Tensors};
 use crate::phase::{Phase, TrainOnly};
 use crate::tensor::{Cols, ColsMut};
 
 mod api;
 mod chain;
 mod entry;
-mod scratch;
+mod merge;
 mod stream;
-mod summary;
 
 pub use api::{EvalNetwork, Network, TrainNetwork, Training};
-pub use chain::{Chain, Frozen, InferMode, Link, LinkBuffers};
+pub use chain::{Chain, Frozen, InferMode, LinkBuffers, Node, OneLayer};
 pub use entry::Entry;
-pub use scratch::{with_scratch, with_small_scratch};
+pub use merge::{Add, Concat, MergeCache, MergeScratch, Paths};
 pub use stream::{check_stream, step_input, step_output, StepList, Stream, StreamChain};
-pub use summary::{shape_text, Summary, SummaryRow};
 
 /// What `network!` implements for a declared network: its layers, entries
 /// and fields. Not meant to be implemented by hand.
@@ -192,6 +190,10 @@ impl<N: NetworkDef> Layer for N {
     }
 
     fn add_l2_gradient(&self, _lambda: f32, _grads: &mut N::Grads) {}
+
+    fn nested_summary_rows(depth: usize, rows: &mut Vec<crate::summary::SummaryRow>) {
+        N::Layers::summary_rows(N::ENTRIES, depth, rows);
+    }
 }
 
 impl<N: NetworkDef> Init for N {

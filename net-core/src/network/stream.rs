@@ -10,8 +10,9 @@ use std::marker::PhantomData;
 
 use nalgebra::{Const, SVector};
 
-use super::chain::{Chain, Link};
+use super::chain::{Chain, Node, OneLayer};
 use super::entry::Entry;
+use super::merge::{Add, Concat, Paths};
 use super::NetworkDef;
 use crate::layers::{Layer, StepMismatch, StepWidth, Streamable};
 use crate::linalg::simd;
@@ -205,45 +206,224 @@ impl StreamChain for () {
 }
 
 #[diagnostic::do_not_recommend]
-impl<A: Link, R: StreamChain> StreamChain for (A, R)
-where
-    A::Layer: Streamable,
-{
-    type States = (<A::Layer as Streamable>::State, R::States);
-    const STEPS: StepList = R::STEPS.prepend(<A::Layer as Streamable>::STEP);
+impl<A: StreamNode, R: StreamChain> StreamChain for (A, R) {
+    type States = (A::State, R::States);
+    const STEPS: StepList = R::STEPS.prepend(A::STEP);
 
     fn initial_states() -> Self::States {
-        (<A::Layer as Streamable>::initial_state(), R::initial_states())
+        (A::initial_state(), R::initial_states())
     }
 
     fn reset((state, rest): &mut Self::States) {
-        <A::Layer as Streamable>::reset(state);
+        A::reset(state);
         R::reset(rest);
     }
 
     #[inline]
     fn step_within(
-        (layer, rest): Self::Refs<'_>,
+        (node, rest): Self::Refs<'_>,
         (state, rest_states): &mut Self::States,
         x: &mut [f32],
         width: usize,
         spare: &mut [f32],
         y: &mut [f32],
     ) {
-        let out = match <A::Layer as Streamable>::STEP {
+        let out = match A::STEP {
             StepWidth::Fixed { output, .. } => output,
             _ => width,
         };
-        if <A::Layer as Layer>::PASSES_THROUGH {
+        if A::PASSES_THROUGH {
             return R::step_within(rest, rest_states, x, width, spare, y);
         }
         if R::LEN == 0 {
-            return layer.step(state, &x[..width], &mut y[..out]);
+            return A::step(node, state, &x[..width], &mut y[..out]);
         }
-        layer.step(state, &x[..width], &mut spare[..out]);
+        A::step(node, state, &x[..width], &mut spare[..out]);
         R::step_within(rest, rest_states, spare, out, x, y);
     }
 }
+
+/// A node as it runs one time step: a streamable layer, or a merge whose
+/// paths all stream.
+pub trait StreamNode: Node {
+    /// What it remembers between steps.
+    type State: Clone + Debug + Send + Sync + 'static;
+    /// What one step takes and gives, or why it cannot stream.
+    const STEP: StepWidth;
+
+    /// The state before the first step.
+    fn initial_state() -> Self::State;
+    /// Back to the state before the first step.
+    fn reset(state: &mut Self::State);
+    /// One step: `x` into `y`.
+    fn step(node: Self::Refs<'_>, state: &mut Self::State, x: &[f32], y: &mut [f32]);
+}
+
+impl<O: OneLayer> StreamNode for O
+where
+    O::Layer: Streamable,
+{
+    type State = <O::Layer as Streamable>::State;
+    const STEP: StepWidth = <O::Layer as Streamable>::STEP;
+
+    fn initial_state() -> Self::State {
+        <O::Layer as Streamable>::initial_state()
+    }
+
+    fn reset(state: &mut Self::State) {
+        <O::Layer as Streamable>::reset(state);
+    }
+
+    #[inline(always)]
+    fn step(layer: &O::Layer, state: &mut Self::State, x: &[f32], y: &mut [f32]) {
+        layer.step(state, x, y);
+    }
+}
+
+/// The paths of a merge, each streaming on its own from `STEP_IN` values
+/// per step.
+pub trait StreamPaths<const IN: usize, const STEP_IN: usize>: Paths<IN> {
+    /// Every path's states and the buffers its step runs in.
+    type States: Clone + Debug + Send + Sync + 'static;
+    /// The summed output widths of the paths' steps, or why one cannot stream.
+    const JOINED: Result<usize, StepMismatch>;
+    /// The common output width of the paths' steps (0 for none), or why
+    /// one cannot stream or they differ.
+    const SUMMED: Result<usize, StepMismatch>;
+
+    /// The states before the first step.
+    fn initial_states() -> Self::States;
+    /// Back to the states before the first step.
+    fn reset(states: &mut Self::States);
+    /// Every path's step from `x`, joined (`concat`) or summed into `y`.
+    fn step(
+        paths: Self::Refs<'_>,
+        states: &mut Self::States,
+        x: &[f32],
+        y: &mut [f32],
+        concat: bool,
+        first: bool,
+    );
+}
+
+/// A path's state while streaming: its layers' states, its two buffers
+/// and its output.
+#[derive(Clone, Debug)]
+pub struct PathState<S> {
+    states: S,
+    a: Vec<f32>,
+    b: Vec<f32>,
+    out: Vec<f32>,
+}
+
+impl<const IN: usize, const STEP_IN: usize> StreamPaths<IN, STEP_IN> for () {
+    type States = ();
+    const JOINED: Result<usize, StepMismatch> = Ok(0);
+    const SUMMED: Result<usize, StepMismatch> = Ok(0);
+    fn initial_states() {}
+    fn reset(_: &mut ()) {}
+    fn step(_: (), _: &mut (), _: &[f32], _: &mut [f32], _: bool, _: bool) {}
+}
+
+impl<P: StreamChain, R: StreamPaths<IN, STEP_IN>, const IN: usize, const STEP_IN: usize>
+    StreamPaths<IN, STEP_IN> for (P, R)
+{
+    type States = (PathState<P::States>, R::States);
+    const JOINED: Result<usize, StepMismatch> = match (P::STEPS.resolve(STEP_IN), R::JOINED) {
+        (Ok((own, _)), Ok(rest)) => Ok(own + rest),
+        (Err((_, mismatch)), _) | (_, Err(mismatch)) => Err(mismatch),
+    };
+    const SUMMED: Result<usize, StepMismatch> = match (P::STEPS.resolve(STEP_IN), R::SUMMED) {
+        (Ok((own, _)), Ok(0)) => Ok(own),
+        (Ok((own, _)), Ok(rest)) if rest == own => Ok(own),
+        (Ok((own, _)), Ok(rest)) => Err(StepMismatch::Width { expected: rest, given: own }),
+        (Err((_, mismatch)), _) | (_, Err(mismatch)) => Err(mismatch),
+    };
+
+    fn initial_states() -> Self::States {
+        let (out, widest) = match P::STEPS.resolve(STEP_IN) {
+            Ok(widths) => widths,
+            Err(_) => (STEP_IN, STEP_IN),
+        };
+        let state = PathState {
+            states: P::initial_states(),
+            a: vec![0.0; widest],
+            b: vec![0.0; widest],
+            out: vec![0.0; out],
+        };
+        (state, R::initial_states())
+    }
+
+    fn reset((state, rest): &mut Self::States) {
+        P::reset(&mut state.states);
+        R::reset(rest);
+    }
+
+    #[inline]
+    fn step(
+        (path, rest): Self::Refs<'_>,
+        (state, rest_states): &mut Self::States,
+        x: &[f32],
+        y: &mut [f32],
+        concat: bool,
+        first: bool,
+    ) {
+        let PathState { states, a, b, out } = state;
+        a[..x.len()].copy_from_slice(x);
+        P::step_within(path, states, a, x.len(), b, out);
+        let next = if concat {
+            let (mine, later) = y.split_at_mut(out.len());
+            mine.copy_from_slice(out);
+            later
+        } else {
+            if first {
+                y.copy_from_slice(out);
+            } else {
+                y.iter_mut().zip(out.iter()).for_each(|(y, o)| *y += o);
+            }
+            y
+        };
+        R::step(rest, rest_states, x, next, concat, false);
+    }
+}
+
+/// Both merges step their paths and join or sum them.
+macro_rules! stream_merge {
+    ($merge:ident, $concat:expr, $widths:ident) => {
+        impl<
+                Ps: StreamPaths<IN, STEP_IN>,
+                const IN: usize,
+                const OUT: usize,
+                const POSITIONS: usize,
+                const STEP_IN: usize,
+            > StreamNode for $merge<Ps, IN, OUT, POSITIONS, STEP_IN>
+        {
+            type State = Ps::States;
+            const STEP: StepWidth = match Ps::$widths {
+                Ok(output) => StepWidth::Fixed { input: STEP_IN, output },
+                Err(StepMismatch::NotCausal(reason)) => StepWidth::NotCausal(reason),
+                Err(StepMismatch::Width { .. }) => {
+                    StepWidth::NotCausal("its paths' step widths do not fit one another")
+                }
+            };
+
+            fn initial_state() -> Self::State {
+                Ps::initial_states()
+            }
+
+            fn reset(state: &mut Self::State) {
+                Ps::reset(state);
+            }
+
+            fn step(paths: Self::Refs<'_>, state: &mut Self::State, x: &[f32], y: &mut [f32]) {
+                Ps::step(paths, state, x, y, $concat, true);
+            }
+        }
+    };
+}
+
+stream_merge!(Concat, true, JOINED);
+stream_merge!(Add, false, SUMMED);
 
 /// The state of a network streaming one step at a time: every layer's
 /// state (recurrent states, the recent inputs of causal convolutions) and

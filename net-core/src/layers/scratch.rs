@@ -1,5 +1,5 @@
-//! Scratch space for forwards through `&self`: a per-thread pool for
-//! batches, the stack for one sample.
+//! Scratch space for forwards through `&self` (a network's and a layer's
+//! own): a per-thread pool for batches, the stack for one sample.
 
 use std::cell::RefCell;
 

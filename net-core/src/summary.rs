@@ -1,4 +1,5 @@
-//! The Keras-like summary of a network.
+//! The Keras-like summary of a network: rows a network's layers fill in,
+//! a block's layers indented under it.
 
 use std::fmt;
 
@@ -19,6 +20,11 @@ pub struct SummaryRow {
     pub trainable: bool,
     /// Pinned phase, if any.
     pub phase: Option<&'static str>,
+    /// How deep inside blocks and paths it sits (0 at the top).
+    pub depth: usize,
+    /// Whether some of its parameters are frozen (a nested network with
+    /// frozen layers inside).
+    pub frozen_inside: bool,
 }
 
 /// A Keras-like summary of a network; print it with `{}`.
@@ -35,22 +41,31 @@ pub struct Summary {
     pub name: String,
     /// Input shape, e.g. `(None, 784)`.
     pub input_shape: String,
-    /// One row per layer.
+    /// One row per layer, those inside blocks and paths after the row of
+    /// their block, one level deeper.
     pub rows: Vec<SummaryRow>,
+    /// The parameters an optimiser updates (frozen layers inside blocks
+    /// excluded).
+    pub trainable: usize,
 }
 
 impl Summary {
+    /// The rows of the network's own entries (a block's layers are
+    /// counted in the block's row).
+    fn top(&self) -> impl Iterator<Item = &SummaryRow> {
+        self.rows.iter().filter(|r| r.depth == 0)
+    }
     /// Every parameter.
     pub fn total_params(&self) -> usize {
-        self.rows.iter().map(|r| r.params).sum()
+        self.top().map(|r| r.params).sum()
     }
     /// The parameters an optimiser updates.
     pub fn trainable_params(&self) -> usize {
-        self.rows.iter().filter(|r| r.trainable).map(|r| r.params).sum()
+        self.trainable
     }
     /// Non-trained state values.
     pub fn state(&self) -> usize {
-        self.rows.iter().map(|r| r.state).sum()
+        self.top().map(|r| r.state).sum()
     }
 }
 
@@ -77,20 +92,27 @@ impl fmt::Display for Summary {
             "0".to_string(),
             "-".to_string(),
         ]];
-        for (i, r) in self.rows.iter().enumerate() {
+        let mut index = 0;
+        for r in &self.rows {
+            let indent = "  ".repeat(r.depth);
             let kind = match r.phase {
-                Some(phase) => format!("{} ({}) [{}]", r.name, r.kind, phase),
-                None => format!("{} ({})", r.name, r.kind),
+                Some(phase) => format!("{indent}{} ({}) [{}]", r.name, r.kind, phase),
+                None => format!("{indent}{} ({})", r.name, r.kind),
             };
             let trainable = if r.params == 0 {
                 "-"
-            } else if r.trainable {
-                "yes"
-            } else {
+            } else if !r.trainable {
                 "frozen"
+            } else if r.frozen_inside {
+                "partly"
+            } else {
+                "yes"
             };
+            if r.depth == 0 {
+                index += 1;
+            }
             cells.push([
-                (i + 1).to_string(),
+                if r.depth == 0 { index.to_string() } else { String::new() },
                 kind,
                 r.output_shape.clone(),
                 grouped(r.params),
