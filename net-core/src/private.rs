@@ -5,9 +5,10 @@ pub use nalgebra::Const;
 pub use rand::Rng;
 
 pub use crate::__impl_streamable_network as impl_streamable_network;
-pub use crate::layers::{Grads, GradsOf, Init, Layer, Streamable, Tensors};
+pub use crate::layers::{shape_len, Grads, GradsOf, Init, Layer, Streamable, Tensors};
 pub use crate::network::{
-    debug_network, step_input, step_output, Chain, Entry, Frozen, NetworkDef, Stream, StreamChain, TrainState,
+    assert_table_grads, debug_network, step_input, step_output, Add, Chain, Concat, Entry, Frozen,
+    NetworkDef, Stream, StreamChain, TrainState,
 };
 pub use crate::phase::{Eval, Phase, PhaseKind, Train};
 pub use crate::rng::derive_seed;

@@ -1,170 +1,15 @@
-//! Layer arguments: what a table entry accepts ([`Param`]) and binding the
-//! arguments as written to it ([`bind`]), with one error per mistake.
-
-use std::collections::BTreeMap;
+//! Binding a layer's arguments as written to its table entry's
+//! parameters ([`bind`]): every value checked against its [`Kind`], ranges
+//! included, one error per mistake on its token.
 
 use proc_macro2::Span;
 use syn::Ident;
 
+use crate::dims::{Dim, MAX_VALUES};
 use crate::errors::Errors;
-use crate::ir::{Dim, MAX_VALUES};
-use crate::layers::{Brackets, LayerDef};
 use crate::parse::{Arg, Args, LayerSpec, Value};
+use crate::schema::{AxisValue, Bindings, Bound, Brackets, Kind, LayerDef, Padding, Param};
 use crate::suggest::nearest;
-
-/// What kind of value a parameter takes.
-#[derive(Clone, Copy, Debug)]
-pub enum Kind {
-    /// A positive integer or a `const` name.
-    Width,
-    /// One of the named activations.
-    Activation(&'static [&'static str]),
-    /// A number literal.
-    Number,
-    /// A dropout rate of a recurrent layer: a number in `[0, 1)`.
-    Rate,
-    /// A width, or `[a, b]` with one per spatial axis.
-    Pair,
-    /// `Valid`, `Same`, `Causal` or an integer.
-    Padding,
-    /// `true` or `false`.
-    Bool,
-    /// One of the given words.
-    Word(&'static [&'static str]),
-    /// A list with one entry per axis: `_`, `1` or a width.
-    Axes,
-    /// Another layer, as in `TimeDistributed(Dense<1>)`.
-    Layer,
-}
-
-/// A parameter of a layer.
-#[derive(Clone, Copy, Debug)]
-pub struct Param {
-    pub name: &'static str,
-    pub kind: Kind,
-    pub required: bool,
-}
-
-impl Param {
-    /// A parameter that must be given.
-    pub const fn required(name: &'static str, kind: Kind) -> Self {
-        Param { name, kind, required: true }
-    }
-    /// A parameter that may be left out.
-    pub const fn optional(name: &'static str, kind: Kind) -> Self {
-        Param { name, kind, required: false }
-    }
-}
-
-/// A padding mode.
-#[derive(Clone, Debug)]
-pub enum Padding {
-    Valid,
-    Same,
-    Causal,
-    Zeros(Dim),
-}
-
-/// One axis of a `noise_shape`-like list.
-#[derive(Clone, Debug)]
-pub enum AxisValue {
-    /// `_`: the axis' own size.
-    Own,
-    /// A width (`1` shares one value along the axis).
-    Size(Dim, Span),
-}
-
-/// A bound argument value.
-#[derive(Clone)]
-pub enum Bound {
-    Width(Dim),
-    Activation(Ident),
-    Number(f64),
-    Pair([Dim; 2]),
-    Padding(Padding),
-    Bool(bool),
-    Word(Ident),
-    Axes(Vec<AxisValue>),
-    Layer(Box<LayerSpec>),
-}
-
-/// The arguments of one layer, bound to its parameters.
-#[derive(Default)]
-pub struct Bindings {
-    values: BTreeMap<&'static str, (Bound, Span)>,
-    /// `const` widths met on the way, to assert non-zero.
-    pub const_widths: Vec<syn::Path>,
-}
-
-impl Bindings {
-    /// The value and span of `name`, if given.
-    pub fn get(&self, name: &str) -> Option<&(Bound, Span)> {
-        self.values.get(name)
-    }
-    /// The width `name`.
-    pub fn width(&self, name: &str) -> Option<Dim> {
-        match self.get(name) {
-            Some((Bound::Width(dim), _)) => Some(dim.clone()),
-            _ => None,
-        }
-    }
-    /// The activation `name`.
-    pub fn activation(&self, name: &str) -> Option<Ident> {
-        match self.get(name) {
-            Some((Bound::Activation(id), _)) => Some(id.clone()),
-            _ => None,
-        }
-    }
-    /// The number `name`, with its span.
-    pub fn number(&self, name: &str) -> Option<(f64, Span)> {
-        match self.get(name) {
-            Some((Bound::Number(v), span)) => Some((*v, *span)),
-            _ => None,
-        }
-    }
-    /// The pair `name` (a single width is used for both axes).
-    pub fn pair(&self, name: &str) -> Option<([Dim; 2], Span)> {
-        match self.get(name) {
-            Some((Bound::Pair(pair), span)) => Some((pair.clone(), *span)),
-            _ => None,
-        }
-    }
-    /// The padding `name`.
-    pub fn padding(&self, name: &str) -> Option<(Padding, Span)> {
-        match self.get(name) {
-            Some((Bound::Padding(p), span)) => Some((p.clone(), *span)),
-            _ => None,
-        }
-    }
-    /// The flag `name`.
-    pub fn flag(&self, name: &str) -> Option<bool> {
-        match self.get(name) {
-            Some((Bound::Bool(b), _)) => Some(*b),
-            _ => None,
-        }
-    }
-    /// The word `name`.
-    pub fn word(&self, name: &str) -> Option<Ident> {
-        match self.get(name) {
-            Some((Bound::Word(id), _)) => Some(id.clone()),
-            _ => None,
-        }
-    }
-    /// The axes list `name`, with its span.
-    pub fn axes(&self, name: &str) -> Option<(Vec<AxisValue>, Span)> {
-        match self.get(name) {
-            Some((Bound::Axes(axes), span)) => Some((axes.clone(), *span)),
-            _ => None,
-        }
-    }
-    /// The layer `name`.
-    pub fn layer(&self, name: &str) -> Option<(&LayerSpec, Span)> {
-        match self.get(name) {
-            Some((Bound::Layer(spec), span)) => Some((spec, *span)),
-            _ => None,
-        }
-    }
-}
 
 /// Binds `spec`'s arguments to `def`'s parameters; `None` if any is wrong
 /// (each mistake reported).
@@ -194,18 +39,7 @@ pub fn bind(def: &LayerDef, spec: &LayerSpec, errors: &mut Errors) -> Option<Bin
                         errors.spanned(key, format!("`{key}` is given twice"));
                     }
                     Some(param) => bind_value(&mut bindings, param, value, name, errors),
-                    None => {
-                        let names: Vec<&str> = def.options.iter().map(|p| p.name).collect();
-                        let hint = nearest(&key_text, &names)
-                            .map(|n| format!("; did you mean `{n}`?"))
-                            .unwrap_or_default();
-                        let known = if names.is_empty() {
-                            format!("`{name}` takes no named options")
-                        } else {
-                            format!("options: {}", names.join(", "))
-                        };
-                        errors.spanned(key, format!("unknown option `{key}` for `{name}`{hint} ({known})"));
-                    }
+                    None => errors.spanned(key, unknown_option(key, name, def.options)),
                 }
             }
         }
@@ -218,18 +52,40 @@ pub fn bind(def: &LayerDef, spec: &LayerSpec, errors: &mut Errors) -> Option<Bin
     (errors.len() == before).then_some(bindings)
 }
 
+/// "unknown option `x` for `Layer`; did you mean `y`? (options: ..)".
+pub fn unknown_option(key: &Ident, layer: &str, options: &[Param]) -> String {
+    let names: Vec<&str> = options.iter().map(|p| p.name).collect();
+    let key_text = key.to_string();
+    let hint = nearest(&key_text, &names).map(|n| format!("; did you mean `{n}`?")).unwrap_or_default();
+    let known = if names.is_empty() {
+        format!("`{layer}` takes no named options")
+    } else {
+        format!("options: {}", names.join(", "))
+    };
+    format!("unknown option `{key}` for `{layer}`{hint} ({known})")
+}
+
 fn bind_value(bindings: &mut Bindings, param: &Param, value: &Value, layer: &str, errors: &mut Errors) {
     let span = value.span();
     let bound = match param.kind {
         Kind::Width => width(value, param.name, layer, bindings, errors).map(Bound::Width),
         Kind::Activation(names) => activation(value, names, errors).map(Bound::Activation),
-        Kind::Number => number(value, param.name, layer, errors).map(Bound::Number),
-        Kind::Rate => number(value, param.name, layer, errors)
-            .filter(|&rate| {
-                // A rate is an f32 in the expansion: 0.99999999 rounds to 1.
-                let valid = (0.0..1.0).contains(&rate) && (rate as f32) < 1.0;
+        Kind::Fraction { below_one } => number(value, param.name, layer, errors)
+            .filter(|&v| {
+                // The value is an f32 in the expansion: 0.99999999 rounds to 1.
+                let valid = v >= 0.0 && if below_one { v < 1.0 && (v as f32) < 1.0 } else { v <= 1.0 };
                 if !valid {
-                    errors.at(span, format!("{layer}'s {} {rate} is outside [0, 1)", param.name));
+                    let range = if below_one { "[0, 1)" } else { "[0, 1]" };
+                    errors.at(span, format!("`{layer}`'s {} {v} is outside {range}", param.name));
+                }
+                valid
+            })
+            .map(Bound::Number),
+        Kind::Positive => number(value, param.name, layer, errors)
+            .filter(|&v| {
+                let valid = v > 0.0 && (v as f32) > 0.0 && (v as f32).is_finite();
+                if !valid {
+                    errors.at(span, format!("`{layer}`'s {} must be a positive f32, found {v}", param.name));
                 }
                 valid
             })
@@ -243,26 +99,7 @@ fn bind_value(bindings: &mut Bindings, param: &Param, value: &Value, layer: &str
                 None
             }
         },
-        Kind::Word(words) => match value {
-            Value::Path(path)
-                if path.get_ident().is_some_and(|id| words.contains(&id.to_string().as_str())) =>
-            {
-                path.get_ident().cloned().map(Bound::Word)
-            }
-            other => {
-                let expected = words.iter().map(|w| format!("`{w}`")).collect::<Vec<_>>().join(" or ");
-                let written = match other {
-                    Value::Path(path) => path.get_ident().map(ToString::to_string),
-                    _ => None,
-                };
-                let message = match written.as_deref().and_then(|w| Some((w, nearest(w, words)?))) {
-                    Some((w, near)) => format!("`{layer}` has no option `{w}`; did you mean `{near}`?"),
-                    None => format!("`{layer}` takes {expected} here"),
-                };
-                errors.at(other.span(), message);
-                None
-            }
-        },
+        Kind::Word(words) => word(value, words, layer, errors).map(Bound::Word),
         Kind::Axes => axes(value, param.name, bindings, errors).map(Bound::Axes),
         Kind::Layer => match value {
             Value::Layer(spec) => Some(Bound::Layer(spec.clone())),
@@ -281,7 +118,7 @@ fn bind_value(bindings: &mut Bindings, param: &Param, value: &Value, layer: &str
 }
 
 /// A positive integer within [`MAX_VALUES`], or a `const` name.
-fn width(
+pub fn width(
     value: &Value,
     what: &str,
     layer: &str,
@@ -349,6 +186,25 @@ fn number(value: &Value, what: &str, layer: &str, errors: &mut Errors) -> Option
     }
 }
 
+fn word(value: &Value, words: &[&str], layer: &str, errors: &mut Errors) -> Option<Ident> {
+    if let Value::Path(path) = value {
+        if let Some(id) = path.get_ident().filter(|id| words.contains(&id.to_string().as_str())) {
+            return Some(id.clone());
+        }
+    }
+    let expected = words.iter().map(|w| format!("`{w}`")).collect::<Vec<_>>().join(" or ");
+    let written = match value {
+        Value::Path(path) => path.get_ident().map(ToString::to_string),
+        _ => None,
+    };
+    let message = match written.as_deref().and_then(|w| Some((w, nearest(w, words)?))) {
+        Some((w, near)) => format!("`{layer}` has no option `{w}`; did you mean `{near}`?"),
+        None => format!("`{layer}` takes {expected} here"),
+    };
+    errors.at(value.span(), message);
+    None
+}
+
 fn pair(
     value: &Value,
     what: &str,
@@ -373,16 +229,39 @@ fn pair(
     }
 }
 
+/// A number of zeros (0 allowed): an integer or a `const` name.
+fn zeros(value: &Value, layer: &str, bindings: &mut Bindings, errors: &mut Errors) -> Option<Dim> {
+    match value {
+        Value::Int { value: 0, negative: false, .. } => Some(Dim::Lit(0)),
+        other => width(other, "padding", layer, bindings, errors),
+    }
+}
+
 fn padding(value: &Value, layer: &str, bindings: &mut Bindings, errors: &mut Errors) -> Option<Padding> {
     match value {
         Value::Path(path) if path.is_ident("Valid") => Some(Padding::Valid),
         Value::Path(path) if path.is_ident("Same") => Some(Padding::Same),
         Value::Path(path) if path.is_ident("Causal") => Some(Padding::Causal),
-        Value::Int { value: 0, negative: false, .. } => Some(Padding::Valid),
-        Value::Int { .. } => width(value, "padding", layer, bindings, errors).map(Padding::Zeros),
+        Value::Int { .. } | Value::Path(_) => {
+            let p = zeros(value, layer, bindings, errors)?;
+            Some(if p.literal() == Some(0) { Padding::Valid } else { Padding::Zeros([p.clone(), p]) })
+        }
+        Value::List(items, span) => match items.as_slice() {
+            [a, b] => {
+                let (a, b) = (zeros(a, layer, bindings, errors)?, zeros(b, layer, bindings, errors)?);
+                Some(Padding::Zeros([a, b]))
+            }
+            _ => {
+                errors
+                    .at(*span, "a padding list is `[rows, columns]`: zeros above and below, left and right");
+                None
+            }
+        },
         other => {
-            errors
-                .at(other.span(), "expected a padding: `Valid`, `Same`, `Causal` (1-D) or a number of zeros");
+            errors.at(
+                other.span(),
+                "expected a padding: `Valid`, `Same`, `Causal` (1-D), a number of zeros or `[rows, columns]`",
+            );
             None
         }
     }
@@ -403,4 +282,9 @@ fn axes(value: &Value, what: &str, bindings: &mut Bindings, errors: &mut Errors)
         }
     }
     Some(out)
+}
+
+/// The span of an argument, for problems found after binding.
+pub fn span_of(bindings: &Bindings, param: &Param, fallback: Span) -> Span {
+    bindings.span(param).unwrap_or(fallback)
 }

@@ -1,218 +1,15 @@
 //! The checked declaration: what `check` produces and `expand` reads.
 //!
-//! Named after what they are in the declaration (`Network`, `Entry`), not
-//! after runtime types: nothing here is a layer, only a description of one.
+//! Named after what they are in the declaration (`Network`,
+//! `CheckedEntry`), not after runtime types: nothing here is a layer, only
+//! a description of one.
 
-use proc_macro2::{Literal, Span, TokenStream};
+use proc_macro2::{Span, TokenStream};
 use quote::{quote, ToTokens};
 use syn::{Attribute, Ident};
 
-use crate::layers::LayerDef;
-use crate::parse::path_text;
-
-/// The largest number of values one width, shape or tensor may hold: the
-/// most `f32`s an allocation can have (`isize::MAX` bytes).
-pub const MAX_VALUES: u128 = (isize::MAX as u128) / 4;
-
-/// A width or one axis of a shape, as the expansion needs it.
-#[derive(Clone, Debug)]
-pub enum Dim {
-    /// An integer literal.
-    Lit(u64),
-    /// A `const` item.
-    Const(syn::Path),
-    /// The output of a custom layer or nested network, whose shape only
-    /// the compiler knows: as the one entry of a shape it stands for that
-    /// whole shape, flat or not; as a width, for its number of values.
-    OutputOf(syn::Path),
-    /// The same number of values, known to be flat (after a `Flatten`).
-    FlatOf(syn::Path),
-    /// One axis of a nested network's output shape (`Layer::OUTPUT_SHAPE`).
-    AxisOf(syn::Path, usize),
-    /// The last axis of a nested network's output shape (its channels).
-    LastAxisOf(syn::Path),
-    /// Arithmetic on other dims (flattened shapes, convolution output sizes).
-    Op(Op, Box<Dim>, Box<Dim>),
-}
-
-/// An operation of [`Dim::Op`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Op {
-    Add,
-    Sub,
-    Mul,
-    Div,
-}
-
-impl Dim {
-    /// `a * b`.
-    pub fn mul(a: Dim, b: Dim) -> Dim {
-        match (a.literal(), b.literal()) {
-            (Some(1), _) => b,
-            (_, Some(1)) => a,
-            _ => Dim::Op(Op::Mul, Box::new(a), Box::new(b)),
-        }
-    }
-
-    /// The product of a shape's dims (1 for none).
-    pub fn product(dims: &[Dim]) -> Dim {
-        let mut iter = dims.iter().cloned();
-        let first = iter.next().unwrap_or(Dim::Lit(1));
-        iter.fold(first, Dim::mul)
-    }
-
-    /// The value when every part is a literal and the arithmetic stays
-    /// within [`MAX_VALUES`] (no overflow, no negative or fractional step).
-    pub fn literal(&self) -> Option<u64> {
-        match self {
-            Dim::Lit(v) => Some(*v),
-            Dim::Op(op, a, b) => {
-                let (a, b) = (a.literal()? as u128, b.literal()? as u128);
-                let value = match op {
-                    Op::Add => a.checked_add(b)?,
-                    Op::Sub => a.checked_sub(b)?,
-                    Op::Mul => a.checked_mul(b)?,
-                    Op::Div => a.checked_div(b)?,
-                };
-                (value <= MAX_VALUES).then_some(value as u64)
-            }
-            Dim::Const(_) | Dim::OutputOf(_) | Dim::FlatOf(_) | Dim::AxisOf(..) | Dim::LastAxisOf(_) => None,
-        }
-    }
-
-    /// This width as the one entry of a flat shape: a nested network's
-    /// output, whatever its shape, becomes its flat number of values.
-    pub fn flat(self) -> Dim {
-        match self {
-            Dim::OutputOf(path) => Dim::FlatOf(path),
-            other => other,
-        }
-    }
-
-    /// `a + b`.
-    pub fn add(a: Dim, b: Dim) -> Dim {
-        // Identities keep expansions of `const` dims readable.
-        match (a.literal(), b.literal()) {
-            (Some(0), _) => b,
-            (_, Some(0)) => a,
-            _ => Dim::Op(Op::Add, Box::new(a), Box::new(b)),
-        }
-    }
-
-    /// `a - b` (the caller checks it cannot go below zero).
-    pub fn sub(a: Dim, b: Dim) -> Dim {
-        // Identities keep expansions of `const` dims readable.
-        match (a.literal(), b.literal()) {
-            (_, Some(0)) => a,
-            _ => Dim::Op(Op::Sub, Box::new(a), Box::new(b)),
-        }
-    }
-
-    /// `a / b`, rounded down.
-    pub fn div(a: Dim, b: Dim) -> Dim {
-        // Identities keep expansions of `const` dims readable.
-        match (a.literal(), b.literal()) {
-            (_, Some(1)) => a,
-            _ => Dim::Op(Op::Div, Box::new(a), Box::new(b)),
-        }
-    }
-
-    /// Whether every part is a literal (the value may still overflow).
-    pub fn is_literal(&self) -> bool {
-        match self {
-            Dim::Lit(_) => true,
-            Dim::Op(_, a, b) => a.is_literal() && b.is_literal(),
-            Dim::Const(_) | Dim::OutputOf(_) | Dim::FlatOf(_) | Dim::AxisOf(..) | Dim::LastAxisOf(_) => false,
-        }
-    }
-
-    /// How messages and the summary name it.
-    pub fn describe(&self) -> String {
-        if let Some(v) = self.literal() {
-            return v.to_string();
-        }
-        match self {
-            Dim::Lit(v) => v.to_string(),
-            Dim::Const(path) => path_text(path),
-            Dim::OutputOf(path) | Dim::FlatOf(path) => format!("{}::OUTPUT", path_text(path)),
-            Dim::AxisOf(path, axis) => format!("{}::OUTPUT_SHAPE[{axis}]", path_text(path)),
-            Dim::LastAxisOf(path) => format!("{}'s channels", path_text(path)),
-            Dim::Op(op, a, b) => {
-                let symbol = match op {
-                    Op::Add => "+",
-                    Op::Sub => "-",
-                    Op::Mul => "*",
-                    Op::Div => "/",
-                };
-                format!("({} {symbol} {})", a.describe(), b.describe())
-            }
-        }
-    }
-
-    /// A `usize` expression usable in constant contexts.
-    pub fn expr(&self) -> TokenStream {
-        if let Some(v) = self.literal() {
-            let lit = Literal::usize_unsuffixed(v as usize);
-            return quote!(#lit);
-        }
-        match self {
-            Dim::Lit(v) => {
-                let lit = Literal::u64_unsuffixed(*v);
-                quote!(#lit)
-            }
-            Dim::Const(path) => quote!(#path),
-            Dim::OutputOf(path) | Dim::FlatOf(path) => quote!(<#path as ::typenet::__private::Layer>::OUTPUT),
-            Dim::AxisOf(path, axis) => quote!(<#path as ::typenet::__private::Layer>::OUTPUT_SHAPE[#axis]),
-            Dim::LastAxisOf(path) => quote!({
-                let shape = <#path as ::typenet::__private::Layer>::OUTPUT_SHAPE;
-                shape[shape.len() - 1]
-            }),
-            Dim::Op(op, a, b) => {
-                let (a, b) = (a.expr(), b.expr());
-                match op {
-                    Op::Add => quote!((#a + #b)),
-                    Op::Sub => quote!((#a - #b)),
-                    Op::Mul => quote!((#a * #b)),
-                    Op::Div => quote!((#a / #b)),
-                }
-            }
-        }
-    }
-
-    /// The dim as a const generic argument (braced unless a literal).
-    pub fn arg(&self) -> TokenStream {
-        match self.literal() {
-            Some(v) => {
-                let lit = Literal::usize_unsuffixed(v as usize);
-                quote!(#lit)
-            }
-            None => {
-                let expr = self.expr();
-                quote!({ #expr })
-            }
-        }
-    }
-
-    /// Whether two dims are the same, as far as the macro can tell.
-    pub fn same_as(&self, other: &Dim) -> bool {
-        match (self.literal(), other.literal()) {
-            (Some(a), Some(b)) => a == b,
-            _ => match (self, other) {
-                (Dim::Const(a), Dim::Const(b)) => path_text(a) == path_text(b),
-                _ => false,
-            },
-        }
-    }
-}
-
-/// A per-sample shape: one dim per axis, the batch axis excluded.
-pub type Shape = Vec<Dim>;
-
-/// `[6, 6, 16]`, for messages.
-pub fn describe_shape(shape: &Shape) -> String {
-    let dims: Vec<String> = shape.iter().map(Dim::describe).collect();
-    format!("[{}]", dims.join(", "))
-}
+use crate::dims::{Dim, Shape};
+use crate::schema::{LayerDef, Resolved, TypeArg};
 
 /// A phase an entry is pinned to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -221,42 +18,12 @@ pub enum Pinned {
     Eval,
 }
 
-/// A type argument of a built-in layer's type.
-#[derive(Clone)]
-pub enum TypeArg {
-    /// Fixed tokens: a width, an activation type, a marker type.
-    Tokens(TokenStream),
-    /// The layer's phase: the network's `P`, or the pinned phase.
-    Phase,
-    /// Another built-in layer's type (`TimeDistributed`'s argument).
-    Layer { def: &'static LayerDef, path: TokenStream, args: Vec<TypeArg> },
-}
-
-impl TypeArg {
-    /// The argument as tokens, the phase written as `phase`.
-    fn tokens(&self, phase: &TokenStream) -> TokenStream {
-        match self {
-            TypeArg::Tokens(tokens) => tokens.clone(),
-            TypeArg::Phase => phase.clone(),
-            TypeArg::Layer { path, args, .. } => {
-                let args = args.iter().map(|arg| arg.tokens(phase));
-                quote!(#path<#(#args),*>)
-            }
-        }
-    }
-
-    /// Whether the argument takes the phase.
-    fn uses_phase(&self) -> bool {
-        match self {
-            TypeArg::Tokens(_) => false,
-            TypeArg::Phase => true,
-            TypeArg::Layer { args, .. } => args.iter().any(TypeArg::uses_phase),
-        }
-    }
-
-    /// Whether the argument is a layer with parameters.
-    fn has_grads(&self) -> bool {
-        matches!(self, TypeArg::Layer { def, args, .. } if def.grads || args.iter().any(TypeArg::has_grads))
+impl ToTokens for Pinned {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        tokens.extend(match self {
+            Pinned::Train => quote!(::typenet::__private::PhaseKind::Train),
+            Pinned::Eval => quote!(::typenet::__private::PhaseKind::Eval),
+        });
     }
 }
 
@@ -264,22 +31,23 @@ impl TypeArg {
 pub struct BuiltIn {
     /// The table entry.
     pub def: &'static LayerDef,
-    /// The type's path, e.g. `::typenet::Dense`.
-    pub path: TokenStream,
-    /// Its generic arguments.
-    pub args: Vec<TypeArg>,
-    /// How to construct it (`rng` in scope); `None` for `Init::init(rng)`.
-    pub init: Option<TokenStream>,
-    /// Items the type needs (a noise-shape marker).
-    pub items: TokenStream,
-    /// The layer as the summary shows it, e.g. `Dense<256, Relu>`.
-    pub declared: String,
+    /// Its type, construction, items, text and output shape.
+    pub resolved: Resolved,
 }
 
 /// What an entry's layer is.
 pub enum LayerUse {
     /// A built-in layer.
     BuiltIn(BuiltIn),
+    /// A use of a block: the network generated for it.
+    Block {
+        /// The generated struct.
+        ty: Ident,
+        /// The use as written, e.g. `BasicConv2d(64, 1)`.
+        declared: String,
+        /// Whether any layer in it has trainable parameters.
+        trainable: bool,
+    },
     /// Any other type (a custom layer or a nested network), as written.
     Custom(TokenStream, String),
 }
@@ -289,10 +57,11 @@ impl LayerUse {
     pub fn ty(&self, phase: &TokenStream) -> TokenStream {
         match self {
             LayerUse::BuiltIn(built) => {
-                let path = &built.path;
-                let args = built.args.iter().map(|arg| arg.tokens(phase));
+                let path = &built.resolved.path;
+                let args = built.resolved.args.iter().map(|arg| arg.tokens(phase));
                 quote!(#path<#(#args),*>)
             }
+            LayerUse::Block { ty, .. } => quote!(#ty<#phase>),
             LayerUse::Custom(path, _) => {
                 quote!(<#path as ::typenet::__private::Layer>::InPhase<#phase>)
             }
@@ -302,28 +71,65 @@ impl LayerUse {
     /// The layer as the summary shows it.
     pub fn declared(&self) -> &str {
         match self {
-            LayerUse::BuiltIn(built) => &built.declared,
-            LayerUse::Custom(_, text) => text,
+            LayerUse::BuiltIn(built) => &built.resolved.declared,
+            LayerUse::Block { declared, .. } | LayerUse::Custom(_, declared) => declared,
         }
     }
 
     /// Whether the network's gradients struct has a field for it (before
     /// freezing): custom layers and nested networks always do, built-in
-    /// layers when they have parameters.
+    /// layers and blocks when they have trainable parameters.
     pub fn has_grads(&self) -> bool {
         match self {
-            LayerUse::BuiltIn(built) => built.def.grads || built.args.iter().any(TypeArg::has_grads),
+            LayerUse::BuiltIn(built) => built.def.grads || built.resolved.args.iter().any(TypeArg::has_grads),
+            LayerUse::Block { trainable, .. } => *trainable,
             LayerUse::Custom(..) => true,
+        }
+    }
+
+    /// Whether the layer's type takes the network's phase.
+    pub fn uses_phase(&self) -> bool {
+        match self {
+            LayerUse::BuiltIn(built) => built.resolved.args.iter().any(TypeArg::uses_phase),
+            LayerUse::Block { .. } | LayerUse::Custom(..) => true,
         }
     }
 }
 
+/// How a merge combines its paths.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MergeKind {
+    Concat,
+    Add,
+}
+
+impl MergeKind {
+    /// Its spelling.
+    pub fn name(self) -> &'static str {
+        match self {
+            MergeKind::Concat => "Concat",
+            MergeKind::Add => "Add",
+        }
+    }
+}
+
+/// What a checked entry is.
+pub enum EntryKind {
+    /// One layer: a field of the struct.
+    Layer(LayerUse),
+    /// A merge of paths; the layers of its paths are fields of the struct,
+    /// the merge itself is not.
+    Merge { kind: MergeKind, paths: Vec<Vec<CheckedEntry>> },
+}
+
 /// A checked entry.
-pub struct Entry {
+pub struct CheckedEntry {
     pub name: Ident,
+    /// `#[rename = ".."]`: the name its tensors are saved under.
+    pub rename: Option<String>,
     /// Doc comments, passed to the field.
     pub docs: Vec<Attribute>,
-    pub layer: LayerUse,
+    pub kind: EntryKind,
     /// `#[frozen]`, with its span.
     pub frozen: Option<Span>,
     /// `#[phase(..)]`, with its span.
@@ -336,10 +142,19 @@ pub struct Entry {
     pub span: Span,
 }
 
-impl Entry {
-    /// The layer's field type in a network whose phase is `network_phase`.
-    pub fn field_type(&self, network_phase: &TokenStream) -> TokenStream {
-        self.layer.ty(&self.phase_tokens(network_phase))
+impl CheckedEntry {
+    /// The layer, unless the entry is a merge.
+    pub fn layer(&self) -> Option<&LayerUse> {
+        match &self.kind {
+            EntryKind::Layer(layer) => Some(layer),
+            EntryKind::Merge { .. } => None,
+        }
+    }
+
+    /// The layer's field type in a network whose phase is `network_phase`
+    /// (`None` for a merge, which has no field).
+    pub fn field_type(&self, network_phase: &TokenStream) -> Option<TokenStream> {
+        Some(self.layer()?.ty(&self.phase_tokens(network_phase)))
     }
 
     /// The phase the layer runs in: the pinned one, or the network's.
@@ -353,42 +168,67 @@ impl Entry {
 
     /// Whether the gradients struct has a field for it.
     pub fn has_grads(&self) -> bool {
-        self.frozen.is_none() && self.layer.has_grads()
+        self.frozen.is_none() && self.layer().is_some_and(LayerUse::has_grads)
+    }
+
+    /// The entry as the summary shows it.
+    pub fn declared(&self) -> String {
+        match &self.kind {
+            EntryKind::Layer(layer) => layer.declared().to_string(),
+            EntryKind::Merge { kind, paths } => format!("{} of {} paths", kind.name(), paths.len()),
+        }
+    }
+
+    /// Every layer entry, depth first: the struct's fields, in order.
+    pub fn fields<'a>(&'a self, out: &mut Vec<&'a CheckedEntry>) {
+        match &self.kind {
+            EntryKind::Layer(_) => out.push(self),
+            EntryKind::Merge { paths, .. } => {
+                for entry in paths.iter().flatten() {
+                    entry.fields(out);
+                }
+            }
+        }
     }
 }
 
-impl ToTokens for Pinned {
-    fn to_tokens(&self, tokens: &mut TokenStream) {
-        tokens.extend(match self {
-            Pinned::Train => quote!(::typenet::__private::PhaseKind::Train),
-            Pinned::Eval => quote!(::typenet::__private::PhaseKind::Eval),
-        });
-    }
-}
-
-/// A checked network.
+/// A checked network: a user's struct, or the struct generated for a use
+/// of a block.
 pub struct Network {
     pub attrs: Vec<Attribute>,
     pub vis: syn::Visibility,
     pub name: Ident,
+    /// Generated for a block's use (hidden from the docs).
+    pub generated: bool,
     pub input: Shape,
-    pub entries: Vec<Entry>,
+    pub entries: Vec<CheckedEntry>,
     /// `const` widths to assert non-zero.
     pub const_widths: Vec<syn::Path>,
+    /// Items the layers' types need (noise-shape markers, assertions).
+    pub items: TokenStream,
 }
 
 impl Network {
+    /// Every layer entry, depth first: the struct's fields, in order.
+    pub fn fields(&self) -> Vec<&CheckedEntry> {
+        let mut out = Vec::new();
+        for entry in &self.entries {
+            entry.fields(&mut out);
+        }
+        out
+    }
+
     /// Whether any layer's type takes the network's phase (a network of
     /// Dense layers only is the same type in both phases but for its
     /// training state).
     pub fn layers_use_phase(&self) -> bool {
-        self.entries.iter().any(|e| {
-            e.pinned.is_none()
-                && match &e.layer {
-                    LayerUse::BuiltIn(built) => built.args.iter().any(TypeArg::uses_phase),
-                    LayerUse::Custom(..) => true,
-                }
-        })
+        self.fields().iter().any(|e| e.pinned.is_none() && e.layer().is_some_and(LayerUse::uses_phase))
+    }
+
+    /// Whether any field has trainable parameters (what a block's use
+    /// needs a gradient field for).
+    pub fn trainable(&self) -> bool {
+        self.fields().iter().any(|e| e.has_grads())
     }
 
     /// The values one time step takes when streaming: the last axis of
@@ -397,11 +237,15 @@ impl Network {
         self.input.last().cloned().unwrap_or(Dim::Lit(1))
     }
 
+    /// The shape of the output.
+    pub fn output_shape(&self) -> &Shape {
+        self.entries.last().map_or(&self.input, |e| &e.out_shape)
+    }
+
     /// The values one time step gives: the last axis of the output (a
     /// nested network's channels when it is the last layer).
     pub fn step_output(&self) -> Dim {
-        let shape = self.entries.last().map_or(&self.input, |e| &e.out_shape);
-        match shape.as_slice() {
+        match self.output_shape().as_slice() {
             [Dim::OutputOf(path)] => Dim::LastAxisOf(path.clone()),
             dims => dims.last().cloned().unwrap_or(Dim::Lit(1)),
         }
@@ -409,34 +253,6 @@ impl Network {
 
     /// The flat width of the output.
     pub fn output(&self) -> Dim {
-        let shape = self.entries.last().map_or(&self.input, |e| &e.out_shape);
-        Dim::product(shape)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn literal_arithmetic_is_checked() {
-        let big = Dim::mul(Dim::Lit(u64::MAX), Dim::Lit(2));
-        assert_eq!(big.literal(), None);
-        assert!(big.is_literal());
-        let out = Dim::Op(
-            Op::Div,
-            Box::new(Dim::Op(Op::Sub, Box::new(Dim::Lit(8)), Box::new(Dim::Lit(3)))),
-            Box::new(Dim::Lit(2)),
-        );
-        assert_eq!(out.literal(), Some(2));
-        assert_eq!(Dim::Op(Op::Sub, Box::new(Dim::Lit(1)), Box::new(Dim::Lit(3))).literal(), None);
-    }
-
-    #[test]
-    fn symbolic_dims_expand_to_constant_expressions() {
-        let path: syn::Path = syn::parse_quote!(HIDDEN);
-        let dim = Dim::mul(Dim::Const(path), Dim::Lit(4));
-        assert_eq!(dim.arg().to_string(), "{ (HIDDEN * 4) }");
-        assert_eq!(dim.describe(), "(HIDDEN * 4)");
+        Dim::product(self.output_shape())
     }
 }

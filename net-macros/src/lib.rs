@@ -11,11 +11,13 @@
 mod args;
 mod check;
 mod derive_tensors;
+mod dims;
 mod errors;
 mod expand;
 mod ir;
 mod layers;
 mod parse;
+mod schema;
 mod suggest;
 mod symbol;
 
@@ -43,13 +45,29 @@ pub fn derive_tensors(input: TokenStream) -> TokenStream {
 /// The macro on proc-macro2 tokens: every mistake becomes a spanned error,
 /// all of them reported together, and nothing here panics.
 fn network_tokens(input: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+    let generics = expand::Generics::avoiding(&identifiers(input.clone()));
     let mut errors = errors::Errors::default();
-    let Some((def, failed)) = parse::parse(input, &mut errors) else {
+    let Some(decls) = parse::parse(input, &mut errors) else {
         return errors.into_compile_errors();
     };
-    let (vis, name) = (def.vis.clone(), def.name.clone());
-    match check::check(def, failed, &mut errors) {
-        Some(net) if errors.is_empty() => expand::expand(&net),
-        checked => expand::fallback(&vis, &name, checked.as_ref(), errors.into_compile_errors()),
+    let checked = check::check(decls, &mut errors);
+    if errors.is_empty() {
+        expand::expand(&checked.networks, &generics)
+    } else {
+        expand::fallback(&checked.structs, &checked.networks, errors.into_compile_errors())
     }
+}
+
+/// Every identifier in the input: the expansion's own generic parameters
+/// must not take any of these names.
+fn identifiers(input: proc_macro2::TokenStream) -> Vec<String> {
+    let mut out = Vec::new();
+    for tree in input {
+        match tree {
+            proc_macro2::TokenTree::Ident(ident) => out.push(ident.to_string()),
+            proc_macro2::TokenTree::Group(group) => out.extend(identifiers(group.stream())),
+            _ => {}
+        }
+    }
+    out
 }

@@ -1,11 +1,12 @@
-//! Parse: the macro input as tokens -> the declaration as written
-//! ([`NetworkDef`]), before any meaning is given to it.
+//! Parse: the macro input as tokens -> the declarations as written
+//! ([`Declarations`]: blocks and structs), before any meaning is given to
+//! them.
 //!
 //! Entries are split at top-level commas and parsed one by one, so one
 //! malformed entry does not hide the errors of the others. Layer arguments
 //! are parsed by hand rather than as a Rust path, because `network!` has
 //! arguments Rust generics cannot hold (`Conv2d<16, [3, 2]>`,
-//! `Dropout(0.2, noise_shape = [_, 1, 16])`).
+//! `Dropout(0.2, noise_shape = [_, 1, 16])`, `Concat([a: Dense<4>], [])`).
 
 use proc_macro2::{Span, TokenStream, TokenTree};
 use syn::ext::IdentExt;
@@ -16,8 +17,18 @@ use syn::{braced, bracketed, Attribute, Ident, Token, Visibility};
 use crate::errors::Errors;
 use crate::symbol;
 
-/// A whole `network!` declaration.
-pub struct NetworkDef {
+/// Everything one `network!` invocation declares.
+pub struct Declarations {
+    pub blocks: Vec<BlockDecl>,
+    pub structs: Vec<StructDecl>,
+    /// Entries that could not be parsed, per struct or block (their errors
+    /// are recorded): a body whose entries all failed is not also told it
+    /// has none.
+    pub failed: usize,
+}
+
+/// A `struct`: a network the user names and uses.
+pub struct StructDecl {
     /// Attributes (doc comments, derives) for the struct.
     pub attrs: Vec<Attribute>,
     pub vis: Visibility,
@@ -26,17 +37,34 @@ pub struct NetworkDef {
     pub generics: syn::Generics,
     /// The span of the braces, for errors about the body as a whole.
     pub body_span: Span,
-    pub entries: Vec<Entry>,
+    pub entries: Vec<EntryDecl>,
+    /// Entries of this struct that could not be parsed.
+    pub failed: usize,
+}
+
+/// A `block Name(params) { entries }`: entries written once, used as a
+/// layer with arguments substituted for its parameters.
+#[derive(Clone)]
+pub struct BlockDecl {
+    pub docs: Vec<Attribute>,
+    pub name: Ident,
+    /// Positional parameters, then named ones with their defaults.
+    pub params: Vec<(Ident, Option<Value>)>,
+    pub body_span: Span,
+    pub entries: Vec<EntryDecl>,
+    pub failed: usize,
 }
 
 /// One `name: spec` entry.
-pub struct Entry {
+#[derive(Clone)]
+pub struct EntryDecl {
     pub attrs: Vec<Attribute>,
     pub name: Ident,
     pub spec: Spec,
 }
 
 /// What follows the colon of an entry.
+#[derive(Clone)]
 pub enum Spec {
     /// `784`, `HIDDEN`, `[7, 7, 768]`: only valid for `input`.
     Shape(Vec<Value>, Span),
@@ -104,6 +132,8 @@ pub enum Value {
     List(Vec<Value>, Span),
     /// A layer with arguments, as in `TimeDistributed(Dense<1>)`.
     Layer(Box<LayerSpec>),
+    /// `[a: Dense<4>, b: Relu]`: a path of entries (of a `Concat`/`Add`).
+    Entries(Vec<EntryDecl>, Span),
     /// Anything else, kept for its span.
     Other(Span),
 }
@@ -112,9 +142,11 @@ impl Value {
     pub fn span(&self) -> Span {
         match self {
             Value::Int { span, .. } | Value::Float { span, .. } => *span,
-            Value::Bool(_, span) | Value::Underscore(span) | Value::List(_, span) | Value::Other(span) => {
-                *span
-            }
+            Value::Bool(_, span)
+            | Value::Underscore(span)
+            | Value::List(_, span)
+            | Value::Entries(_, span)
+            | Value::Other(span) => *span,
             Value::Path(path) => path.span(),
             Value::Layer(spec) => spec.span(),
         }
@@ -192,6 +224,17 @@ impl Parse for Value {
         if input.peek(syn::token::Bracket) {
             let content;
             let bracket = bracketed!(content in input);
+            // `[name: Layer, ..]` is a path of entries; `[1, _, 4]` a list.
+            let entry_first =
+                content.peek(Ident::peek_any) && content.peek2(Token![:]) && !content.peek2(Token![::]);
+            if entry_first || content.peek(Token![#]) {
+                let tokens: TokenStream = content.parse()?;
+                let mut entries = Vec::new();
+                for entry in split_entries(tokens) {
+                    entries.push(syn::parse2::<EntryDecl>(entry)?);
+                }
+                return Ok(Value::Entries(entries, bracket.span.join()));
+            }
             let items = content.parse_terminated(Value::parse, Token![,])?;
             return Ok(Value::List(items.into_iter().collect(), bracket.span.join()));
         }
@@ -285,7 +328,7 @@ fn is_keyword(ident: &Ident) -> bool {
     syn::parse_str::<Ident>(&ident.to_string()).is_err()
 }
 
-impl Parse for Entry {
+impl Parse for EntryDecl {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         let attrs = input.call(Attribute::parse_outer)?;
         let name = input.call(Ident::parse_any)?;
@@ -316,7 +359,7 @@ impl Parse for Entry {
         if !input.is_empty() {
             return Err(input.error("unexpected tokens after this entry; entries are separated by commas"));
         }
-        Ok(Entry { attrs, name, spec })
+        Ok(EntryDecl { attrs, name, spec })
     }
 }
 
@@ -343,52 +386,88 @@ fn split_entries(tokens: TokenStream) -> Vec<TokenStream> {
     entries
 }
 
-/// The header and body of the declaration.
-struct Header {
-    attrs: Vec<Attribute>,
-    vis: Visibility,
-    name: Ident,
-    generics: syn::Generics,
-    body: TokenStream,
-    body_span: Span,
+/// One item of the invocation: its attributes, what it is, its name,
+/// and its body still as tokens.
+enum Item {
+    Struct { attrs: Vec<Attribute>, vis: Visibility, name: Ident, generics: syn::Generics, body: Group },
+    Block { attrs: Vec<Attribute>, name: Ident, params: TokenStream, body: Group },
 }
 
-impl Parse for Header {
+/// A `{ .. }` body and its span.
+struct Group {
+    tokens: TokenStream,
+    span: Span,
+}
+
+impl Parse for Item {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         let attrs = input.call(Attribute::parse_outer)?;
+        if input.peek(Ident) && input.peek2(Ident) && input.fork().parse::<Ident>()? == symbol::BLOCK {
+            input.parse::<Ident>()?;
+            let name: Ident = input.parse()?;
+            let params = if input.peek(syn::token::Paren) {
+                let group: proc_macro2::Group = input.parse()?;
+                group.stream()
+            } else {
+                TokenStream::new()
+            };
+            let content;
+            let brace = braced!(content in input);
+            let body = Group { tokens: content.parse()?, span: brace.span.join() };
+            return Ok(Item::Block { attrs, name, params, body });
+        }
         let vis: Visibility = input.parse()?;
+        if !input.peek(Token![struct]) {
+            return Err(input.error("expected `struct Name { .. }` or `block Name(params) { .. }`"));
+        }
         input.parse::<Token![struct]>()?;
         let name: Ident = input.parse()?;
         let generics: syn::Generics = input.parse()?;
         let content;
         let brace = braced!(content in input);
-        let body: TokenStream = content.parse()?;
-        if !input.is_empty() {
-            return Err(input.error("unexpected tokens after the network's closing brace"));
-        }
-        Ok(Header { attrs, vis, name, generics, body, body_span: brace.span.join() })
+        let body = Group { tokens: content.parse()?, span: brace.span.join() };
+        Ok(Item::Struct { attrs, vis, name, generics, body })
     }
 }
 
-/// Parses the declaration, collecting one error per malformed entry.
-/// Returns `None` when not even the header could be read. The number of
-/// entries that failed to parse is returned too: a network whose entries
-/// all failed is not also told it has none.
-pub fn parse(input: TokenStream, errors: &mut Errors) -> Option<(NetworkDef, usize)> {
-    let header: Header = match syn::parse2(input) {
-        Ok(header) => header,
-        Err(err) => {
-            errors.push(err);
-            return None;
+/// `P1, P2, opt = default, ..`: a block's parameters.
+fn parse_params(input: ParseStream) -> syn::Result<Vec<(Ident, Option<Value>)>> {
+    let mut params = Vec::new();
+    while !input.is_empty() {
+        let name = input.call(Ident::parse_any)?;
+        if is_keyword(&name) {
+            return Err(syn::Error::new(name.span(), format!("`{name}` is a keyword, not a parameter name")));
         }
-    };
+        let default = if input.peek(Token![=]) {
+            input.parse::<Token![=]>()?;
+            Some(input.parse::<Value>()?)
+        } else {
+            if params.iter().any(|(_, d): &(Ident, Option<Value>)| d.is_some()) {
+                return Err(syn::Error::new(
+                    name.span(),
+                    "parameters without a default go before those with one (`opt = value`)",
+                ));
+            }
+            None
+        };
+        params.push((name, default));
+        if input.is_empty() {
+            break;
+        }
+        input.parse::<Token![,]>()?;
+    }
+    Ok(params)
+}
+
+/// The entries of a body, one error per entry that does not parse.
+fn parse_entries(tokens: TokenStream, errors: &mut Errors) -> (Vec<EntryDecl>, usize) {
     let mut entries = Vec::new();
     let mut failed = 0;
-    for tokens in split_entries(header.body) {
+    for tokens in split_entries(tokens) {
         if tokens.is_empty() {
             continue;
         }
-        match syn::parse2::<Entry>(tokens) {
+        match syn::parse2::<EntryDecl>(tokens) {
             Ok(entry) => entries.push(entry),
             Err(err) => {
                 errors.push(err);
@@ -396,15 +475,80 @@ pub fn parse(input: TokenStream, errors: &mut Errors) -> Option<(NetworkDef, usi
             }
         }
     }
-    let def = NetworkDef {
-        attrs: header.attrs,
-        vis: header.vis,
-        name: header.name,
-        generics: header.generics,
-        body_span: header.body_span,
-        entries,
-    };
-    Some((def, failed))
+    (entries, failed)
+}
+
+/// Splits the invocation into items: each ends at its `{ .. }` body.
+fn split_items(tokens: TokenStream) -> Vec<TokenStream> {
+    let mut items = Vec::new();
+    let mut current = Vec::new();
+    for tree in tokens {
+        let ends = matches!(&tree, TokenTree::Group(g) if g.delimiter() == proc_macro2::Delimiter::Brace);
+        current.push(tree);
+        if ends {
+            items.push(current.drain(..).collect());
+        }
+    }
+    if !current.is_empty() {
+        items.push(current.into_iter().collect());
+    }
+    items
+}
+
+/// Parses every item, collecting one error per malformed item or entry.
+/// Returns `None` when no item could be read at all.
+pub fn parse(input: TokenStream, errors: &mut Errors) -> Option<Declarations> {
+    let mut declarations = Declarations { blocks: Vec::new(), structs: Vec::new(), failed: 0 };
+    let mut read_any = false;
+    for tokens in split_items(input) {
+        let item = match syn::parse2::<Item>(tokens) {
+            Ok(item) => item,
+            Err(err) => {
+                errors.push(err);
+                continue;
+            }
+        };
+        read_any = true;
+        match item {
+            Item::Struct { attrs, vis, name, generics, body } => {
+                let (entries, failed) = parse_entries(body.tokens, errors);
+                declarations.failed += failed;
+                declarations.structs.push(StructDecl {
+                    attrs,
+                    vis,
+                    name,
+                    generics,
+                    body_span: body.span,
+                    entries,
+                    failed,
+                });
+            }
+            Item::Block { attrs, name, params, body } => {
+                let params = match syn::parse::Parser::parse2(parse_params, params) {
+                    Ok(params) => params,
+                    Err(err) => {
+                        errors.push(err);
+                        Vec::new()
+                    }
+                };
+                let (entries, failed) = parse_entries(body.tokens, errors);
+                declarations.failed += failed;
+                let docs = attrs.into_iter().filter(|a| a.path().is_ident(symbol::ATTR_DOC)).collect();
+                declarations.blocks.push(BlockDecl {
+                    docs,
+                    name,
+                    params,
+                    body_span: body.span,
+                    entries,
+                    failed,
+                });
+            }
+        }
+    }
+    if !read_any && errors.is_empty() {
+        errors.at(Span::call_site(), "`network!` needs a `struct Name { input: .., layers.. }`");
+    }
+    read_any.then_some(declarations)
 }
 
 #[cfg(test)]

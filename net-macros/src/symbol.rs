@@ -13,3 +13,10 @@ pub const PHASE_EVAL: &str = "Eval";
 
 /// Names starting with this are the expansion's own (`__train`, `__MnistLayers`).
 pub const RESERVED_PREFIX: &str = "__";
+
+pub const BLOCK: &str = "block";
+pub const ATTR_RENAME: &str = "rename";
+
+/// The merge layers, written over paths: `Concat([..], [..])`, `Add([..], [..])`.
+pub const CONCAT: &str = "Concat";
+pub const ADD: &str = "Add";

@@ -324,7 +324,10 @@ pub use lstm::{Lstm, LstmCell};
 /// `#[derive(Tensors)]`: see [`Tensors`].
 pub use net_macros::Tensors;
 pub use noise::{pass_gradient, Draws, MaskStream, Noise, Noisy};
-pub use pool::{AvgPool1d, AvgPool2d, GlobalAvgPool, GlobalMaxPool, GlobalPool, MaxPool1d, MaxPool2d, Pool};
+pub use pool::{
+    Average, AverageOfInputs, AvgPool1d, AvgPool2d, GlobalAvgPool, GlobalMaxPool, GlobalPool, Max, MaxPool1d,
+    MaxPool2d, Pool, Reduction,
+};
 pub use recurrent::{Cell, GateBiases, GateKernels, Recurrent, RecurrentGrads};
 pub use scratch::{with_scratch, with_small_scratch};
 pub use spatial_dropout::SpatialDropout;

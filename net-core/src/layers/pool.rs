@@ -19,15 +19,26 @@ pub trait Reduction: Copy + Default + fmt::Debug + Send + Sync + 'static {
     const NAME: &'static str;
     /// Whether backward needs where each maximum was.
     const KEEPS_ARGMAX: bool;
+    /// For a mean: whether it divides by the whole window, padded zeros
+    /// included (PyTorch's `count_include_pad=True`), or by the number of
+    /// real inputs in it (Keras' `padding="same"`).
+    const COUNTS_PADDING: bool = true;
 }
 
-/// The maximum of each window (backward sends the gradient to it).
+/// The maximum of each window (backward sends the gradient to it); padding
+/// never wins (PyTorch pads max pooling with -inf).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Max;
 
-/// The mean of each window (backward spreads the gradient evenly).
+/// The mean of each window, padded zeros counted (PyTorch's default);
+/// backward spreads the gradient evenly.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Average;
+
+/// The mean of the real inputs of each window (Keras' average pooling with
+/// `padding="same"`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AverageOfInputs;
 
 impl Reduction for Max {
     const NAME: &'static str = "Max";
@@ -39,10 +50,16 @@ impl Reduction for Average {
     const KEEPS_ARGMAX: bool = false;
 }
 
-/// Pooling windows of the geometry `G` (no padding; the output size rounds
-/// down, as in PyTorch and Keras) with reduction `R`: written
-/// `MaxPool2d<P>`, `AvgPool2d<P, stride = S>`, `MaxPool1d<P>`, ... in
-/// `network!`.
+impl Reduction for AverageOfInputs {
+    const NAME: &'static str = "Avg";
+    const KEEPS_ARGMAX: bool = false;
+    const COUNTS_PADDING: bool = false;
+}
+
+/// Pooling windows of the geometry `G` (the output size rounds down, as in
+/// PyTorch and Keras; padding as the reduction says) with reduction `R`:
+/// written `MaxPool2d<P>`, `AvgPool2d<P, stride = S, padding = 1>`,
+/// `MaxPool1d<P>`, ... in `network!`.
 ///
 /// ```
 /// use typenet::prelude::*;
@@ -66,11 +83,11 @@ fn takes_over(v: f32, best: f32) -> bool {
 /// Max pooling over 2-D windows (see [`Pool`]).
 pub type MaxPool2d<G> = Pool<G, Max>;
 /// Average pooling over 2-D windows (see [`Pool`]).
-pub type AvgPool2d<G> = Pool<G, Average>;
+pub type AvgPool2d<G, R = Average> = Pool<G, R>;
 /// Max pooling over 1-D windows (see [`Pool`]).
 pub type MaxPool1d<G> = Pool<G, Max>;
 /// Average pooling over 1-D windows (see [`Pool`]).
-pub type AvgPool1d<G> = Pool<G, Average>;
+pub type AvgPool1d<G, R = Average> = Pool<G, R>;
 
 impl<G: Geometry, R: Reduction> Pool<G, R> {
     /// The layer.
@@ -78,24 +95,54 @@ impl<G: Geometry, R: Reduction> Pool<G, R> {
         Pool { kind: PhantomData }
     }
 
+    /// The input row or column a window tap reads, or `None` in the padding.
+    #[inline(always)]
+    fn input_at(
+        out: usize,
+        stride: usize,
+        tap: usize,
+        dilation: usize,
+        pad: usize,
+        size: usize,
+    ) -> Option<usize> {
+        (out * stride + tap * dilation).checked_sub(pad).filter(|&i| i < size)
+    }
+
+    /// What a mean divides the window at `(oh, ow)` by.
+    #[inline(always)]
+    fn divisor(oh: usize, ow: usize) -> f32 {
+        if R::COUNTS_PADDING {
+            return (G::KH * G::KW) as f32;
+        }
+        let rows =
+            (0..G::KH).filter(|&kh| Self::input_at(oh, G::SH, kh, G::DH, G::PT, G::H).is_some()).count();
+        let cols =
+            (0..G::KW).filter(|&kw| Self::input_at(ow, G::SW, kw, G::DW, G::PL, G::W).is_some()).count();
+        (rows * cols) as f32
+    }
+
     /// Reduces every window of one sample; `argmax` gets, for max pooling,
     /// where each output's maximum was in the input. Channels are the
-    /// innermost loop: contiguous in memory, so it vectorises.
+    /// innermost loop: contiguous in memory, so it vectorises. Taps in the
+    /// padding are skipped: a maximum never takes them, a mean counts them
+    /// as zeros or not as `R` says.
     #[inline(always)]
     fn pool(x: &[f32], y: &mut [f32], mut argmax: Option<&mut [u32]>) {
         let c = G::C;
-        let count = (G::KH * G::KW) as f32;
         for oh in 0..G::OH {
             for ow in 0..G::OW {
                 let out = (oh * G::OW + ow) * c;
                 let ys = &mut y[out..out + c];
                 let mut at_slot = argmax.as_deref_mut().map(|a| &mut a[out..out + c]);
+                let mut first = true;
                 for kh in 0..G::KH {
+                    let Some(ih) = Self::input_at(oh, G::SH, kh, G::DH, G::PT, G::H) else { continue };
                     for kw in 0..G::KW {
-                        let (ih, iw) = (oh * G::SH + kh * G::DH, ow * G::SW + kw * G::DW);
+                        let Some(iw) = Self::input_at(ow, G::SW, kw, G::DW, G::PL, G::W) else { continue };
                         let at = (ih * G::W + iw) * c;
                         let xs = &x[at..at + c];
-                        if kh == 0 && kw == 0 {
+                        if first {
+                            first = false;
                             ys.copy_from_slice(xs);
                             if let Some(slots) = at_slot.as_deref_mut() {
                                 slots.iter_mut().zip(at as u32..).for_each(|(slot, i)| *slot = i);
@@ -118,6 +165,7 @@ impl<G: Geometry, R: Reduction> Pool<G, R> {
                     }
                 }
                 if !R::KEEPS_ARGMAX {
+                    let count = Self::divisor(oh, ow);
                     ys.iter_mut().for_each(|y| *y /= count);
                 }
             }
@@ -210,14 +258,17 @@ impl<G: Geometry, R: Reduction> Layer for Pool<G, R> {
             }
             return;
         }
-        let share = 1.0 / (G::KH * G::KW) as f32;
         for (dxs, dys) in samples {
             for oh in 0..G::OH {
                 for ow in 0..G::OW {
                     let out = (oh * G::OW + ow) * G::C;
+                    let share = 1.0 / Self::divisor(oh, ow);
                     for kh in 0..G::KH {
+                        let Some(ih) = Self::input_at(oh, G::SH, kh, G::DH, G::PT, G::H) else { continue };
                         for kw in 0..G::KW {
-                            let (ih, iw) = (oh * G::SH + kh * G::DH, ow * G::SW + kw * G::DW);
+                            let Some(iw) = Self::input_at(ow, G::SW, kw, G::DW, G::PL, G::W) else {
+                                continue;
+                            };
                             let at = (ih * G::W + iw) * G::C;
                             for channel in 0..G::C {
                                 dxs[at + channel] += dys[out + channel] * share;

@@ -45,6 +45,11 @@ pub trait Node: 'static {
     const STATE_VALUES: usize;
     /// Whether any layer in it depends on the phase.
     const PHASED: bool;
+    /// How many fields of the network it is (a merge's paths' layers).
+    const FIELDS: u32;
+    /// For each of its fields, in order, whether the layer has parameters
+    /// (bit `i` for field `i`; fields past 128 are not recorded).
+    const PARAM_MASK: u128;
 
     /// References to its layers.
     type Refs<'a>;
@@ -160,6 +165,8 @@ impl<O: OneLayer> Node for O {
     const TRAINABLE_PARAMS: usize = if O::TRAINABLE { <O::Layer as Tensors>::TRAINABLE_PARAMS } else { 0 };
     const STATE_VALUES: usize = <O::Layer as Tensors>::STATE_VALUES;
     const PHASED: bool = <O::Layer as Layer>::PHASED;
+    const FIELDS: u32 = 1;
+    const PARAM_MASK: u128 = (<O::Layer as Tensors>::PARAMS > 0) as u128;
 
     type Refs<'a> = &'a O::Layer;
     type Muts<'a> = &'a mut O::Layer;
@@ -284,6 +291,14 @@ impl<O: OneLayer> Node for O {
     }
 }
 
+/// `mask << by`, with the bits past 128 dropped.
+pub(crate) const fn shifted(mask: u128, by: u32) -> u128 {
+    match mask.checked_shl(by) {
+        Some(mask) => mask,
+        None => 0,
+    }
+}
+
 /// The buffers a training forward fills for one node and those after it.
 #[derive(Clone, Debug, Default)]
 pub struct LinkBuffers<C, R> {
@@ -314,6 +329,10 @@ pub trait Chain: 'static {
     const MAX_WIDTH: usize;
     /// Whether any layer depends on the phase.
     const PHASED: bool;
+    /// How many fields of the network its nodes are.
+    const FIELDS: u32;
+    /// For each field, whether its layer has parameters (see [`Node::PARAM_MASK`]).
+    const PARAM_MASK: u128;
 
     /// References to every node, in order.
     type Refs<'a>;
@@ -436,6 +455,8 @@ impl Chain for () {
     const STATE_VALUES: usize = 0;
     const MAX_WIDTH: usize = 0;
     const PHASED: bool = false;
+    const FIELDS: u32 = 0;
+    const PARAM_MASK: u128 = 0;
     type Refs<'a> = ();
     type Muts<'a> = ();
     type GradsRef<'a> = ();
@@ -515,6 +536,8 @@ impl<A: Node, R: Chain> Chain for (A, R) {
         }
     };
     const PHASED: bool = A::PHASED || R::PHASED;
+    const FIELDS: u32 = A::FIELDS + R::FIELDS;
+    const PARAM_MASK: u128 = A::PARAM_MASK | shifted(R::PARAM_MASK, A::FIELDS);
 
     type Refs<'a> = (A::Refs<'a>, R::Refs<'a>);
     type Muts<'a> = (A::Muts<'a>, R::Muts<'a>);

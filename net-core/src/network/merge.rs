@@ -12,7 +12,7 @@
 use std::fmt::{self, Debug};
 use std::marker::PhantomData;
 
-use super::chain::{Chain, InferMode, Node};
+use super::chain::{shifted, Chain, InferMode, Node};
 use super::entry::Entry;
 use crate::layers::{with_scratch, TensorMut, TensorRef};
 use crate::linalg::simd;
@@ -92,6 +92,10 @@ pub trait Paths<const IN: usize>: 'static {
     const STATE_VALUES: usize;
     /// Whether any layer depends on the phase.
     const PHASED: bool;
+    /// How many fields the paths' layers are.
+    const FIELDS: u32;
+    /// For each of those fields, whether its layer has parameters.
+    const PARAM_MASK: u128;
 
     /// References to every path's layers.
     type Refs<'a>;
@@ -206,6 +210,8 @@ impl<const IN: usize> Paths<IN> for () {
     const TRAINABLE_PARAMS: usize = 0;
     const STATE_VALUES: usize = 0;
     const PHASED: bool = false;
+    const FIELDS: u32 = 0;
+    const PARAM_MASK: u128 = 0;
     type Refs<'a> = ();
     type Muts<'a> = ();
     type GradsRef<'a> = ();
@@ -268,6 +274,8 @@ impl<P: Chain, R: Paths<IN>, const IN: usize> Paths<IN> for (P, R) {
     const TRAINABLE_PARAMS: usize = P::TRAINABLE_PARAMS + R::TRAINABLE_PARAMS;
     const STATE_VALUES: usize = P::STATE_VALUES + R::STATE_VALUES;
     const PHASED: bool = P::PHASED || R::PHASED;
+    const FIELDS: u32 = P::FIELDS + R::FIELDS;
+    const PARAM_MASK: u128 = P::PARAM_MASK | shifted(R::PARAM_MASK, P::FIELDS);
     type Refs<'a> = (P::Refs<'a>, R::Refs<'a>);
     type Muts<'a> = (P::Muts<'a>, R::Muts<'a>);
     type GradsRef<'a> = (P::GradsRef<'a>, R::GradsRef<'a>);
@@ -451,7 +459,10 @@ impl<Ps: Paths<IN>, const IN: usize, const OUT: usize, const POSITIONS: usize, c
     /// widths add up to its output and its positions divide them).
     const HOW: How = {
         assert!(Ps::WIDTH_SUM == OUT, "the paths of a Concat give another total width than its output");
-        assert!(OUT % POSITIONS == 0, "a Concat's output is not a whole number of channels per position");
+        assert!(
+            OUT.is_multiple_of(POSITIONS),
+            "a Concat's output is not a whole number of channels per position"
+        );
         How::Concat { positions: POSITIONS, total: OUT / POSITIONS }
     };
 }
@@ -485,6 +496,8 @@ macro_rules! merge_node {
             const TRAINABLE_PARAMS: usize = Ps::TRAINABLE_PARAMS;
             const STATE_VALUES: usize = Ps::STATE_VALUES;
             const PHASED: bool = Ps::PHASED;
+            const FIELDS: u32 = Ps::FIELDS;
+            const PARAM_MASK: u128 = Ps::PARAM_MASK;
 
             type Refs<'a> = Ps::Refs<'a>;
             type Muts<'a> = Ps::Muts<'a>;

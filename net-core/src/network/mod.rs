@@ -18,6 +18,7 @@ use crate::tensor::{Cols, ColsMut};
 
 mod api;
 mod chain;
+mod const_text;
 mod entry;
 mod merge;
 mod stream;
@@ -25,7 +26,7 @@ mod stream;
 pub use api::{EvalNetwork, Network, TrainNetwork, Training};
 pub use chain::{Chain, Frozen, InferMode, LinkBuffers, Node, OneLayer};
 pub use entry::Entry;
-pub use merge::{Add, Concat, MergeCache, MergeScratch, Paths};
+pub use merge::{Add, Concat, How, MergeCache, MergeScratch, Paths};
 pub use stream::{check_stream, step_input, step_output, StepList, Stream, StreamChain};
 
 /// What `network!` implements for a declared network: its layers, entries
@@ -247,6 +248,60 @@ pub(crate) fn backward<N: NetworkDef>(
 /// Gradient slots that are all empty: a backward for the input gradient only.
 fn no_grads<'a, N: NetworkDef>() -> <N::Layers as Chain>::GradsMut<'a> {
     N::Layers::empty_grads()
+}
+
+/// The `i`-th field of a list of entries, in the order of the struct's
+/// fields (a merge's paths' entries in place of the merge).
+const fn field_entry(entries: &'static [Entry], mut index: usize) -> Result<&'static Entry, usize> {
+    let mut at = 0;
+    while at < entries.len() {
+        let entry = &entries[at];
+        if entry.paths.is_empty() {
+            if index == 0 {
+                return Ok(entry);
+            }
+            index -= 1;
+        } else {
+            let mut path = 0;
+            while path < entry.paths.len() {
+                match field_entry(entry.paths[path], index) {
+                    Ok(found) => return Ok(found),
+                    Err(left) => index = left,
+                }
+                path += 1;
+            }
+        }
+        at += 1;
+    }
+    Err(index)
+}
+
+/// Fails when the code compiles if the table of `network!` (`table_says`,
+/// bit `i` for field `i`, over the fields in `checked`) says a built-in
+/// layer has trainable parameters and its type's tensors do not, or the
+/// other way round: the gradients struct would lack a field, or carry one
+/// that training leaves untouched.
+pub const fn assert_table_grads<N: NetworkDef>(table_says: u128, checked: u128) {
+    let types_say = <N::Layers as Chain>::PARAM_MASK;
+    let wrong = (table_says ^ types_say) & checked;
+    if wrong == 0 {
+        return;
+    }
+    let index = wrong.trailing_zeros() as usize;
+    let name = match field_entry(N::ENTRIES, index) {
+        Ok(entry) => entry.name,
+        Err(_) => "?",
+    };
+    let says = if table_says & (1 << index) != 0 { "has" } else { "has no" };
+    let text = const_text::ConstText::new()
+        .push("`")
+        .push(N::NAME)
+        .push(".")
+        .push(name)
+        .push("`: the table of `network!` says this layer ")
+        .push(says)
+        .push(" trainable parameters, but its type's tensors (`Tensors::PARAMS`) say otherwise; fix the table entry's `grads`");
+    panic!("{}", text.as_str())
 }
 
 /// `Debug` of a network: its name and every layer under its entry's name.

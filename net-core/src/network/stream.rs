@@ -11,6 +11,7 @@ use std::marker::PhantomData;
 use nalgebra::{Const, SVector};
 
 use super::chain::{Chain, Node, OneLayer};
+use super::const_text::ConstText;
 use super::entry::Entry;
 use super::merge::{Add, Concat, Paths};
 use super::NetworkDef;
@@ -77,60 +78,6 @@ impl StepList {
             Err((_, StepMismatch::Width { .. })) => {
                 StepWidth::NotCausal("its layers' step widths do not fit one another")
             }
-        }
-    }
-}
-
-/// A message built at compile time (`const` code cannot format).
-struct ConstText {
-    bytes: [u8; 512],
-    len: usize,
-}
-
-impl ConstText {
-    const fn new() -> Self {
-        ConstText { bytes: [0; 512], len: 0 }
-    }
-
-    const fn push(mut self, text: &str) -> Self {
-        let bytes = text.as_bytes();
-        let mut i = 0;
-        while i < bytes.len() && self.len < self.bytes.len() {
-            self.bytes[self.len] = bytes[i];
-            self.len += 1;
-            i += 1;
-        }
-        self
-    }
-
-    const fn push_number(self, mut value: usize) -> Self {
-        let mut digits = [0u8; 20];
-        let mut count = 0;
-        loop {
-            digits[count] = b'0' + (value % 10) as u8;
-            count += 1;
-            value /= 10;
-            if value == 0 {
-                break;
-            }
-        }
-        let mut out = self;
-        while count > 0 {
-            count -= 1;
-            if out.len < out.bytes.len() {
-                out.bytes[out.len] = digits[count];
-                out.len += 1;
-            }
-        }
-        out
-    }
-
-    const fn as_str(&self) -> &str {
-        // Only whole `&str`s and ASCII digits were pushed; a cut in the
-        // middle of a character would show as `?`.
-        match std::str::from_utf8(self.bytes.split_at(self.len).0) {
-            Ok(text) => text,
-            Err(_) => "?",
         }
     }
 }
@@ -567,8 +514,8 @@ pub const fn step_output<N: NetworkDef>() -> usize {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __impl_streamable_network {
-    ($name:ident) => {
-        impl<P: $crate::Phase> $crate::Streamable for $name<P>
+    ($name:ident, $phase:ident) => {
+        impl<$phase: $crate::Phase> $crate::Streamable for $name<$phase>
         where
             Self: $crate::__private::NetworkDef<Phase = $crate::Eval>,
             <Self as $crate::__private::NetworkDef>::Layers: $crate::StreamChain,

@@ -1,58 +1,61 @@
-//! The network struct, its list of layer types, `Clone` and `Debug`.
+//! The network struct, its list of node types, `Clone` and `Debug`.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{layers_type, nested, private};
+use super::{layers_type, node_types, private, Generics};
 use crate::ir::Network;
 
-/// `pub struct Mnist<P: Phase = Eval> { pub fc1: Dense<784, 256, Relu>, .. }`.
-pub fn gen_struct(net: &Network) -> TokenStream {
-    let (attrs, vis, name) = (&net.attrs, &net.vis, &net.name);
-    let phase = quote!(P);
-    let (p, layers) = (private(), layers_type(net, &phase));
-    let fields = net.entries.iter().map(|e| {
-        let (docs, field, ty) = (&e.docs, &e.name, e.field_type(&phase));
+/// Attributes of a generated block's items: hidden, and lints about names
+/// written as PyTorch writes them (`Mixed_5b`) silenced.
+pub fn item_attrs(net: &Network) -> TokenStream {
+    let hidden = net.generated.then(|| quote!(#[doc(hidden)]));
+    quote!(#hidden #[allow(non_snake_case, non_camel_case_types)])
+}
+
+/// `pub struct Mnist<P: Phase = Eval> { pub fc1: Dense<784, 256, Relu>, .. }`:
+/// a field for every layer, those inside paths included.
+pub fn gen_struct(net: &Network, g: &Generics) -> TokenStream {
+    let (attrs, vis, name, phase) = (&net.attrs, &net.vis, &net.name, &g.phase);
+    let (p, layers, allow) = (private(), layers_type(net, &quote!(#phase)), item_attrs(net));
+    let fields = net.fields().into_iter().map(|e| {
+        let (docs, field, ty) = (&e.docs, &e.name, e.field_type(&quote!(#phase)));
         quote!(#(#docs)* pub #field: #ty,)
     });
     quote! {
         #(#attrs)*
-        #vis struct #name<P: ::typenet::Phase = ::typenet::Eval> {
+        #allow
+        #vis struct #name<#phase: ::typenet::Phase = ::typenet::Eval> {
             #(#fields)*
             /// What a `Train` network keeps between `forward` and `backward`
             /// (nothing in `Eval`).
             #[doc(hidden)]
-            pub __train: #p::TrainState<P, #layers>,
+            pub __train: #p::TrainState<#phase, #layers>,
         }
     }
 }
 
-/// `type __MnistLayers<P> = (Dense<..>, (Dropout<256, P>, ..))`: the layer
-/// types in order, `#[frozen]` ones wrapped in `Frozen`.
-pub fn gen_layer_list(net: &Network) -> TokenStream {
-    let phase = quote!(P);
-    let (vis, p, layers) = (&net.vis, private(), layers_type(net, &phase));
-    let list = nested(net.entries.iter().map(|e| {
-        let ty = e.field_type(&phase);
-        match e.frozen {
-            Some(_) => quote!(#p::Frozen<#ty>),
-            None => ty,
-        }
-    }));
+/// `type __MnistLayers<P> = (Dense<..>, (Dropout<256, P>, ..))`: the node
+/// types in order, `#[frozen]` layers in `Frozen`, merges over their paths.
+pub fn gen_layer_list(net: &Network, g: &Generics) -> TokenStream {
+    let phase = &g.phase;
+    let (vis, layers) = (&net.vis, layers_type(net, &quote!(#phase)));
+    let list = node_types(&net.entries, &quote!(#phase));
     let doc = format!("The layers of [`{}`], in order.", net.name);
     quote! {
         #[doc = #doc]
         #[doc(hidden)]
+        #[allow(non_camel_case_types)]
         #vis type #layers = #list;
     }
 }
 
 /// `Clone`, field by field.
-pub fn gen_clone(net: &Network) -> TokenStream {
-    let name = &net.name;
-    let fields = net.entries.iter().map(|e| &e.name);
+pub fn gen_clone(net: &Network, g: &Generics) -> TokenStream {
+    let (name, phase) = (&net.name, &g.phase);
+    let fields: Vec<_> = net.fields().into_iter().map(|e| &e.name).collect();
     quote! {
-        impl<P: ::typenet::Phase> ::core::clone::Clone for #name<P> {
+        impl<#phase: ::typenet::Phase> ::core::clone::Clone for #name<#phase> {
             fn clone(&self) -> Self {
                 #name {
                     #(#fields: ::core::clone::Clone::clone(&self.#fields),)*
@@ -64,10 +67,10 @@ pub fn gen_clone(net: &Network) -> TokenStream {
 }
 
 /// `Debug`: the name and every layer.
-pub fn gen_debug(net: &Network) -> TokenStream {
-    let (name, p) = (&net.name, private());
+pub fn gen_debug(net: &Network, g: &Generics) -> TokenStream {
+    let (name, p, phase) = (&net.name, private(), &g.phase);
     quote! {
-        impl<P: ::typenet::Phase> ::core::fmt::Debug for #name<P> {
+        impl<#phase: ::typenet::Phase> ::core::fmt::Debug for #name<#phase> {
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 #p::debug_network(self, f)
             }

@@ -5,121 +5,29 @@
 
 use proc_macro2::{Literal, Span, TokenStream};
 use quote::{format_ident, quote};
-use syn::{Ident, Visibility};
+use syn::Ident;
 
 mod recurrent;
 mod spatial;
 
-use crate::args::{AxisValue, Bindings, Kind, Param};
-use crate::ir::{describe_shape, Dim, Shape, TypeArg};
+use crate::dims::{describe_shape, Dim, Shape};
+use crate::schema::{
+    AxisValue, Bindings, Brackets, Context, Kind, LayerDef, Param, Problem, Resolved, TypeArg,
+};
 
 /// Activations `Dense<N, Act>` takes.
 pub const DENSE_ACTIVATIONS: &[&str] = &["Linear", "Relu", "Sigmoid", "Tanh", "Softmax", "LeakyRelu", "Gelu"];
 
-/// Which brackets a layer's arguments go in.
-#[derive(Clone, Copy, Debug)]
-pub enum Brackets {
-    /// `Dense<256, Relu>`.
-    Angle,
-    /// `Dropout(0.2)`.
-    Call,
-}
-
-impl Brackets {
-    /// The other form, as a misuse reads: `(..)` or `<..>`.
-    pub fn other(self) -> &'static str {
-        match self {
-            Brackets::Angle => "(..)",
-            Brackets::Call => "<..>",
-        }
-    }
-}
-
-/// What resolving a layer's arguments gives.
-pub struct Resolved {
-    /// The type's path.
-    pub path: TokenStream,
-    /// Its generic arguments.
-    pub args: Vec<TypeArg>,
-    /// Its construction with `rng` in scope; `None` for `Init::init(rng)`.
-    pub init: Option<TokenStream>,
-    /// Items the type needs.
-    pub items: TokenStream,
-    /// The layer as the summary shows it.
-    pub declared: String,
-    /// The per-sample output shape.
-    pub out_shape: Shape,
-}
-
-/// A mistake found while resolving, on the span it concerns.
-pub struct Problem {
-    pub span: Span,
-    pub message: String,
-    /// Whether the mistake is about the layer's input (its shape): not
-    /// worth reporting when the input is unknown because an earlier entry
-    /// failed, where it would only repeat that failure.
-    pub about_input: bool,
-}
-
-impl Problem {
-    /// A mistake in a value as written, whatever the input.
-    pub fn value(span: Span, message: impl Into<String>) -> Self {
-        Problem { span, message: message.into(), about_input: false }
-    }
-    /// A mistake that depends on the layer's input.
-    pub fn input(span: Span, message: impl Into<String>) -> Self {
-        Problem { span, message: message.into(), about_input: true }
-    }
-}
-
-/// What resolving a layer may look at.
-pub struct Context<'a> {
-    /// The layer's spelling (activations share one resolver).
-    pub layer: &'static str,
-    pub network: &'a Ident,
-    pub entry: &'a Ident,
-    pub vis: &'a Visibility,
-    /// The per-sample input shape.
-    pub in_shape: &'a Shape,
-    /// The layer spec's span.
-    pub span: Span,
-}
-
-impl Context<'_> {
-    /// The flat input width.
-    pub(crate) fn width(&self) -> Dim {
-        Dim::product(self.in_shape)
-    }
-
-    /// A problem on the layer.
-    pub(crate) fn problem(&self, message: impl Into<String>) -> Problem {
-        Problem::input(self.span, message)
-    }
-}
-
-/// A built-in layer.
-pub struct LayerDef {
-    /// Its spelling.
-    pub name: &'static str,
-    /// How it is written, for messages.
-    pub usage: &'static str,
-    /// Where its arguments go.
-    pub brackets: Brackets,
-    /// Its positional arguments, in order.
-    pub positional: &'static [Param],
-    /// Its named options.
-    pub options: &'static [Param],
-    /// Whether it has parameters, and so a field in the gradients struct
-    /// (a const assertion in every expansion's tests checks this against
-    /// the type).
-    pub grads: bool,
-    /// Whether its output has its input's shape whatever its arguments
-    /// (dropouts, activations, BatchNorm): after a mistake in one, the
-    /// shapes that follow are still known and checked.
-    pub keeps_shape: bool,
-    /// Its type, construction and output shape.
-    pub resolve: fn(&Bindings, &Context<'_>) -> Result<Resolved, Problem>,
-}
+/// A width, as Dense's first argument.
+const WIDTH: Param = Param::required("width", Kind::Width);
+/// An optional activation, after the sizes.
+pub(crate) const ACTIVATION: Param = Param::optional("activation", Kind::Activation(DENSE_ACTIVATIONS));
+/// A dropout rate, `[0, 1]`.
+const RATE: Param = Param::required("rate", Kind::Fraction { below_one: false });
+const NOISE_SHAPE: Param = Param::optional("noise_shape", Kind::Axes);
+const ORDER: Param = Param::optional("order", Kind::Word(&["channels_first"]));
+const EPS: Param = Param::optional("eps", Kind::Positive);
+const MOMENTUM: Param = Param::optional("momentum", Kind::Fraction { below_one: false });
 
 /// Every built-in layer.
 pub const TABLE: &[LayerDef] = &[
@@ -127,10 +35,7 @@ pub const TABLE: &[LayerDef] = &[
         name: "Dense",
         usage: "Dense<WIDTH> or Dense<WIDTH, Activation>",
         brackets: Brackets::Angle,
-        positional: &[
-            Param::required("width", Kind::Width),
-            Param::optional("activation", Kind::Activation(DENSE_ACTIVATIONS)),
-        ],
+        positional: &[WIDTH, ACTIVATION],
         options: &[],
         grads: true,
         keeps_shape: false,
@@ -146,8 +51,8 @@ pub const TABLE: &[LayerDef] = &[
         name: "Dropout",
         usage: "Dropout(RATE) or Dropout(RATE, noise_shape = [..])",
         brackets: Brackets::Call,
-        positional: &[Param::required("rate", Kind::Number)],
-        options: &[Param::optional("noise_shape", Kind::Axes)],
+        positional: &[RATE],
+        options: &[NOISE_SHAPE],
         grads: false,
         keeps_shape: true,
         resolve: dropout,
@@ -166,7 +71,7 @@ pub const TABLE: &[LayerDef] = &[
         name: "Flatten",
         usage: "Flatten or Flatten(channels_first)",
         brackets: Brackets::Call,
-        positional: &[Param::optional("order", Kind::Word(&["channels_first"]))],
+        positional: &[ORDER],
         options: &[],
         grads: false,
         keeps_shape: false,
@@ -177,7 +82,7 @@ pub const TABLE: &[LayerDef] = &[
         usage: "BatchNorm or BatchNorm(eps = E, momentum = M)",
         brackets: Brackets::Call,
         positional: &[],
-        options: &[Param::optional("eps", Kind::Number), Param::optional("momentum", Kind::Number)],
+        options: &[EPS, MOMENTUM],
         grads: true,
         keeps_shape: true,
         resolve: batch_norm,
@@ -255,8 +160,8 @@ fn dense(b: &Bindings, cx: &Context<'_>) -> Result<Resolved, Problem> {
         return Err(needs_flat("Dense", cx));
     }
     let items = spatial::assert_flat_if_opaque("Dense", cx);
-    let width = b.width("width").ok_or_else(|| cx.problem("Dense needs a width"))?;
-    let activation = b.activation("activation").unwrap_or_else(|| Ident::new("Linear", cx.span));
+    let width = b.width(&WIDTH).ok_or_else(|| cx.problem("Dense needs a width"))?;
+    let activation = b.activation(&ACTIVATION).unwrap_or_else(|| Ident::new("Linear", cx.span));
     let declared = if activation == "Linear" {
         format!("Dense<{}>", width.describe())
     } else {
@@ -287,15 +192,12 @@ fn standalone_activation(_: &Bindings, cx: &Context<'_>) -> Result<Resolved, Pro
 }
 
 fn dropout(b: &Bindings, cx: &Context<'_>) -> Result<Resolved, Problem> {
-    let (rate, span) = b.number("rate").ok_or_else(|| cx.problem("Dropout needs a rate"))?;
-    if !(0.0..=1.0).contains(&rate) {
-        return Err(Problem::value(span, format!("dropout rate {rate} is outside [0, 1]")));
-    }
+    let rate = b.number(&RATE).ok_or_else(|| cx.problem("Dropout needs a rate"))?;
     let rate_lit = Literal::f32_unsuffixed(rate as f32);
     let init = Some(quote!(::typenet::Dropout::new(#rate_lit, ::typenet::__private::next_seed(rng))));
     let mut args = vec![width_arg(cx), TypeArg::Phase];
     let mut items = TokenStream::new();
-    if let Some((axes, list_span)) = b.axes("noise_shape") {
+    if let Some((axes, list_span)) = b.axes(&NOISE_SHAPE) {
         let shared = noise_shape(&axes, list_span, cx.in_shape)?;
         let marker = noise_marker(cx);
         let vis = cx.vis;
@@ -323,7 +225,8 @@ fn dropout(b: &Bindings, cx: &Context<'_>) -> Result<Resolved, Problem> {
     })
 }
 
-/// The marker type carrying a dropout layer's noise shape.
+/// The marker type carrying a dropout layer's noise shape (named after the
+/// network and the entry, unique in the invocation).
 pub(crate) fn noise_marker(cx: &Context<'_>) -> Ident {
     let camel: String = cx
         .entry
@@ -374,7 +277,7 @@ fn noise_shape(axes: &[AxisValue], span: Span, in_shape: &Shape) -> Result<Vec<b
 }
 
 fn flatten(b: &Bindings, cx: &Context<'_>) -> Result<Resolved, Problem> {
-    if b.word("order").is_some() {
+    if b.word(&ORDER).is_some() {
         return spatial::flatten_channels_first(cx);
     }
     // Whether there are axes to flatten (a nested network's output: asked
@@ -393,19 +296,8 @@ fn flatten(b: &Bindings, cx: &Context<'_>) -> Result<Resolved, Problem> {
 }
 
 fn batch_norm(b: &Bindings, cx: &Context<'_>) -> Result<Resolved, Problem> {
-    let eps = b.number("eps");
-    let momentum = b.number("momentum");
-    if let Some((eps, span)) = eps {
-        // eps is an f32 in the expansion: it must stay positive and finite there.
-        if !(eps > 0.0 && (eps as f32) > 0.0 && (eps as f32).is_finite()) {
-            return Err(Problem::value(span, format!("BatchNorm's eps must be a positive f32, found {eps}")));
-        }
-    }
-    if let Some((momentum, span)) = momentum {
-        if !(0.0..=1.0).contains(&momentum) {
-            return Err(Problem::value(span, format!("BatchNorm's momentum {momentum} is outside [0, 1]")));
-        }
-    }
+    // Both already checked: eps a positive f32, momentum in [0, 1].
+    let (eps, momentum) = (b.number(&EPS), b.number(&MOMENTUM));
     // Channels are the last axis; every other axis is a position.
     let (channels, positions) =
         spatial::channels_and_positions(cx).unwrap_or_else(|| (cx.width(), Dim::Lit(1)));
@@ -416,8 +308,8 @@ fn batch_norm(b: &Bindings, cx: &Context<'_>) -> Result<Resolved, Problem> {
     let (init, declared) = match (eps, momentum) {
         (None, None) => (None, "BatchNorm".to_string()),
         _ => {
-            let eps = eps.map_or(1e-3, |(e, _)| e);
-            let momentum = momentum.map_or(0.99, |(m, _)| m);
+            let eps = eps.unwrap_or(1e-3);
+            let momentum = momentum.unwrap_or(0.99);
             let (e, m) = (Literal::f32_unsuffixed(eps as f32), Literal::f32_unsuffixed(momentum as f32));
             (
                 Some(quote!(::typenet::BatchNorm::with(#e, #m))),

@@ -4,18 +4,18 @@
 use proc_macro2::Literal;
 use quote::quote;
 
+use super::find;
 use super::spatial::shaped_as;
-use super::{find, Brackets, Context, LayerDef, Problem, Resolved};
-use crate::args::{bind, Bindings, Kind, Param};
+use crate::args::bind;
+use crate::dims::Dim;
 use crate::errors::Errors;
-use crate::ir::{Dim, TypeArg};
+use crate::schema::{Bindings, Brackets, Context, Kind, LayerDef, Param, Problem, Resolved, TypeArg};
 
-const RECURRENT_UNITS: &[Param] = &[Param::required("units", Kind::Width)];
-const RECURRENT_OPTIONS: &[Param] = &[
-    Param::optional("return_sequences", Kind::Bool),
-    Param::optional("dropout", Kind::Rate),
-    Param::optional("recurrent_dropout", Kind::Rate),
-];
+const UNITS: Param = Param::required("units", Kind::Width);
+const RETURN_SEQUENCES: Param = Param::optional("return_sequences", Kind::Bool);
+const DROPOUT: Param = Param::optional("dropout", Kind::Fraction { below_one: true });
+const RECURRENT_DROPOUT: Param = Param::optional("recurrent_dropout", Kind::Fraction { below_one: true });
+const LAYER: Param = Param::required("layer", Kind::Layer);
 
 /// `Lstm<U, return_sequences = .., dropout = .., recurrent_dropout = ..>`.
 pub(super) const LSTM: LayerDef =
@@ -30,8 +30,8 @@ const fn recurrent(name: &'static str, usage: &'static str) -> LayerDef {
         name,
         usage,
         brackets: Brackets::Angle,
-        positional: RECURRENT_UNITS,
-        options: RECURRENT_OPTIONS,
+        positional: &[UNITS],
+        options: &[RETURN_SEQUENCES, DROPOUT, RECURRENT_DROPOUT],
         grads: true,
         keeps_shape: false,
         resolve: resolve_recurrent,
@@ -43,7 +43,7 @@ pub(super) const TIME_DISTRIBUTED: LayerDef = LayerDef {
     name: "TimeDistributed",
     usage: "TimeDistributed(LAYER), e.g. TimeDistributed(Dense<1>)",
     brackets: Brackets::Call,
-    positional: &[Param::required("layer", Kind::Layer)],
+    positional: &[LAYER],
     options: &[],
     grads: false,
     keeps_shape: false,
@@ -55,13 +55,12 @@ const PER_STEP: &[&str] =
     &["Dense", "Dropout", "StopGradient", "Relu", "Sigmoid", "Tanh", "Softmax", "LeakyRelu", "Gelu"];
 
 fn resolve_recurrent(b: &Bindings, cx: &Context<'_>) -> Result<Resolved, Problem> {
-    // Bound as `Kind::Rate`: already checked to be in [0, 1).
-    let dropout = b.number("dropout").map(|(rate, _)| rate);
-    let recurrent_dropout = b.number("recurrent_dropout").map(|(rate, _)| rate);
+    // Bound as fractions below one: already checked to be in [0, 1).
+    let (dropout, recurrent_dropout) = (b.number(&DROPOUT), b.number(&RECURRENT_DROPOUT));
     let (shape, items) = shaped_as(cx, 1, "[T, F] (time steps, features)")?;
     let (steps, features) = (shape[0].clone(), shape[1].clone());
-    let units = b.width("units").ok_or_else(|| cx.problem("a recurrent layer needs a number of units"))?;
-    let sequences = b.flag("return_sequences").unwrap_or(false);
+    let units = b.width(&UNITS).ok_or_else(|| cx.problem("a recurrent layer needs a number of units"))?;
+    let sequences = b.flag(&RETURN_SEQUENCES).unwrap_or(false);
     let with_dropout = dropout.is_some() || recurrent_dropout.is_some();
     let path = if cx.layer == "Lstm" { quote!(::typenet::Lstm) } else { quote!(::typenet::Gru) };
     let init = with_dropout.then(|| {
@@ -97,7 +96,7 @@ fn resolve_recurrent(b: &Bindings, cx: &Context<'_>) -> Result<Resolved, Problem
 }
 
 fn time_distributed(b: &Bindings, cx: &Context<'_>) -> Result<Resolved, Problem> {
-    let (spec, span) = b.layer("layer").ok_or_else(|| cx.problem("TimeDistributed needs a layer"))?;
+    let (spec, span) = b.layer(&LAYER).ok_or_else(|| cx.problem("TimeDistributed needs a layer"))?;
     let name = spec.name().map(|n| n.to_string()).unwrap_or_default();
     let def = find(&name).filter(|def| PER_STEP.contains(&def.name)).ok_or_else(|| {
         Problem::value(

@@ -6,39 +6,36 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::{quote, quote_spanned};
 
-use super::{noise_marker, Brackets, Context, LayerDef, Problem, Resolved, DENSE_ACTIVATIONS};
-use crate::args::{Bindings, Kind, Padding, Param};
-use crate::ir::{describe_shape, Dim, TypeArg};
+use super::ACTIVATION;
+use crate::dims::{describe_shape, Dim};
+use crate::schema::{
+    Bindings, Brackets, Context, Kind, LayerDef, Padding, Param, Problem, Resolved, TypeArg,
+};
 
-const CONV_OPTIONS_2D: &[Param] = &[
-    Param::optional("stride", Kind::Pair),
-    Param::optional("padding", Kind::Padding),
-    Param::optional("dilation", Kind::Pair),
-    Param::optional("bias", Kind::Bool),
-];
+const FILTERS: Param = Param::required("filters", Kind::Width);
+const KERNEL_2D: Param = Param::required("kernel", Kind::Pair);
+const KERNEL_1D: Param = Param::required("kernel", Kind::Width);
+const STRIDE_2D: Param = Param::optional("stride", Kind::Pair);
+const STRIDE_1D: Param = Param::optional("stride", Kind::Width);
+const PADDING: Param = Param::optional("padding", Kind::Padding);
+const DILATION_2D: Param = Param::optional("dilation", Kind::Pair);
+const DILATION_1D: Param = Param::optional("dilation", Kind::Width);
+const BIAS: Param = Param::optional("bias", Kind::Bool);
+const WINDOW_2D: Param = Param::required("window", Kind::Pair);
+const WINDOW_1D: Param = Param::required("window", Kind::Width);
+const SPATIAL_RATE: Param = Param::required("rate", Kind::Fraction { below_one: false });
 
-const POOL_WINDOW_2D: &[Param] = &[Param::required("window", Kind::Pair)];
-const POOL_OPTIONS_2D: &[Param] = &[Param::optional("stride", Kind::Pair)];
-const POOL_WINDOW_1D: &[Param] = &[Param::required("window", Kind::Width)];
-const POOL_OPTIONS_1D: &[Param] = &[Param::optional("stride", Kind::Width)];
-
-const CONV_OPTIONS_1D: &[Param] = &[
-    Param::optional("stride", Kind::Width),
-    Param::optional("padding", Kind::Padding),
-    Param::optional("dilation", Kind::Width),
-    Param::optional("bias", Kind::Bool),
-];
+const CONV_OPTIONS_2D: &[Param] = &[STRIDE_2D, PADDING, DILATION_2D, BIAS];
+const CONV_OPTIONS_1D: &[Param] = &[STRIDE_1D, PADDING, DILATION_1D, BIAS];
+const POOL_OPTIONS_2D: &[Param] = &[STRIDE_2D, PADDING];
+const POOL_OPTIONS_1D: &[Param] = &[STRIDE_1D, PADDING];
 
 /// `Conv2d<F, K[, Act], stride = .., padding = .., dilation = .., bias = ..>`.
 pub(super) const CONV2D: LayerDef = LayerDef {
     name: "Conv2d",
     usage: "Conv2d<FILTERS, KERNEL> or Conv2d<FILTERS, KERNEL, Activation> (options: stride, padding, dilation, bias)",
     brackets: Brackets::Angle,
-    positional: &[
-        Param::required("filters", Kind::Width),
-        Param::required("kernel", Kind::Pair),
-        Param::optional("activation", Kind::Activation(DENSE_ACTIVATIONS)),
-    ],
+    positional: &[FILTERS, KERNEL_2D, ACTIVATION],
     options: CONV_OPTIONS_2D,
     grads: true,
     keeps_shape: false,
@@ -50,11 +47,7 @@ pub(super) const CONV1D: LayerDef = LayerDef {
     name: "Conv1d",
     usage: "Conv1d<FILTERS, KERNEL> or Conv1d<FILTERS, KERNEL, Activation> (options: stride, padding, dilation, bias)",
     brackets: Brackets::Angle,
-    positional: &[
-        Param::required("filters", Kind::Width),
-        Param::required("kernel", Kind::Width),
-        Param::optional("activation", Kind::Activation(DENSE_ACTIVATIONS)),
-    ],
+    positional: &[FILTERS, KERNEL_1D, ACTIVATION],
     options: CONV_OPTIONS_1D,
     grads: true,
     keeps_shape: false,
@@ -67,7 +60,7 @@ pub(super) const fn pool2d(name: &'static str, usage: &'static str) -> LayerDef 
         name,
         usage,
         brackets: Brackets::Angle,
-        positional: POOL_WINDOW_2D,
+        positional: &[WINDOW_2D],
         options: POOL_OPTIONS_2D,
         grads: false,
         keeps_shape: false,
@@ -81,7 +74,7 @@ pub(super) const fn pool1d(name: &'static str, usage: &'static str) -> LayerDef 
         name,
         usage,
         brackets: Brackets::Angle,
-        positional: POOL_WINDOW_1D,
+        positional: &[WINDOW_1D],
         options: POOL_OPTIONS_1D,
         grads: false,
         keeps_shape: false,
@@ -108,7 +101,7 @@ pub(super) const SPATIAL_DROPOUT: LayerDef = LayerDef {
     name: "SpatialDropout",
     usage: "SpatialDropout(RATE)",
     brackets: Brackets::Call,
-    positional: &[Param::required("rate", Kind::Number)],
+    positional: &[SPATIAL_RATE],
     options: &[],
     grads: false,
     keeps_shape: true,
@@ -236,7 +229,9 @@ fn window_out(
     Ok(Dim::add(Dim::div(Dim::sub(padded, extent), stride.clone()), Dim::Lit(1)))
 }
 
-/// Zeros before and after along one axis for a padding mode.
+/// Zeros before and after along one axis (`axis` 0 for rows, 1 for
+/// columns) for a padding mode.
+#[allow(clippy::too_many_arguments)]
 fn pads(
     cx: &Context<'_>,
     padding: &Padding,
@@ -244,11 +239,12 @@ fn pads(
     dilation: &Dim,
     stride: &Dim,
     rank: usize,
+    axis: usize,
 ) -> Result<(Dim, Dim), Problem> {
     let total = || Dim::mul(dilation.clone(), Dim::sub(kernel.clone(), Dim::Lit(1)));
     Ok(match padding {
         Padding::Valid => (Dim::Lit(0), Dim::Lit(0)),
-        Padding::Zeros(p) => (p.clone(), p.clone()),
+        Padding::Zeros(p) => (p[axis].clone(), p[axis].clone()),
         Padding::Same => {
             if stride.literal() != Some(1) {
                 return Err(Problem::value(cx.span, format!(
@@ -275,17 +271,17 @@ fn pads(
 fn conv(b: &Bindings, cx: &Context<'_>, rank: usize) -> Result<Resolved, Problem> {
     let (shape, mut checks) = shaped(cx, rank)?;
     let one = || Dim::Lit(1);
-    let filters = b.width("filters").ok_or_else(|| cx.problem("a convolution needs a number of filters"))?;
+    let filters = b.width(&FILTERS).ok_or_else(|| cx.problem("a convolution needs a number of filters"))?;
     let (kernel_text, [kh, kw], [sh, sw], [dh, dw], (h, w, c)) = if rank == 2 {
-        let (kernel, _) = b.pair("kernel").ok_or_else(|| cx.problem("a convolution needs a kernel size"))?;
-        let stride = b.pair("stride").map_or_else(|| [one(), one()], |(s, _)| s);
-        let dilation = b.pair("dilation").map_or_else(|| [one(), one()], |(d, _)| d);
+        let kernel = b.pair(&KERNEL_2D).ok_or_else(|| cx.problem("a convolution needs a kernel size"))?;
+        let stride = b.pair(&STRIDE_2D).unwrap_or_else(|| [one(), one()]);
+        let dilation = b.pair(&DILATION_2D).unwrap_or_else(|| [one(), one()]);
         let text = pair_text(&kernel);
         (text, kernel, stride, dilation, (shape[0].clone(), shape[1].clone(), shape[2].clone()))
     } else {
-        let kernel = b.width("kernel").ok_or_else(|| cx.problem("a convolution needs a kernel size"))?;
-        let stride = b.width("stride").unwrap_or_else(one);
-        let dilation = b.width("dilation").unwrap_or_else(one);
+        let kernel = b.width(&KERNEL_1D).ok_or_else(|| cx.problem("a convolution needs a kernel size"))?;
+        let stride = b.width(&STRIDE_1D).unwrap_or_else(one);
+        let dilation = b.width(&DILATION_1D).unwrap_or_else(one);
         (
             kernel.describe(),
             [one(), kernel],
@@ -294,10 +290,11 @@ fn conv(b: &Bindings, cx: &Context<'_>, rank: usize) -> Result<Resolved, Problem
             (one(), shape[0].clone(), shape[1].clone()),
         )
     };
-    let padding = b.padding("padding").map_or(Padding::Valid, |(p, _)| p);
+    let padding = b.padding(&PADDING).unwrap_or(Padding::Valid);
+    check_padding_rank(cx, &padding, rank, b)?;
     let (pt, pb) =
-        if rank == 2 { pads(cx, &padding, &kh, &dh, &sh, rank)? } else { (Dim::Lit(0), Dim::Lit(0)) };
-    let (pl, pr) = pads(cx, &padding, &kw, &dw, &sw, rank)?;
+        if rank == 2 { pads(cx, &padding, &kh, &dh, &sh, rank, 0)? } else { (Dim::Lit(0), Dim::Lit(0)) };
+    let (pl, pr) = pads(cx, &padding, &kw, &dw, &sw, rank, 1)?;
     let oh = window_out(cx, "height", &h, &kh, &sh, &dh, (&pt, &pb), &mut checks)?;
     let ow = window_out(
         cx,
@@ -317,8 +314,8 @@ fn conv(b: &Bindings, cx: &Context<'_>, rank: usize) -> Result<Resolved, Problem
         _ => (oh, ow),
     };
     let activation =
-        b.activation("activation").map_or_else(|| quote!(::typenet::Linear), |a| quote!(::typenet::#a));
-    let bias = b.flag("bias").unwrap_or(true);
+        b.activation(&ACTIVATION).map_or_else(|| quote!(::typenet::Linear), |a| quote!(::typenet::#a));
+    let bias = b.flag(&BIAS).unwrap_or(true);
     let grid = if rank == 2 {
         let dims = [&h, &w, &c, &kh, &kw, &sh, &sw, &dh, &dw, &pt, &pl, &oh, &ow].map(Dim::arg);
         quote!(::typenet::Grid2d<#(#dims),*>)
@@ -360,46 +357,65 @@ fn pair_text(pair: &[Dim; 2]) -> String {
     }
 }
 
+/// `padding = [PH, PW]` is for 2-D layers; `Causal` for 1-D ones (which
+/// `pads` reports with the input shape).
+fn check_padding_rank(cx: &Context<'_>, padding: &Padding, rank: usize, b: &Bindings) -> Result<(), Problem> {
+    match padding {
+        Padding::Zeros([rows, columns]) if rank == 1 && !rows.same_as(columns) => Err(Problem::value(
+            crate::args::span_of(b, &PADDING, cx.span),
+            format!("{} pads its one axis with one number of zeros, not `[rows, columns]`", cx.layer),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// A padding as written, for the summary.
+fn padding_text(padding: &Padding) -> Option<String> {
+    match padding {
+        Padding::Same => Some("padding = Same".to_string()),
+        Padding::Causal => Some("padding = Causal".to_string()),
+        Padding::Zeros(p) => Some(format!("padding = {}", pair_text(p))),
+        Padding::Valid => None,
+    }
+}
+
+/// A layer's stride as written (`[SH, SW]` or one), for the summary.
+fn stride_text(b: &Bindings) -> Option<String> {
+    let stride = b.pair(&STRIDE_2D).or_else(|| b.width(&STRIDE_1D).map(|s| [s.clone(), s]));
+    stride.map(|s| format!("stride = {}", pair_text(&s)))
+}
+
 /// The convolution as the summary shows it: `Conv2d<16, 3, Relu, padding = Same>`.
 fn declared_conv(layer: &str, filters: &Dim, kernel: &str, b: &Bindings) -> String {
     let mut parts = vec![filters.describe(), kernel.to_string()];
-    if let Some(activation) = b.activation("activation") {
+    if let Some(activation) = b.activation(&ACTIVATION) {
         parts.push(activation.to_string());
     }
-    if let Some((stride, _)) = b.pair("stride") {
-        parts.push(format!("stride = {}", pair_text(&stride)));
-    } else if let Some(stride) = b.width("stride") {
-        parts.push(format!("stride = {}", stride.describe()));
-    }
-    match b.padding("padding").map(|(p, _)| p) {
-        Some(Padding::Same) => parts.push("padding = Same".to_string()),
-        Some(Padding::Causal) => parts.push("padding = Causal".to_string()),
-        Some(Padding::Zeros(p)) => parts.push(format!("padding = {}", p.describe())),
-        Some(Padding::Valid) | None => {}
-    }
-    if let Some((dilation, _)) = b.pair("dilation") {
+    parts.extend(stride_text(b));
+    parts.extend(b.padding(&PADDING).as_ref().and_then(padding_text));
+    let dilation = b.pair(&DILATION_2D).or_else(|| b.width(&DILATION_1D).map(|d| [d.clone(), d]));
+    if let Some(dilation) = dilation {
         parts.push(format!("dilation = {}", pair_text(&dilation)));
-    } else if let Some(dilation) = b.width("dilation") {
-        parts.push(format!("dilation = {}", dilation.describe()));
     }
-    if b.flag("bias") == Some(false) {
+    if b.flag(&BIAS) == Some(false) {
         parts.push("bias = false".to_string());
     }
     format!("{layer}<{}>", parts.join(", "))
 }
 
-/// `MaxPool2d`, `AvgPool2d` (`rank` 2), `MaxPool1d`, `AvgPool1d` (`rank` 1).
+/// `MaxPool2d`, `AvgPool2d` (`rank` 2), `MaxPool1d`, `AvgPool1d` (`rank` 1),
+/// with PyTorch's padding (`padding = P`, `[PH, PW]`) or Keras' `Same`.
 fn pool(b: &Bindings, cx: &Context<'_>, rank: usize) -> Result<Resolved, Problem> {
     let (shape, mut checks) = shaped(cx, rank)?;
-    let (zero, one) = (Dim::Lit(0), Dim::Lit(1));
+    let one = Dim::Lit(1);
     let ([kh, kw], [sh, sw], (h, w, c), window_text) = if rank == 2 {
-        let (window, _) = b.pair("window").ok_or_else(|| cx.problem("a pooling layer needs a window"))?;
-        let stride = b.pair("stride").map_or_else(|| window.clone(), |(s, _)| s);
+        let window = b.pair(&WINDOW_2D).ok_or_else(|| cx.problem("a pooling layer needs a window"))?;
+        let stride = b.pair(&STRIDE_2D).unwrap_or_else(|| window.clone());
         let text = pair_text(&window);
         (window, stride, (shape[0].clone(), shape[1].clone(), shape[2].clone()), text)
     } else {
-        let window = b.width("window").ok_or_else(|| cx.problem("a pooling layer needs a window"))?;
-        let stride = b.width("stride").unwrap_or_else(|| window.clone());
+        let window = b.width(&WINDOW_1D).ok_or_else(|| cx.problem("a pooling layer needs a window"))?;
+        let stride = b.width(&STRIDE_1D).unwrap_or_else(|| window.clone());
         let text = window.describe();
         (
             [one.clone(), window],
@@ -408,7 +424,21 @@ fn pool(b: &Bindings, cx: &Context<'_>, rank: usize) -> Result<Resolved, Problem
             text,
         )
     };
-    let oh = window_out(cx, "height", &h, &kh, &sh, &one, (&zero, &zero), &mut checks)?;
+    let padding = b.padding(&PADDING).unwrap_or(Padding::Valid);
+    check_padding_rank(cx, &padding, rank, b)?;
+    if matches!(padding, Padding::Causal) {
+        return Err(Problem::value(
+            crate::args::span_of(b, &PADDING, cx.span),
+            format!(
+                "{} takes padding = Valid, Same, a number of zeros or [rows, columns]; Causal is for Conv1d",
+                cx.layer
+            ),
+        ));
+    }
+    let (pt, pb) =
+        if rank == 2 { pads(cx, &padding, &kh, &one, &sh, rank, 0)? } else { (Dim::Lit(0), Dim::Lit(0)) };
+    let (pl, pr) = pads(cx, &padding, &kw, &one, &sw, rank, 1)?;
+    let oh = window_out(cx, "height", &h, &kh, &sh, &one, (&pt, &pb), &mut checks)?;
     let ow = window_out(
         cx,
         if rank == 1 { "time axis" } else { "width" },
@@ -416,29 +446,36 @@ fn pool(b: &Bindings, cx: &Context<'_>, rank: usize) -> Result<Resolved, Problem
         &kw,
         &sw,
         &one,
-        (&zero, &zero),
+        (&pl, &pr),
         &mut checks,
     )?;
+    let (oh, ow) = match (&padding, sh.literal(), sw.literal()) {
+        (Padding::Same, Some(1), Some(1)) => (h.clone(), w.clone()),
+        _ => (oh, ow),
+    };
     let grid = if rank == 2 {
-        let dims = [&h, &w, &c, &kh, &kw, &sh, &sw, &one, &one, &zero, &zero, &oh, &ow].map(Dim::arg);
+        let dims = [&h, &w, &c, &kh, &kw, &sh, &sw, &one, &one, &pt, &pl, &oh, &ow].map(Dim::arg);
         quote!(::typenet::Grid2d<#(#dims),*>)
     } else {
-        let dims = [&w, &c, &kw, &sw, &one, &zero, &ow].map(Dim::arg);
+        let dims = [&w, &c, &kw, &sw, &one, &pl, &ow].map(Dim::arg);
         quote!(::typenet::Grid1d<#(#dims),*>)
     };
-    let name = syn::Ident::new(cx.layer, cx.span);
-    let out_shape = if rank == 2 { vec![oh, ow, c] } else { vec![ow, c] };
-    let stride_text = if rank == 2 {
-        b.pair("stride").map(|(s, _)| format!(", stride = {}", pair_text(&s)))
-    } else {
-        b.width("stride").map(|s| format!(", stride = {}", s.describe()))
+    let reduction = match (cx.layer.starts_with("Max"), &padding) {
+        (true, _) => quote!(::typenet::layers::Max),
+        // Keras' `Same` averages the real inputs; PyTorch counts the zeros.
+        (false, Padding::Same) => quote!(::typenet::layers::AverageOfInputs),
+        (false, _) => quote!(::typenet::layers::Average),
     };
+    let out_shape = if rank == 2 { vec![oh, ow, c] } else { vec![ow, c] };
+    let mut parts = vec![window_text];
+    parts.extend(stride_text(b));
+    parts.extend(padding_text(&padding));
     Ok(Resolved {
-        path: quote!(::typenet::#name),
-        args: vec![TypeArg::Tokens(grid)],
+        path: quote!(::typenet::layers::Pool),
+        args: vec![TypeArg::Tokens(grid), TypeArg::Tokens(reduction)],
         init: None,
         items: checks,
-        declared: format!("{}<{window_text}{}>", cx.layer, stride_text.unwrap_or_default()),
+        declared: format!("{}<{}>", cx.layer, parts.join(", ")),
         out_shape,
     })
 }
@@ -465,10 +502,7 @@ fn global(_: &Bindings, cx: &Context<'_>) -> Result<Resolved, Problem> {
 
 /// `SpatialDropout(rate)`.
 fn spatial_dropout(b: &Bindings, cx: &Context<'_>) -> Result<Resolved, Problem> {
-    let (rate, span) = b.number("rate").ok_or_else(|| cx.problem("SpatialDropout needs a rate"))?;
-    if !(0.0..=1.0).contains(&rate) {
-        return Err(Problem::value(span, format!("spatial dropout rate {rate} is outside [0, 1]")));
-    }
+    let rate = b.number(&SPATIAL_RATE).ok_or_else(|| cx.problem("SpatialDropout needs a rate"))?;
     let (channels, positions) = channels_and_positions(cx).ok_or_else(|| {
         cx.problem(format!(
             "SpatialDropout drops whole channels of a shaped input [.., C], but its input is flat {}; use Dropout",
@@ -476,7 +510,6 @@ fn spatial_dropout(b: &Bindings, cx: &Context<'_>) -> Result<Resolved, Problem> 
         ))
     })?;
     let rate_lit = Literal::f32_unsuffixed(rate as f32);
-    let _ = noise_marker;
     Ok(Resolved {
         path: quote!(::typenet::SpatialDropout),
         args: vec![TypeArg::Tokens(positions.arg()), TypeArg::Tokens(channels.arg()), TypeArg::Phase],

@@ -1,3 +1,4 @@
+#[allow(non_snake_case, non_camel_case_types)]
 struct Normed<P: ::typenet::Phase = ::typenet::Eval> {
     pub bn: ::typenet::BatchNorm<3, P, 4>,
     pub gate: <my::Gate<f32> as ::typenet::__private::Layer>::InPhase<P>,
@@ -17,6 +18,7 @@ struct Normed<P: ::typenet::Phase = ::typenet::Eval> {
 }
 ///The layers of [`Normed`], in order.
 #[doc(hidden)]
+#[allow(non_camel_case_types)]
 type __NormedLayers<P> = (
     ::typenet::BatchNorm<3, P, 4>,
     (
@@ -57,6 +59,7 @@ impl<P: ::typenet::Phase> ::core::fmt::Debug for Normed<P> {
     }
 }
 ///Gradients of [`Normed`]'s trainable layers (frozen and parameter-free layers have no field).
+#[allow(non_snake_case, non_camel_case_types)]
 #[derive(Clone, Debug)]
 struct NormedGrads {
     pub bn: ::typenet::GradsOf<::typenet::BatchNorm<3, ::typenet::Eval, 4>>,
@@ -233,8 +236,14 @@ impl Normed {
 }
 ///The state of [`Normed`] running one time step at a time: see `net.stream()`.
 type NormedStream = ::typenet::Stream<Normed<::typenet::Eval>>;
-::typenet::__private::impl_streamable_network!(Normed);
+::typenet::__private::impl_streamable_network!(Normed, P);
 const _: () = ::core::assert!(
     < my::Gate < f32 > as ::typenet::__private::Layer > ::INPUT == 12,
     "layer `gate` (my::Gate) does not take the 12 outputs of `bn`: its `Layer::INPUT` width differs"
 );
+const _: () = ::core::assert!(
+    ::typenet::__private::shape_len(< my::Gate < f32 > as ::typenet::__private::Layer >
+    ::OUTPUT_SHAPE) == < my::Gate < f32 > as ::typenet::__private::Layer > ::OUTPUT,
+    "layer `gate` (my::Gate): its `Layer::OUTPUT_SHAPE` does not hold its `Layer::OUTPUT` values"
+);
+const _: () = ::typenet::__private::assert_table_grads::<Normed>(9, 13);

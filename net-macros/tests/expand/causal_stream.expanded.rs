@@ -1,3 +1,4 @@
+#[allow(non_snake_case, non_camel_case_types)]
 pub struct Amp<P: ::typenet::Phase = ::typenet::Eval> {
     pub conv: ::typenet::Conv1d<
         ::typenet::Causal1d<{ T }, 1, 3, 2>,
@@ -17,6 +18,7 @@ pub struct Amp<P: ::typenet::Phase = ::typenet::Eval> {
 }
 ///The layers of [`Amp`], in order.
 #[doc(hidden)]
+#[allow(non_camel_case_types)]
 pub type __AmpLayers<P> = (
     ::typenet::Conv1d<::typenet::Causal1d<{ T }, 1, 3, 2>, 8, ::typenet::Tanh, true>,
     (
@@ -43,6 +45,7 @@ impl<P: ::typenet::Phase> ::core::fmt::Debug for Amp<P> {
     }
 }
 ///Gradients of [`Amp`]'s trainable layers (frozen and parameter-free layers have no field).
+#[allow(non_snake_case, non_camel_case_types)]
 #[derive(Clone, Debug)]
 pub struct AmpGrads {
     pub conv: ::typenet::GradsOf<
@@ -202,10 +205,11 @@ impl Amp {
 }
 ///The state of [`Amp`] running one time step at a time: see `net.stream()`.
 pub type AmpStream = ::typenet::Stream<Amp<::typenet::Eval>>;
-::typenet::__private::impl_streamable_network!(Amp);
+::typenet::__private::impl_streamable_network!(Amp, P);
 const _: () = ::core::assert!(
     T > 0, "`T` is used as a width in `Amp` and must be at least 1"
 );
+const _: () = ::typenet::__private::assert_table_grads::<Amp>(7, 7);
 const _: () = ::core::assert!(
     (T + 4) >= 5,
     "Conv1d's kernel (3, spanning 5 with dilation 2) is larger than its input along the time axis ((T + 4) with padding): the input is shaped [T, 1]"

@@ -1,3 +1,4 @@
+#[allow(non_snake_case, non_camel_case_types)]
 struct Options<P: ::typenet::Phase = ::typenet::Eval> {
     pub conv: ::typenet::Conv1d<
         ::typenet::Causal1d<{ T }, 3, 3, 2>,
@@ -6,8 +7,9 @@ struct Options<P: ::typenet::Phase = ::typenet::Eval> {
         false,
     >,
     pub bn: ::typenet::BatchNorm<8, P, { T }>,
-    pub pool: ::typenet::AvgPool1d<
+    pub pool: ::typenet::layers::Pool<
         ::typenet::Grid1d<{ T }, 8, 2, 1, 1, 0, { ((T - 2) + 1) }>,
+        ::typenet::layers::Average,
     >,
     pub global: ::typenet::GlobalMaxPool<{ ((T - 2) + 1) }, 8>,
     pub out: ::typenet::Dense<8, 1, ::typenet::Linear>,
@@ -18,13 +20,15 @@ struct Options<P: ::typenet::Phase = ::typenet::Eval> {
 }
 ///The layers of [`Options`], in order.
 #[doc(hidden)]
+#[allow(non_camel_case_types)]
 type __OptionsLayers<P> = (
     ::typenet::Conv1d<::typenet::Causal1d<{ T }, 3, 3, 2>, 8, ::typenet::Tanh, false>,
     (
         ::typenet::BatchNorm<8, P, { T }>,
         (
-            ::typenet::AvgPool1d<
+            ::typenet::layers::Pool<
                 ::typenet::Grid1d<{ T }, 8, 2, 1, 1, 0, { ((T - 2) + 1) }>,
+                ::typenet::layers::Average,
             >,
             (
                 ::typenet::GlobalMaxPool<{ ((T - 2) + 1) }, 8>,
@@ -51,6 +55,7 @@ impl<P: ::typenet::Phase> ::core::fmt::Debug for Options<P> {
     }
 }
 ///Gradients of [`Options`]'s trainable layers (frozen and parameter-free layers have no field).
+#[allow(non_snake_case, non_camel_case_types)]
 #[derive(Clone, Debug)]
 struct OptionsGrads {
     pub conv: ::typenet::GradsOf<
@@ -234,10 +239,11 @@ impl Options {
 }
 ///The state of [`Options`] running one time step at a time: see `net.stream()`.
 type OptionsStream = ::typenet::Stream<Options<::typenet::Eval>>;
-::typenet::__private::impl_streamable_network!(Options);
+::typenet::__private::impl_streamable_network!(Options, P);
 const _: () = ::core::assert!(
     T > 0, "`T` is used as a width in `Options` and must be at least 1"
 );
+const _: () = ::typenet::__private::assert_table_grads::<Options>(19, 31);
 const _: () = ::core::assert!(
     (T + 4) >= 5,
     "Conv1d's kernel (3, spanning 5 with dilation 2) is larger than its input along the time axis ((T + 4) with padding): the input is shaped [T, 3]"

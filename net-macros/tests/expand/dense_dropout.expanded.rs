@@ -1,4 +1,5 @@
 /// The README's network.
+#[allow(non_snake_case, non_camel_case_types)]
 pub struct Mnist<P: ::typenet::Phase = ::typenet::Eval> {
     pub fc1: ::typenet::Dense<784, 256, ::typenet::Relu>,
     pub drop1: ::typenet::Dropout<256, P>,
@@ -12,6 +13,7 @@ pub struct Mnist<P: ::typenet::Phase = ::typenet::Eval> {
 }
 ///The layers of [`Mnist`], in order.
 #[doc(hidden)]
+#[allow(non_camel_case_types)]
 pub type __MnistLayers<P> = (
     ::typenet::Dense<784, 256, ::typenet::Relu>,
     (
@@ -43,6 +45,7 @@ impl<P: ::typenet::Phase> ::core::fmt::Debug for Mnist<P> {
     }
 }
 ///Gradients of [`Mnist`]'s trainable layers (frozen and parameter-free layers have no field).
+#[allow(non_snake_case, non_camel_case_types)]
 #[derive(Clone, Debug)]
 pub struct MnistGrads {
     pub fc1: ::typenet::GradsOf<::typenet::Dense<784, 256, ::typenet::Relu>>,
@@ -204,4 +207,5 @@ impl Mnist {
     /// The parameters an optimiser updates.
     pub const TRAINABLE_PARAMS: usize = <Self as ::typenet::__private::Tensors>::TRAINABLE_PARAMS;
 }
-::typenet::__private::impl_streamable_network!(Mnist);
+::typenet::__private::impl_streamable_network!(Mnist, P);
+const _: () = ::typenet::__private::assert_table_grads::<Mnist>(21, 31);

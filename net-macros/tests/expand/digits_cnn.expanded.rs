@@ -1,4 +1,5 @@
 /// API.md's CNN.
+#[allow(non_snake_case, non_camel_case_types)]
 pub struct DigitsCnn<P: ::typenet::Phase = ::typenet::Eval> {
     pub conv1: ::typenet::Conv2d<
         ::typenet::Grid2d<8, 8, 1, 3, 3, 1, 1, 1, 1, 0, 0, 6, 6>,
@@ -12,8 +13,9 @@ pub struct DigitsCnn<P: ::typenet::Phase = ::typenet::Eval> {
         ::typenet::Relu,
         true,
     >,
-    pub pool: ::typenet::MaxPool2d<
+    pub pool: ::typenet::layers::Pool<
         ::typenet::Grid2d<6, 6, 32, 2, 2, 2, 2, 1, 1, 0, 0, 3, 3>,
+        ::typenet::layers::Max,
     >,
     pub drop: ::typenet::SpatialDropout<9, 32, P>,
     pub flat: ::typenet::Flatten<288, true>,
@@ -25,6 +27,7 @@ pub struct DigitsCnn<P: ::typenet::Phase = ::typenet::Eval> {
 }
 ///The layers of [`DigitsCnn`], in order.
 #[doc(hidden)]
+#[allow(non_camel_case_types)]
 pub type __DigitsCnnLayers<P> = (
     ::typenet::Conv2d<
         ::typenet::Grid2d<8, 8, 1, 3, 3, 1, 1, 1, 1, 0, 0, 6, 6>,
@@ -40,8 +43,9 @@ pub type __DigitsCnnLayers<P> = (
             true,
         >,
         (
-            ::typenet::MaxPool2d<
+            ::typenet::layers::Pool<
                 ::typenet::Grid2d<6, 6, 32, 2, 2, 2, 2, 1, 1, 0, 0, 3, 3>,
+                ::typenet::layers::Max,
             >,
             (
                 ::typenet::SpatialDropout<9, 32, P>,
@@ -72,6 +76,7 @@ impl<P: ::typenet::Phase> ::core::fmt::Debug for DigitsCnn<P> {
     }
 }
 ///Gradients of [`DigitsCnn`]'s trainable layers (frozen and parameter-free layers have no field).
+#[allow(non_snake_case, non_camel_case_types)]
 #[derive(Clone, Debug)]
 pub struct DigitsCnnGrads {
     pub conv1: ::typenet::GradsOf<
@@ -271,4 +276,5 @@ impl DigitsCnn {
     /// The parameters an optimiser updates.
     pub const TRAINABLE_PARAMS: usize = <Self as ::typenet::__private::Tensors>::TRAINABLE_PARAMS;
 }
-::typenet::__private::impl_streamable_network!(DigitsCnn);
+::typenet::__private::impl_streamable_network!(DigitsCnn, P);
+const _: () = ::typenet::__private::assert_table_grads::<DigitsCnn>(35, 63);

@@ -1,3 +1,4 @@
+#[allow(non_snake_case, non_camel_case_types)]
 struct Head<P: ::typenet::Phase = ::typenet::Eval> {
     pub base: <Backbone as ::typenet::__private::Layer>::InPhase<P>,
     pub flat: ::typenet::FlattenChannelsFirst<
@@ -28,6 +29,7 @@ struct Head<P: ::typenet::Phase = ::typenet::Eval> {
 }
 ///The layers of [`Head`], in order.
 #[doc(hidden)]
+#[allow(non_camel_case_types)]
 type __HeadLayers<P> = (
     ::typenet::__private::Frozen<<Backbone as ::typenet::__private::Layer>::InPhase<P>>,
     (
@@ -73,6 +75,7 @@ impl<P: ::typenet::Phase> ::core::fmt::Debug for Head<P> {
     }
 }
 ///Gradients of [`Head`]'s trainable layers (frozen and parameter-free layers have no field).
+#[allow(non_snake_case, non_camel_case_types)]
 #[derive(Clone, Debug)]
 struct HeadGrads {
     pub fc: ::typenet::GradsOf<
@@ -235,10 +238,15 @@ impl Head {
     /// The parameters an optimiser updates.
     pub const TRAINABLE_PARAMS: usize = <Self as ::typenet::__private::Tensors>::TRAINABLE_PARAMS;
 }
-::typenet::__private::impl_streamable_network!(Head);
+::typenet::__private::impl_streamable_network!(Head, P);
 const _: () = ::core::assert!(
     < Backbone as ::typenet::__private::Layer > ::INPUT == 64,
     "layer `base` (Backbone) does not take the 64 outputs of `input`: its `Layer::INPUT` width differs"
+);
+const _: () = ::core::assert!(
+    ::typenet::__private::shape_len(< Backbone as ::typenet::__private::Layer >
+    ::OUTPUT_SHAPE) == < Backbone as ::typenet::__private::Layer > ::OUTPUT,
+    "layer `base` (Backbone): its `Layer::OUTPUT_SHAPE` does not hold its `Layer::OUTPUT` values"
 );
 const _: () = ::core::assert!(
     < < Backbone as ::typenet::__private::Layer > ::InPhase < ::typenet::Eval > as
@@ -248,8 +256,9 @@ const _: () = ::core::assert!(
 const _: () = ::core::assert!(
     < ::typenet::Dense < { < Backbone as ::typenet::__private::Layer > ::OUTPUT }, 64,
     ::typenet::Relu > as ::typenet::__private::Tensors > ::HAS_KERNEL,
-    "`#[l2]` on `fc`: the L2 kernel regulariser applies to layers with a kernel (Dense), and Dense<64, Relu> has none"
+    "`#[l2]` on `fc`: the L2 kernel regulariser applies to layers with a kernel, and Dense<64, Relu> has none"
 );
+const _: () = ::typenet::__private::assert_table_grads::<Head>(12, 14);
 const _: () = ::core::assert!(
     < Backbone as ::typenet::__private::Layer > ::OUTPUT_SHAPE.len() > 1,
     "`flat` (Flatten(channels_first)) reorders a shaped map channels first, but the network before it outputs a flat vector; write Flatten"

@@ -1,3 +1,4 @@
+#[allow(non_snake_case, non_camel_case_types)]
 pub struct Transfer<P: ::typenet::Phase = ::typenet::Eval> {
     pub base: <Backbone as ::typenet::__private::Layer>::InPhase<P>,
     pub bn: ::typenet::BatchNorm<
@@ -33,6 +34,7 @@ pub struct Transfer<P: ::typenet::Phase = ::typenet::Eval> {
 }
 ///The layers of [`Transfer`], in order.
 #[doc(hidden)]
+#[allow(non_camel_case_types)]
 pub type __TransferLayers<P> = (
     ::typenet::__private::Frozen<<Backbone as ::typenet::__private::Layer>::InPhase<P>>,
     (
@@ -89,6 +91,7 @@ impl<P: ::typenet::Phase> ::core::fmt::Debug for Transfer<P> {
     }
 }
 ///Gradients of [`Transfer`]'s trainable layers (frozen and parameter-free layers have no field).
+#[allow(non_snake_case, non_camel_case_types)]
 #[derive(Clone, Debug)]
 pub struct TransferGrads {
     pub bn: ::typenet::GradsOf<
@@ -317,13 +320,18 @@ impl Transfer {
     /// The parameters an optimiser updates.
     pub const TRAINABLE_PARAMS: usize = <Self as ::typenet::__private::Tensors>::TRAINABLE_PARAMS;
 }
-::typenet::__private::impl_streamable_network!(Transfer);
+::typenet::__private::impl_streamable_network!(Transfer, P);
 const _: () = ::core::assert!(
     HIDDEN > 0, "`HIDDEN` is used as a width in `Transfer` and must be at least 1"
 );
 const _: () = ::core::assert!(
     < Backbone as ::typenet::__private::Layer > ::INPUT == 6,
     "layer `base` (Backbone) does not take the 6 outputs of `input`: its `Layer::INPUT` width differs"
+);
+const _: () = ::core::assert!(
+    ::typenet::__private::shape_len(< Backbone as ::typenet::__private::Layer >
+    ::OUTPUT_SHAPE) == < Backbone as ::typenet::__private::Layer > ::OUTPUT,
+    "layer `base` (Backbone): its `Layer::OUTPUT_SHAPE` does not hold its `Layer::OUTPUT` values"
 );
 const _: () = ::core::assert!(
     < < Backbone as ::typenet::__private::Layer > ::InPhase < ::typenet::Eval > as
@@ -336,18 +344,19 @@ const _: () = ::core::assert!(
     ::typenet::__private::Layer > ::OUTPUT / { let shape = < Backbone as
     ::typenet::__private::Layer > ::OUTPUT_SHAPE; shape[shape.len() - 1] }) } > as
     ::typenet::__private::Layer > ::PHASED,
-    "`#[phase]` on `bn`: BatchNorm behaves the same in Train and Eval, so there is nothing to pin (it applies to Dropout, BatchNorm and networks holding them)"
+    "`#[phase]` on `bn`: BatchNorm behaves the same in Train and Eval, so there is nothing to pin (it applies to layers with dropout or noise, BatchNorm and networks holding them)"
 );
 const _: () = ::core::assert!(
     < ::typenet::Dense < { < Backbone as ::typenet::__private::Layer > ::OUTPUT }, {
     HIDDEN }, ::typenet::Gelu > as ::typenet::__private::Tensors > ::HAS_KERNEL,
-    "`#[l2]` on `head`: the L2 kernel regulariser applies to layers with a kernel (Dense), and Dense<HIDDEN, Gelu> has none"
+    "`#[l2]` on `head`: the L2 kernel regulariser applies to layers with a kernel, and Dense<HIDDEN, Gelu> has none"
 );
 const _: () = ::core::assert!(
-    < ::typenet::Dropout < { HIDDEN }, ::typenet::Eval > as ::typenet::__private::Layer >
-    ::PHASED,
-    "`#[phase]` on `mc`: Dropout(0.1) behaves the same in Train and Eval, so there is nothing to pin (it applies to Dropout, BatchNorm and networks holding them)"
+    < ::typenet::Dropout < { HIDDEN }, ::typenet::Train > as ::typenet::__private::Layer
+    > ::PHASED,
+    "`#[phase]` on `mc`: Dropout(0.1) behaves the same in Train and Eval, so there is nothing to pin (it applies to layers with dropout or noise, BatchNorm and networks holding them)"
 );
+const _: () = ::typenet::__private::assert_table_grads::<Transfer>(42, 62);
 const _: () = ::core::assert!(
     < Backbone as ::typenet::__private::Layer > ::OUTPUT_SHAPE.len() == 1,
     "`head` (Dense) needs a flat input, but the network before it outputs a shaped map: add a `Flatten` layer before it"

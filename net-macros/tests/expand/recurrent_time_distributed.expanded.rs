@@ -1,3 +1,4 @@
+#[allow(non_snake_case, non_camel_case_types)]
 pub struct Rows<P: ::typenet::Phase = ::typenet::Eval> {
     pub lstm: ::typenet::Lstm<8, 8, 32, true, P, true>,
     pub gru: ::typenet::Gru<8, 32, 16, false, P, false>,
@@ -10,6 +11,7 @@ pub struct Rows<P: ::typenet::Phase = ::typenet::Eval> {
 }
 ///The layers of [`Rows`], in order.
 #[doc(hidden)]
+#[allow(non_camel_case_types)]
 pub type __RowsLayers<P> = (
     ::typenet::Lstm<8, 8, 32, true, P, true>,
     (
@@ -34,6 +36,7 @@ impl<P: ::typenet::Phase> ::core::fmt::Debug for Rows<P> {
     }
 }
 ///Gradients of [`Rows`]'s trainable layers (frozen and parameter-free layers have no field).
+#[allow(non_snake_case, non_camel_case_types)]
 #[derive(Clone, Debug)]
 pub struct RowsGrads {
     pub lstm: ::typenet::GradsOf<::typenet::Lstm<8, 8, 32, true, ::typenet::Eval, true>>,
@@ -180,14 +183,15 @@ impl Rows {
 }
 ///The state of [`Rows`] running one time step at a time: see `net.stream()`.
 pub type RowsStream = ::typenet::Stream<Rows<::typenet::Eval>>;
-::typenet::__private::impl_streamable_network!(Rows);
+::typenet::__private::impl_streamable_network!(Rows, P);
 const _: () = ::core::assert!(
     < ::typenet::Lstm < 8, 8, 32, true, ::typenet::Eval, true > as
     ::typenet::__private::Tensors > ::HAS_KERNEL,
-    "`#[l2]` on `lstm`: the L2 kernel regulariser applies to layers with a kernel (Dense), and Lstm<32, return_sequences = true, recurrent_dropout = 0.2> has none"
+    "`#[l2]` on `lstm`: the L2 kernel regulariser applies to layers with a kernel, and Lstm<32, return_sequences = true, recurrent_dropout = 0.2> has none"
 );
 const _: () = ::core::assert!(
     < ::typenet::Gru < 8, 32, 16, false, ::typenet::Eval, false > as
     ::typenet::__private::Tensors > ::PARAMS > 0,
     "`#[frozen]` on `gru`: Gru<16> has no parameters, so there is nothing to freeze"
 );
+const _: () = ::typenet::__private::assert_table_grads::<Rows>(11, 15);

@@ -1,3 +1,4 @@
+#[allow(non_snake_case, non_camel_case_types)]
 struct Sequence<P: ::typenet::Phase = ::typenet::Eval> {
     pub drop: ::typenet::Dropout<12, P, __SequenceDropNoise>,
     pub flat: ::typenet::Flatten<12, true>,
@@ -10,6 +11,7 @@ struct Sequence<P: ::typenet::Phase = ::typenet::Eval> {
 }
 ///The layers of [`Sequence`], in order.
 #[doc(hidden)]
+#[allow(non_camel_case_types)]
 type __SequenceLayers<P> = (
     ::typenet::Dropout<12, P, __SequenceDropNoise>,
     (
@@ -37,6 +39,7 @@ impl<P: ::typenet::Phase> ::core::fmt::Debug for Sequence<P> {
     }
 }
 ///Gradients of [`Sequence`]'s trainable layers (frozen and parameter-free layers have no field).
+#[allow(non_snake_case, non_camel_case_types)]
 #[derive(Clone, Debug)]
 struct SequenceGrads {
     pub out: ::typenet::GradsOf<::typenet::Dense<12, 1, ::typenet::Sigmoid>>,
@@ -171,7 +174,8 @@ impl Sequence {
 }
 ///The state of [`Sequence`] running one time step at a time: see `net.stream()`.
 type SequenceStream = ::typenet::Stream<Sequence<::typenet::Eval>>;
-::typenet::__private::impl_streamable_network!(Sequence);
+::typenet::__private::impl_streamable_network!(Sequence, P);
+const _: () = ::typenet::__private::assert_table_grads::<Sequence>(8, 15);
 ///The noise shape of `Sequence::drop`.
 #[doc(hidden)]
 #[derive(Clone, Copy, Debug, Default)]

@@ -1,0 +1,678 @@
+//! Check: the declarations as written -> checked [`Network`]s, with every
+//! mistake reported as a spanned error (one `check_*` function per rule).
+//! Layer arguments are checked against the table (`layers/`); merges and
+//! uses of blocks are `graph.rs`; what only a layer's type knows (whether
+//! it can be frozen, depends on the phase, has a kernel) is asserted by
+//! the expansion.
+
+mod attrs;
+mod graph;
+
+use std::collections::HashMap;
+
+use proc_macro2::{Span, TokenStream};
+use quote::quote;
+use syn::{Ident, Visibility};
+
+use crate::args::bind;
+use crate::dims::{describe_shape, Dim, Shape, MAX_VALUES};
+use crate::errors::Errors;
+use crate::ir::{BuiltIn, CheckedEntry, EntryKind, LayerUse, Network};
+use crate::layers;
+use crate::parse::{path_text, BlockDecl, Declarations, EntryDecl, LayerSpec, Spec, StructDecl, Value};
+use crate::schema::Context;
+use crate::suggest::nearest;
+use crate::symbol;
+
+use attrs::{check_attrs, EntryAttrs};
+
+/// What checking an invocation gives: every network that checked (blocks'
+/// generated ones first, then the structs), and each struct's name and
+/// visibility, for placeholders when there were errors.
+pub struct Checked {
+    pub networks: Vec<Network>,
+    pub structs: Vec<(Visibility, Ident)>,
+}
+
+/// Checks every struct of the invocation (and, through their uses, its
+/// blocks).
+pub fn check(decls: Declarations, errors: &mut Errors) -> Checked {
+    let invocation = decls.structs.first().map_or_else(|| "Blocks".to_string(), |s| s.name.to_string());
+    check_unique_items(&decls, errors);
+    if decls.structs.is_empty() && decls.failed == 0 {
+        let span = decls.blocks.first().map_or_else(Span::call_site, |b| b.name.span());
+        errors.at(
+            span,
+            "`network!` declares networks: add a `struct Name { input: .., layers.. }` that uses the blocks",
+        );
+    }
+    let mut checker = Checker {
+        blocks: &decls.blocks,
+        invocation,
+        generated: Vec::new(),
+        uses: HashMap::new(),
+        stack: Vec::new(),
+        errors,
+    };
+    let mut structs = Vec::new();
+    let mut networks = Vec::new();
+    for decl in &decls.structs {
+        structs.push((decl.vis.clone(), decl.name.clone()));
+        if let Some(net) = checker.check_struct(decl) {
+            networks.push(net);
+        }
+    }
+    let mut all = checker.generated;
+    all.extend(networks);
+    Checked { networks: all, structs }
+}
+
+/// Struct and block names are unique in one invocation.
+fn check_unique_items(decls: &Declarations, errors: &mut Errors) {
+    let mut seen: Vec<&Ident> = Vec::new();
+    let names = decls.structs.iter().map(|s| &s.name).chain(decls.blocks.iter().map(|b| &b.name));
+    for name in names {
+        if seen.contains(&name) {
+            errors.spanned(name, format!("`{name}` is declared twice in this `network!`"));
+        }
+        seen.push(name);
+    }
+    for block in &decls.blocks {
+        if layers::find(&block.name.to_string()).is_some()
+            || block.name == symbol::CONCAT
+            || block.name == symbol::ADD
+        {
+            errors.spanned(
+                &block.name,
+                format!("`{}` is a built-in layer: name the block otherwise", block.name),
+            );
+        }
+    }
+}
+
+/// The state of checking one invocation: its blocks, and the networks
+/// generated for their uses.
+struct Checker<'a> {
+    blocks: &'a [BlockDecl],
+    /// The first struct's name: generated names start with it, so two
+    /// invocations in one module do not clash.
+    invocation: String,
+    generated: Vec<Network>,
+    /// A block's use by its key (block, arguments, input shape): the
+    /// network generated for it, its output shape, whether it trains.
+    uses: HashMap<String, (Ident, Shape, bool)>,
+    /// The blocks being checked, innermost last: a block may not use itself.
+    stack: Vec<String>,
+    errors: &'a mut Errors,
+}
+
+/// What checking the entries of one body (a struct, a block's use, a
+/// path) may look at.
+struct Body<'a> {
+    network: &'a Ident,
+    vis: &'a Visibility,
+    /// Every name so far in the struct or block, paths included.
+    seen: Vec<Ident>,
+    const_widths: Vec<syn::Path>,
+    items: TokenStream,
+}
+
+impl Checker<'_> {
+    fn check_struct(&mut self, decl: &StructDecl) -> Option<Network> {
+        check_generics(decl, self.errors);
+        let mut entries = decl.entries.iter().peekable();
+        let mut body = Body {
+            network: &decl.name,
+            vis: &decl.vis,
+            seen: Vec::new(),
+            const_widths: Vec::new(),
+            items: TokenStream::new(),
+        };
+        let input = match entries.peek() {
+            Some(first) if first.name == symbol::INPUT => {
+                let first = entries.next()?;
+                check_input(first, &mut body.const_widths, self.errors)
+            }
+            Some(first) => {
+                if decl.failed == 0 {
+                    self.errors.spanned(
+                        &first.name,
+                        format!(
+                            "the first entry must be `input: WIDTH` (or `input: [D1, D2, ..]`), found `{}`",
+                            first.name
+                        ),
+                    );
+                }
+                None
+            }
+            // A missing comma makes one unparsable entry of two: its error
+            // says so, and this one would be false.
+            None if decl.failed > 0 => None,
+            None => {
+                self.errors.at(
+                    decl.body_span,
+                    format!("network `{}` needs `input: WIDTH` and at least one layer", decl.name),
+                );
+                None
+            }
+        };
+        let rest: Vec<EntryDecl> = entries.cloned().collect();
+        let start = input.clone().unwrap_or_else(|| vec![Dim::Lit(1)]);
+        let (checked, _, _) = self.check_entries(&rest, start, &mut body, input.is_some());
+        if checked.is_empty() && input.is_some() && decl.failed == 0 && rest.is_empty() {
+            self.errors.at(
+                decl.body_span,
+                format!("network `{}` needs at least one layer after `input`", decl.name),
+            );
+        }
+        Some(Network {
+            attrs: decl.attrs.clone(),
+            vis: decl.vis.clone(),
+            name: decl.name.clone(),
+            generated: false,
+            input: input?,
+            entries: checked,
+            const_widths: body.const_widths,
+            items: body.items,
+        })
+    }
+
+    /// Checks entries in order from `shape`: the checked ones, the output
+    /// shape, and whether it is known (no entry that changes the shape
+    /// failed).
+    fn check_entries(
+        &mut self,
+        entries: &[EntryDecl],
+        mut shape: Shape,
+        body: &mut Body<'_>,
+        mut known: bool,
+    ) -> (Vec<CheckedEntry>, Shape, bool) {
+        let mut checked = Vec::new();
+        for entry in entries {
+            check_name(&entry.name, &body.seen, self.errors);
+            body.seen.push(entry.name.clone());
+            let keeps_shape = keeps_shape(entry);
+            match self.check_entry(entry, &shape, body, known) {
+                Some(entry) => {
+                    shape = entry.out_shape.clone();
+                    checked.push(entry);
+                }
+                // After a failed entry, the shapes that follow are unknown:
+                // mistakes about them would only repeat that failure.
+                None => known &= keeps_shape,
+            }
+        }
+        (checked, shape, known)
+    }
+
+    fn check_entry(
+        &mut self,
+        entry: &EntryDecl,
+        in_shape: &Shape,
+        body: &mut Body<'_>,
+        known: bool,
+    ) -> Option<CheckedEntry> {
+        let attrs = check_attrs(&entry.attrs, self.errors);
+        let spec = match &entry.spec {
+            Spec::Layer(spec) => spec,
+            Spec::Shape(_, span) => {
+                self.errors.at(
+                    *span,
+                    format!("`{}` needs a layer (e.g. `Dense<64, Relu>`), not a width", entry.name),
+                );
+                return None;
+            }
+        };
+        let span = spec.span();
+        let name = spec.name()?.to_string();
+        let single = spec.is_single();
+        if single && (name == symbol::CONCAT || name == symbol::ADD) {
+            return self.check_merge(entry, spec, attrs, in_shape, body, known);
+        }
+        let (kind, out_shape) = match self.blocks.iter().find(|b| single && b.name == name) {
+            Some(block) => {
+                let (layer, out) = self.check_block_use(block, spec, &entry.name, in_shape, body, known)?;
+                (EntryKind::Layer(layer), out)
+            }
+            None => {
+                let (layer, out) = self.check_layer(spec, &entry.name, in_shape, body, known)?;
+                (EntryKind::Layer(layer), out)
+            }
+        };
+        check_size(&entry.name, in_shape, &out_shape, span, self.errors);
+        Some(CheckedEntry {
+            name: entry.name.clone(),
+            rename: attrs.rename.map(|(name, _)| name),
+            docs: attrs.docs,
+            kind,
+            frozen: attrs.frozen,
+            pinned: attrs.phase,
+            l2: attrs.l2,
+            in_shape: in_shape.clone(),
+            out_shape,
+            span,
+        })
+    }
+
+    /// Resolves a layer spec: a built-in layer through the table, or any
+    /// other type.
+    fn check_layer(
+        &mut self,
+        spec: &LayerSpec,
+        entry: &Ident,
+        in_shape: &Shape,
+        body: &mut Body<'_>,
+        known: bool,
+    ) -> Option<(LayerUse, Shape)> {
+        let name = spec.name()?.to_string();
+        let Some(def) = layers::find(&name).filter(|_| spec.is_single()) else {
+            return self.check_custom(spec);
+        };
+        let bindings = bind(def, spec, self.errors)?;
+        body.const_widths.extend(bindings.const_widths.iter().cloned());
+        let context = Context {
+            layer: def.name,
+            network: body.network,
+            entry,
+            vis: body.vis,
+            in_shape,
+            span: spec.span(),
+        };
+        match (def.resolve)(&bindings, &context) {
+            Ok(resolved) => {
+                let out = resolved.out_shape.clone();
+                Some((LayerUse::BuiltIn(BuiltIn { def, resolved }), out))
+            }
+            Err(problem) => {
+                if known || !problem.about_input {
+                    self.errors.at(problem.span, problem.message);
+                }
+                None
+            }
+        }
+    }
+
+    /// Any type that is not a built-in layer or a block: a custom layer or
+    /// a nested network, written without arguments (or with type arguments
+    /// of its own).
+    fn check_custom(&mut self, spec: &LayerSpec) -> Option<(LayerUse, Shape)> {
+        let name = spec.name()?.to_string();
+        let type_args: Option<Vec<&syn::Path>> = match &spec.angle {
+            None => Some(Vec::new()),
+            Some(args) => args
+                .items
+                .iter()
+                .map(|arg| match arg {
+                    crate::parse::Arg::Positional(Value::Path(path)) => Some(path),
+                    _ => None,
+                })
+                .collect(),
+        };
+        if spec.call.is_some() || type_args.is_none() {
+            let mut names = layers::names();
+            names.extend([symbol::CONCAT, symbol::ADD]);
+            let blocks: Vec<String> = self.blocks.iter().map(|b| b.name.to_string()).collect();
+            names.extend(blocks.iter().map(String::as_str));
+            let hint = nearest(&name, &names).map(|n| format!("; did you mean `{n}`?")).unwrap_or_default();
+            self.errors.spanned(
+                spec.name()?,
+                format!(
+                    "unknown layer `{name}`{hint} (the built-in layers are listed in the documentation of `network!`; a block is declared with `block {name}(..) {{ .. }}`; any other type must implement `typenet::Layer` and is written without arguments)"
+                ),
+            );
+            return None;
+        }
+        let path = &spec.path;
+        let args = type_args.unwrap_or_default();
+        let tokens = if args.is_empty() { quote!(#path) } else { quote!(#path<#(#args),*>) };
+        let out = vec![Dim::OutputOf(syn::parse2(tokens.clone()).ok()?)];
+        Some((LayerUse::Custom(tokens, path_text(path)), out))
+    }
+}
+
+fn check_generics(decl: &StructDecl, errors: &mut Errors) {
+    if !decl.generics.params.is_empty() || decl.generics.where_clause.is_some() {
+        errors.spanned(
+            &decl.generics,
+            "a network takes no generic parameters: `network!` adds the phase parameter `P: Phase = Eval` itself",
+        );
+    }
+}
+
+/// Names are unique (across paths too), `input` comes once, and `__`
+/// names are the expansion's.
+fn check_name(name: &Ident, seen: &[Ident], errors: &mut Errors) {
+    if name == symbol::INPUT {
+        errors.spanned(name, "`input` may only appear once, as the first entry");
+    } else if name.to_string().starts_with(symbol::RESERVED_PREFIX) {
+        errors.spanned(
+            name,
+            format!("`{name}`: names starting with `__` are reserved for what `network!` generates"),
+        );
+    } else if seen.iter().any(|s| s == name) {
+        errors.spanned(name, format!("duplicate layer name `{name}`"));
+    }
+}
+
+/// A width of the input shape.
+fn check_input_width(value: &Value, const_widths: &mut Vec<syn::Path>, errors: &mut Errors) -> Option<Dim> {
+    match value {
+        Value::Int { negative: true, text, span, .. } => {
+            errors.at(*span, format!("an input dimension must be a positive integer, found {text}"));
+            None
+        }
+        Value::Int { value: 0, span, .. } => {
+            errors.at(*span, "an input dimension must be at least 1, found 0");
+            None
+        }
+        Value::Int { value, span, text, .. } if *value > MAX_VALUES => {
+            errors.at(*span, format!("an input dimension of {text} is more values than memory can hold"));
+            None
+        }
+        Value::Int { value, .. } => Some(Dim::Lit(*value as u64)),
+        Value::Path(path) => {
+            const_widths.push(path.clone());
+            Some(Dim::Const(path.clone()))
+        }
+        other => {
+            errors.at(other.span(), "an input dimension must be a positive integer or a `const` name");
+            None
+        }
+    }
+}
+
+fn check_input(entry: &EntryDecl, const_widths: &mut Vec<syn::Path>, errors: &mut Errors) -> Option<Shape> {
+    if let Some(attr) = entry.attrs.first() {
+        errors.spanned(attr, "`input` takes no attributes");
+    }
+    match &entry.spec {
+        Spec::Shape(dims, span) => {
+            if dims.is_empty() {
+                errors.at(*span, "an input shape needs at least one dimension");
+                return None;
+            }
+            let shape: Vec<Option<Dim>> =
+                dims.iter().map(|v| check_input_width(v, const_widths, errors)).collect();
+            let shape: Shape = shape.into_iter().collect::<Option<_>>()?;
+            let flat = Dim::product(&shape);
+            if flat.is_literal() && flat.literal().is_none() {
+                errors.at(*span, "the input shape holds more values than memory can");
+                return None;
+            }
+            Some(shape)
+        }
+        Spec::Layer(layer) => {
+            errors.spanned(
+                &layer.path,
+                "`input` takes a width (`input: 784`) or a shape (`input: [7, 7, 768]`), not a layer",
+            );
+            None
+        }
+    }
+}
+
+/// Whether an entry is a built-in layer whose output has its input's shape.
+fn keeps_shape(entry: &EntryDecl) -> bool {
+    match &entry.spec {
+        Spec::Layer(spec) => {
+            spec.name().and_then(|name| layers::find(&name.to_string())).is_some_and(|def| def.keeps_shape)
+        }
+        Spec::Shape(..) => false,
+    }
+}
+
+/// A layer's tensors must fit in memory: its input width times its output
+/// width (the largest a layer's weights get) is bounded, so an absurd width
+/// is one error here rather than overflows inside the expansion.
+fn check_size(name: &Ident, in_shape: &Shape, out_shape: &Shape, span: Span, errors: &mut Errors) {
+    let (input, output) = (Dim::product(in_shape), Dim::product(out_shape));
+    let too_large = |dim: &Dim| dim.is_literal() && dim.literal().is_none();
+    let weights = Dim::Op(
+        crate::dims::Op::Add,
+        Box::new(Dim::mul(input.clone(), output.clone())),
+        Box::new(output.clone()),
+    );
+    if too_large(&output) || too_large(&weights) {
+        errors.at(
+            span,
+            format!(
+                "layer `{name}` is too large: from {} to {} values per sample, its tensors would not fit in memory",
+                describe_shape(in_shape),
+                describe_shape(out_shape)
+            ),
+        );
+    }
+}
+
+/// The attributes of an entry that a merge cannot take.
+fn refuse_on_merge(attrs: &EntryAttrs, errors: &mut Errors) {
+    if let Some((span, attr)) = attrs.on_layer_only() {
+        errors.at(
+            span,
+            format!(
+                "`{attr}` on a merge: a merge has no layer of its own; put it on the layers inside its paths"
+            ),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse;
+    use proc_macro2::TokenStream;
+
+    /// The messages `check` reports for a declaration.
+    fn messages(source: &str) -> Vec<String> {
+        let mut errors = Errors::default();
+        let tokens: TokenStream = source.parse().expect("tokens");
+        if let Some(decls) = parse::parse(tokens, &mut errors) {
+            check(decls, &mut errors);
+        }
+        errors.messages()
+    }
+
+    fn assert_one(source: &str, expected: &str) {
+        let found = messages(source);
+        assert!(
+            found.len() == 1 && found[0].contains(expected),
+            "{source}: expected one error containing {expected:?}, got {found:#?}"
+        );
+    }
+
+    /// The checked networks of a declaration that has no errors.
+    fn networks(source: &str) -> Vec<Network> {
+        let mut errors = Errors::default();
+        let tokens: TokenStream = source.parse().expect("tokens");
+        let decls = parse::parse(tokens, &mut errors).expect("parses");
+        let checked = check(decls, &mut errors);
+        assert!(errors.is_empty(), "{source}: {:#?}", errors.messages());
+        checked.networks
+    }
+
+    /// Each entry's output shape (of the last struct), as messages describe shapes.
+    fn shapes(source: &str) -> Vec<String> {
+        let networks = networks(source);
+        let net = networks.last().expect("a network");
+        net.entries.iter().map(|e| describe_shape(&e.out_shape)).collect()
+    }
+
+    #[test]
+    fn shaped_layers_work_out_their_output_shapes() {
+        assert_eq!(
+            shapes(
+                "struct N { input: [8, 8, 1], c1: Conv2d<16, 3, Relu>, c2: Conv2d<32, 3, Relu, padding = Same>, \
+                 pool: MaxPool2d<2>, drop: SpatialDropout(0.2), flat: Flatten, out: Dense<10> }"
+            ),
+            ["[6, 6, 16]", "[6, 6, 32]", "[3, 3, 32]", "[3, 3, 32]", "[288]", "[10]"]
+        );
+        // PyTorch's formula: (7 + 2 - 2 * 2 - 1) / 2 + 1 = 3 and (9 + 2 - 2 - 1) / 1 + 1 = 9.
+        assert_eq!(
+            shapes("struct N { input: [7, 9, 3], c: Conv2d<4, [3, 2], stride = [2, 1], padding = 1, dilation = 2> }"),
+            ["[3, 9, 4]"]
+        );
+        assert_eq!(
+            shapes("struct N { input: [10, 3], c: Conv1d<4, 3, padding = Causal, dilation = 2>, p: AvgPool1d<3, stride = 2> }"),
+            ["[10, 4]", "[4, 4]"]
+        );
+        // Pools round down; global pools keep the channels.
+        assert_eq!(
+            shapes("struct N { input: [7, 5, 3], p: MaxPool2d<2>, g: GlobalMaxPool }"),
+            ["[3, 2, 3]", "[3]"]
+        );
+        assert_eq!(
+            shapes("struct N { input: [4, 4, 2], bn: BatchNorm, f: Flatten(channels_first), out: Dense<1> }"),
+            ["[4, 4, 2]", "[32]", "[1]"]
+        );
+    }
+
+    #[test]
+    fn recurrent_layers_work_out_their_output_shapes() {
+        assert_eq!(
+            shapes(
+                "struct N { input: [8, 3], a: Lstm<16, return_sequences = true, dropout = 0.1>, \
+                 b: TimeDistributed(Dense<4, Relu>), c: Gru<5>, out: Dense<1> }"
+            ),
+            ["[8, 16]", "[8, 4]", "[5]", "[1]"]
+        );
+        assert_eq!(
+            shapes("struct N { input: [T, 2], c: Conv1d<4, 3, padding = Causal>, r: Gru<U, return_sequences = true> }"),
+            ["[T, 4]", "[T, U]"]
+        );
+    }
+
+    #[test]
+    fn recurrent_mistakes_are_reported_on_the_layer_or_value() {
+        assert_one("struct N { input: 64, r: Lstm<8> }", "needs an input shaped [T, F]");
+        assert_one("struct N { input: [8, 8], r: Gru<8, recurrent_dropout = 1.0> }", "outside [0, 1)");
+        assert_one("struct N { input: [8, 8], r: Gru<8, dropout = -0.5> }", "outside [0, 1)");
+        assert_one(
+            "struct N { input: [8, 8], r: Gru<8, return_sequences = true>, out: Dense<1> }",
+            "TimeDistributed",
+        );
+        assert_one("struct N { input: [8, 8], t: TimeDistributed(MaxPool1d<2>) }", "`MaxPool1d` is not one");
+        assert_one("struct N { input: [8, 8], t: TimeDistributed(Dense<0>) }", "must be at least 1");
+        assert_one(
+            "struct N { input: [8, 8], r: Lstm<8, return_sequence = true> }",
+            "did you mean `return_sequences`",
+        );
+    }
+
+    #[test]
+    fn shaped_layer_mistakes_name_the_input_shape() {
+        assert_one(
+            "struct N { input: 64, c: Conv2d<8, 3> }",
+            "needs an input shaped [H, W, C], but its input is shaped [64]",
+        );
+        assert_one("struct N { input: [8, 8, 1], c: Conv1d<8, 3> }", "needs an input shaped [T, C]");
+        assert_one(
+            "struct N { input: [4, 6, 1], c: Conv2d<2, 5> }",
+            "kernel (5) is larger than its input along the height",
+        );
+        assert_one("struct N { input: [3, 3, 2], p: MaxPool2d<4> }", "window (4) is larger");
+        assert_one(
+            "struct N { input: [8, 8, 3], c: Conv2d<4, 3, stride = 2, padding = Same> }",
+            "needs stride 1",
+        );
+        assert_one("struct N { input: [8, 8, 3], c: Conv2d<4, 3, padding = Causal> }", "is for Conv1d");
+        assert_one("struct N { input: [8, 3], c: Conv1d<4, 3, stride = 0> }", "must be at least 1, found 0");
+        assert_one(
+            "struct N { input: [8, 3], c: Conv1d<4, 3, dilation = 0> }",
+            "must be at least 1, found 0",
+        );
+        assert_one("struct N { input: 64, f: Flatten(channels_first) }", "but its input is flat [64]");
+        assert_one("struct N { input: [8, 3], d: SpatialDropout(1.5) }", "outside [0, 1]");
+        assert_one("struct N { input: 8, d: SpatialDropout(0.5) }", "use Dropout");
+        assert_one("struct N { input: 8, g: GlobalAvgPool }", "its input is flat [8]");
+    }
+
+    #[test]
+    fn mistakes_after_a_failed_layer_are_not_repeated() {
+        // The conv fails, so the Dense after it has no known input: one error.
+        assert_one("struct N { input: 64, c: Conv2d<8, 3>, out: Dense<2> }", "needs an input shaped");
+        // A Dropout keeps its input's shape: the layer after it is still checked.
+        let found = messages("struct N { input: [4, 4], d: Dropout(2.0), out: Dense<2> }");
+        assert_eq!(found.len(), 2, "{found:#?}");
+    }
+
+    #[test]
+    fn a_valid_network_has_no_errors() {
+        assert!(messages(
+            "struct N { input: [2, 3], flat: Flatten, fc: Dense<4, Relu>, d: Dropout(0.5), out: Dense<1> }"
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn widths_must_be_positive_integers() {
+        assert_one("struct N { input: 4, fc: Dense<-3> }", "must be a positive integer, found -3");
+        assert_one("struct N { input: -4, fc: Dense<3> }", "must be a positive integer, found -4");
+        assert_one("struct N { input: 4, fc: Dense<0> }", "must be at least 1, found 0");
+        assert_one("struct N { input: 4, fc: Dense<2.5> }", "must be a positive integer or a `const` name");
+    }
+
+    #[test]
+    fn absurd_widths_are_one_error_naming_the_layer() {
+        assert_one(
+            "struct N { input: 4, fc: Dense<4611686018427387904> }",
+            "more values than memory can hold",
+        );
+        assert_one(
+            "struct N { input: 4611686018427387904, fc: Dense<3> }",
+            "more values than memory can hold",
+        );
+        assert_one("struct N { input: 3000000000, fc: Dense<3000000000> }", "layer `fc` is too large");
+    }
+
+    #[test]
+    fn reserved_and_duplicate_names_are_refused() {
+        assert_one("struct N { input: 4, __train: Dense<3> }", "reserved");
+        assert_one("struct N { input: 4, a: Dense<3>, a: Dense<2> }", "duplicate layer name `a`");
+        assert_one("struct N { input: 4, input: Dense<3> }", "only appear once");
+    }
+
+    #[test]
+    fn keywords_are_not_names_or_widths() {
+        assert_one("struct N { input: 1, mut: Dense<1> }", "`mut` is a keyword");
+        assert_one("struct N { input: 1, fc: Dense<fn> }", "`fn` is a keyword");
+        assert_one("struct N { input: [2, type], fc: Dense<1> }", "`type` is a keyword");
+        assert!(messages("struct N { input: 1, r#mut: Dense<1> }").is_empty());
+    }
+
+    #[test]
+    fn a_missing_comma_is_one_error() {
+        let found = messages("struct N { input: 4 fc: Dense<3> }");
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert!(!found[0].contains("needs `input"));
+    }
+
+    #[test]
+    fn rates_and_options_are_checked() {
+        assert_one("struct N { input: 4, d: Dropout(1.5) }", "outside [0, 1]");
+        assert_one("struct N { input: 4, bn: BatchNorm(epsilon = 0.1) }", "did you mean `eps`");
+        assert_one("struct N { input: 4, bn: BatchNorm(momentum = 2.0) }", "outside [0, 1]");
+        assert_one(
+            "struct N { input: [2, 2], d: Dropout(0.5, noise_shape = [_, 3, 2]) }",
+            "noise_shape axis 1",
+        );
+    }
+
+    #[test]
+    fn unknown_layers_and_activations_get_suggestions() {
+        assert_one("struct N { input: 4, fc: Denes<3> }", "did you mean `Dense`");
+        assert_one("struct N { input: 4, fc: Dense<3, Rleu> }", "did you mean `Relu`");
+        assert_one("struct N { input: 4, fc: Dense(3) }", "write `Dense<WIDTH>");
+    }
+
+    #[test]
+    fn dense_on_a_shaped_input_asks_for_flatten() {
+        assert_one("struct N { input: [2, 3], fc: Dense<3> }", "add a `Flatten` layer");
+    }
+
+    #[test]
+    fn the_input_comes_first() {
+        assert_one("struct N { fc: Dense<3> }", "first entry must be `input");
+        assert_one("struct N { }", "needs `input: WIDTH`");
+        assert_one("struct N<T> { input: 3, fc: Dense<1> }", "no generic parameters");
+    }
+}
