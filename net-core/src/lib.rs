@@ -12,6 +12,7 @@ pub mod layers;
 mod linalg;
 pub mod loss;
 pub mod math;
+pub mod metrics;
 pub mod network;
 pub mod optim;
 pub mod phase;
@@ -38,14 +39,17 @@ pub use layers::{
 pub use linalg::matmul_cols as __matmul_cols;
 pub use linalg::{num_threads, set_num_threads};
 pub use loss::{
-    Accuracy, BinaryCrossEntropy, BinaryCrossEntropyFromLogits, CrossEntropy, CrossEntropyFromProbs, Loss,
+    AccuracyKind, BinaryCrossEntropy, BinaryCrossEntropyFromLogits, CrossEntropy, CrossEntropyFromProbs, Loss,
     Mse,
 };
 pub use network::{EvalNetwork, Network, Stream, StreamChain, Streamable, Summary, SummaryRow, TrainNetwork};
 pub use optim::{Adam, AdamW, Optimizer, RmsProp, Sgd};
 pub use phase::{Eval, Phase, PhaseData, PhaseKind, PhaseMut, PhaseRef, Train, TrainOnly};
 pub use tensor::{Batch, Cols, ColsMut};
-pub use train::{Control, Fit, History, Metrics, Schedule};
+pub use train::{
+    Callback, Checkpoint, Context, Control, CsvLogger, Evaluate, Fit, History, Metrics, Mode, ReduceLrOnPlateau,
+    Schedule, Verbosity, Warmup,
+};
 
 pub use nalgebra;
 pub use rand;
