@@ -144,8 +144,7 @@ pub mod prelude {
         Activation, Adam, AdamW, Batch, BatchNorm, BinaryCrossEntropy, BinaryCrossEntropyFromLogits, Control,
         CrossEntropy, CrossEntropyFromProbs, Dataset, Dense, DenseGrads, Dropout, Error, Eval, EvalNetwork,
         Fit, Flatten, Gelu, Grads, HeapTensor, History, Init, Layer, LeakyRelu, Linear, Loss, Metrics, Mse,
-        Verbosity,
         Network, Optimizer, Parameterized, Phase, Relu, RmsProp, Schedule, Sgd, Sigmoid, Softmax,
-        StopGradient, Tanh, Train, TrainNetwork, Weights,
+        StopGradient, Tanh, Train, TrainNetwork, Verbosity, Weights,
     };
 }

@@ -23,7 +23,8 @@ fn value_of(name: &str, outputs: usize, kind: AccuracyKind, y: &[f32], t: &[f32]
         "mae" => Mae.compute_slices(outputs, kind, y, t),
         "rmse" => Rmse.compute_slices(outputs, kind, y, t),
         top => {
-            let k = top.strip_prefix("top_").and_then(|r| r.strip_suffix("_accuracy")).expect("a known metric");
+            let k =
+                top.strip_prefix("top_").and_then(|r| r.strip_suffix("_accuracy")).expect("a known metric");
             TopK(k.parse().unwrap()).compute_slices(outputs, kind, y, t)
         }
     }
@@ -52,7 +53,10 @@ fn every_metric_matches_scikit_learn_on_the_fixture() {
             let value = value_of(metric, outputs, kind, &y, &t);
             match (expected.as_f64(), value) {
                 (Some(expected), MetricValue::Scalar(v)) => {
-                    assert!((v as f64 - expected).abs() < 1e-6, "{name} {metric}: {v} against scikit-learn's {expected}");
+                    assert!(
+                        (v as f64 - expected).abs() < 1e-6,
+                        "{name} {metric}: {v} against scikit-learn's {expected}"
+                    );
                 }
                 (None, MetricValue::Matrix(matrix)) => {
                     let rows: Vec<Vec<u64>> = serde_json::from_value(expected.clone()).unwrap();
@@ -87,11 +91,13 @@ fn data(samples: usize) -> Dataset<2, 1> {
 fn fit_keeps_each_metric_per_epoch_by_name_and_the_last_equals_evaluate() {
     let data = data(120);
     let mut net = Classifier::<Train>::seeded(4);
-    let settings = Fit::epochs(4)
-        .batch_size(16)
-        .validation_split(0.25)
-        .verbose(false)
-        .metrics((Precision::binary(), Recall::binary(), F1::binary(), AucRoc, ConfusionMatrix));
+    let settings = Fit::epochs(4).batch_size(16).validation_split(0.25).verbose(false).metrics((
+        Precision::binary(),
+        Recall::binary(),
+        F1::binary(),
+        AucRoc,
+        ConfusionMatrix,
+    ));
     let history = net.fit(&data, &mut Adam::new(0.02), &BinaryCrossEntropy, settings).unwrap();
     for name in ["precision", "recall", "f1", "auc", "val_precision", "val_recall", "val_f1", "val_auc"] {
         assert_eq!(history.metric(name).map(<[f32]>::len), Some(4), "{name}");
@@ -102,7 +108,11 @@ fn fit_keeps_each_metric_per_epoch_by_name_and_the_last_equals_evaluate() {
     let held_out = data.slice(90, 120);
     let eval = net.into_eval();
     let metrics = eval
-        .evaluate_with(&held_out, &BinaryCrossEntropy, Evaluate::new().metrics((F1::binary(), AucRoc, ConfusionMatrix)))
+        .evaluate_with(
+            &held_out,
+            &BinaryCrossEntropy,
+            Evaluate::new().metrics((F1::binary(), AucRoc, ConfusionMatrix)),
+        )
         .unwrap();
     assert_eq!(metrics.get("f1"), history.last("val_f1"));
     assert_eq!(metrics.get("auc"), history.last("val_auc"));
@@ -116,9 +126,15 @@ fn metrics_that_cannot_measure_the_network_are_refused_before_training() {
     let data = data(20);
     let mut net = Classifier::<Train>::seeded(4);
     let before = net.clone();
-    let refused = net.fit(&data, &mut Sgd::new(0.1), &Mse, Fit::epochs(2).verbose(false).metrics(Precision::binary()));
+    let refused =
+        net.fit(&data, &mut Sgd::new(0.1), &Mse, Fit::epochs(2).verbose(false).metrics(Precision::binary()));
     assert!(matches!(&refused, Err(Error::InvalidArgument(m)) if m.contains("precision")), "{refused:?}");
-    let twice = net.fit(&data, &mut Sgd::new(0.1), &BinaryCrossEntropy, Fit::epochs(2).verbose(false).metrics([AucRoc, AucRoc]));
+    let twice = net.fit(
+        &data,
+        &mut Sgd::new(0.1),
+        &BinaryCrossEntropy,
+        Fit::epochs(2).verbose(false).metrics([AucRoc, AucRoc]),
+    );
     assert!(matches!(&twice, Err(Error::InvalidArgument(m)) if m.contains("two metrics")), "{twice:?}");
     assert_eq!(net.out.weights(), before.out.weights());
     let eval = net.into_eval();

@@ -549,13 +549,19 @@ fn a_batch_callback_sees_every_step_and_can_stop_mid_epoch() {
     let data = separable(64);
     let mut steps = Vec::new();
     let settings = quiet(5).on_batch_end(|ctx| {
-        steps.push((ctx.epoch(), ctx.step().unwrap(), ctx.global_step(), ctx.batch_loss().unwrap().is_finite()));
+        steps.push((
+            ctx.epoch(),
+            ctx.step().unwrap(),
+            ctx.global_step(),
+            ctx.batch_loss().unwrap().is_finite(),
+        ));
         if ctx.epoch() == 2 && ctx.step() == Some(2) {
             ctx.stop_training();
         }
         Ok(())
     });
-    let history = Classifier::<Train>::seeded(2).fit(&data, &mut Sgd::new(0.1), &BinaryCrossEntropy, settings).unwrap();
+    let history =
+        Classifier::<Train>::seeded(2).fit(&data, &mut Sgd::new(0.1), &BinaryCrossEntropy, settings).unwrap();
     assert_eq!(history.epochs(), 2, "the epoch that stopped still counts");
     let expected: Vec<_> = [(1, 1, 0), (1, 2, 1), (1, 3, 2), (1, 4, 3), (2, 1, 4), (2, 2, 5)]
         .into_iter()
@@ -573,7 +579,8 @@ fn a_callback_error_ends_fit_with_it() {
         }
         Ok(())
     });
-    let outcome = Classifier::<Train>::seeded(2).fit(&data, &mut Sgd::new(0.1), &BinaryCrossEntropy, settings);
+    let outcome =
+        Classifier::<Train>::seeded(2).fit(&data, &mut Sgd::new(0.1), &BinaryCrossEntropy, settings);
     assert!(matches!(outcome, Err(Error::InvalidArgument(m)) if m == "asked to fail"));
 }
 
@@ -630,12 +637,18 @@ fn a_monitored_value_fit_does_not_measure_is_refused_before_training() {
     let data = separable(32);
     let mut net = Classifier::<Train>::seeded(2);
     let before = net.out.weights().clone_owned();
-    let outcome = net.fit(&data, &mut Sgd::new(0.1), &BinaryCrossEntropy, quiet(3).callback(ReduceLrOnPlateau::new()));
+    let outcome =
+        net.fit(&data, &mut Sgd::new(0.1), &BinaryCrossEntropy, quiet(3).callback(ReduceLrOnPlateau::new()));
     assert!(
         matches!(&outcome, Err(Error::InvalidArgument(m)) if m.contains("`val_loss`") && m.contains("validation split")),
         "{outcome:?}"
     );
-    let outcome = net.fit(&data, &mut Sgd::new(0.1), &Mse, quiet(3).callback(Checkpoint::best("x").monitor("accuracy")));
+    let outcome = net.fit(
+        &data,
+        &mut Sgd::new(0.1),
+        &Mse,
+        quiet(3).callback(Checkpoint::best("x").monitor("accuracy")),
+    );
     assert!(matches!(&outcome, Err(Error::InvalidArgument(m)) if m.contains("`accuracy`")), "{outcome:?}");
     assert_eq!(net.out.weights(), &before);
 }
@@ -650,7 +663,9 @@ fn csv_logger_writes_each_epoch_as_it_ends() {
         rows_seen.push(std::fs::read_to_string(&path).unwrap().lines().count());
         Ok(())
     });
-    let history = Classifier::<Train>::seeded(2).fit(&data, &mut Adam::new(0.01), &BinaryCrossEntropy, settings).unwrap();
+    let history = Classifier::<Train>::seeded(2)
+        .fit(&data, &mut Adam::new(0.01), &BinaryCrossEntropy, settings)
+        .unwrap();
     assert_eq!(rows_seen, vec![2, 3, 4], "a header, then a row per epoch, flushed");
     let text = std::fs::read_to_string(&path).unwrap();
     let lines: Vec<&str> = text.split("\r\n").collect();
@@ -675,17 +690,24 @@ fn evaluate_on_an_empty_data_set_panics_naming_the_problem() {
 fn try_evaluate_and_evaluate_with_report_an_empty_data_set() {
     let empty = separable(4).slice(2, 2);
     let net = Classifier::<Eval>::seeded(1);
-    assert!(matches!(net.try_evaluate(&empty, &BinaryCrossEntropy), Err(Error::Empty(m)) if m.contains("empty data set")));
+    assert!(
+        matches!(net.try_evaluate(&empty, &BinaryCrossEntropy), Err(Error::Empty(m)) if m.contains("empty data set"))
+    );
     let with = net.evaluate_with(&empty, &BinaryCrossEntropy, Evaluate::new().metrics(Precision::binary()));
     assert!(matches!(with, Err(Error::Empty(_))));
     let some = separable(4);
-    assert_eq!(net.try_evaluate(&some, &BinaryCrossEntropy).unwrap(), net.evaluate(&some, &BinaryCrossEntropy));
+    assert_eq!(
+        net.try_evaluate(&some, &BinaryCrossEntropy).unwrap(),
+        net.evaluate(&some, &BinaryCrossEntropy)
+    );
 }
 
 #[test]
 fn fit_on_an_empty_data_set_says_the_data_set_is_empty() {
     let empty = separable(4).slice(0, 0);
-    let err = Classifier::<Train>::seeded(1).fit(&empty, &mut Sgd::new(0.1), &BinaryCrossEntropy, quiet(1)).unwrap_err();
+    let err = Classifier::<Train>::seeded(1)
+        .fit(&empty, &mut Sgd::new(0.1), &BinaryCrossEntropy, quiet(1))
+        .unwrap_err();
     let message = err.to_string();
     assert!(matches!(err, Error::Empty(_)));
     assert!(message.contains("fit got an empty data set"), "{message}");
@@ -705,10 +727,53 @@ fn metrics_reach_fit_and_evaluate_by_name() {
     let data = Dataset::<2, 3>::from_class_labels(x, &labels).unwrap();
     let mut net = Three::<Train>::seeded(1);
     let history = net
-        .fit(&data, &mut Adam::new(0.01), &CrossEntropy, quiet(2).validation_split(0.2).metrics([TopK(1), TopK(2)]))
+        .fit(
+            &data,
+            &mut Adam::new(0.01),
+            &CrossEntropy,
+            quiet(2).validation_split(0.2).metrics([TopK(1), TopK(2)]),
+        )
         .unwrap();
     assert_eq!(history.metric("top_1_accuracy"), Some(&history.accuracy[..]), "top-1 is accuracy");
     assert_eq!(history.metric("val_top_1_accuracy"), Some(&history.val_accuracy[..]));
-    assert!(history.metric("val_top_2_accuracy").unwrap().iter().zip(&history.val_accuracy).all(|(k2, k1)| k2 >= k1));
-    assert!(history.to_csv().lines().next().unwrap().ends_with(",top_1_accuracy,top_2_accuracy,val_top_1_accuracy,val_top_2_accuracy"));
+    assert!(history
+        .metric("val_top_2_accuracy")
+        .unwrap()
+        .iter()
+        .zip(&history.val_accuracy)
+        .all(|(k2, k1)| k2 >= k1));
+    assert!(history
+        .to_csv()
+        .lines()
+        .next()
+        .unwrap()
+        .ends_with(",top_1_accuracy,top_2_accuracy,val_top_1_accuracy,val_top_2_accuracy"));
+}
+
+#[test]
+fn warmup_ramps_towards_the_schedule_then_leaves_it_alone() {
+    use typenet::train::{Callback, Context, Warmup};
+    /// Records the rate of each step.
+    struct Rates<'r>(&'r mut Vec<f32>);
+    impl Callback for Rates<'_> {
+        fn on_batch_begin(&mut self, ctx: &mut Context<'_>) -> typenet::Result<()> {
+            self.0.push(ctx.learning_rate());
+            Ok(())
+        }
+    }
+    let data = separable(64);
+    let mut rates = Vec::new();
+    let settings = quiet(3)
+        .schedule(Schedule::Step { every: 1, factor: 0.5 })
+        .callback(Warmup::epochs(1).initial_learning_rate(0.02))
+        .callback(Rates(&mut rates));
+    let history =
+        Classifier::<Train>::seeded(3).fit(&data, &mut Sgd::new(0.1), &BinaryCrossEntropy, settings).unwrap();
+    // 4 steps an epoch; epoch 1 ramps from 0.02 towards the schedule's 0.1.
+    let expected = [0.02, 0.04, 0.06, 0.08, 0.05, 0.05, 0.05, 0.05, 0.025, 0.025, 0.025, 0.025];
+    assert_eq!(rates.len(), expected.len());
+    for (rate, e) in rates.iter().zip(expected) {
+        assert!((rate - e).abs() < 1e-7, "{rates:?}");
+    }
+    assert_eq!(history.learning_rate, vec![0.08, 0.05, 0.025], "the rate of each epoch's last step");
 }

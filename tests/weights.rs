@@ -38,17 +38,22 @@ macro_rules! check_case {
             net.out.bias_mut()[o] = bias[o];
         }
         let (x, y) = (rows(&case["x"]), rows(&case["y"]));
-        let data = Dataset::<$inputs, $outputs>::from_iter_rows(
-            x.iter().zip(&y).map(|(x, y)| (<[f32; $inputs]>::try_from(&x[..]).unwrap(), <[f32; $outputs]>::try_from(&y[..]).unwrap())),
-        )
+        let data = Dataset::<$inputs, $outputs>::from_iter_rows(x.iter().zip(&y).map(|(x, y)| {
+            (<[f32; $inputs]>::try_from(&x[..]).unwrap(), <[f32; $outputs]>::try_from(&y[..]).unwrap())
+        }))
         .unwrap();
         let sample_weight = floats(&case["sample_weight"]);
         let class_weight: Vec<(usize, f32)> = case["class_weight"]
             .as_object()
             .map(|m| m.iter().map(|(k, v)| (k.parse().unwrap(), v.as_f64().unwrap() as f32)).collect())
             .unwrap_or_default();
-        let evaluated = net.evaluate_with(&data, &$loss, Evaluate::new().sample_weight(&sample_weight)).unwrap();
-        close(evaluated.loss, case["evaluate_sample_weighted"].as_f64().unwrap(), &format!("{name} evaluate"));
+        let evaluated =
+            net.evaluate_with(&data, &$loss, Evaluate::new().sample_weight(&sample_weight)).unwrap();
+        close(
+            evaluated.loss,
+            case["evaluate_sample_weighted"].as_f64().unwrap(),
+            &format!("{name} evaluate"),
+        );
         for run in case["fit"].as_array().unwrap() {
             let split = run["validation_split"].as_f64().unwrap() as f32;
             let settings = Fit::epochs(1).batch_size(4).shuffle(false).validation_split(split).verbose(false);
@@ -94,7 +99,9 @@ fn weights_change_what_the_gradient_favours() {
 fn invalid_weights_are_refused_before_training() {
     let data = Dataset::<3, 1>::from_rows(&[[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]], &[[1.0], [0.0]]).unwrap();
     let mut net = Binary::<Train>::seeded(1);
-    let fit = |net: &mut Binary<Train>, settings: Fit<'_>| net.fit(&data, &mut Sgd::new(0.1), &BinaryCrossEntropy, settings);
+    let fit = |net: &mut Binary<Train>, settings: Fit<'_>| {
+        net.fit(&data, &mut Sgd::new(0.1), &BinaryCrossEntropy, settings)
+    };
     let quiet = || Fit::epochs(1).verbose(false);
     let short = [1.0];
     let negative = [1.0, -1.0];

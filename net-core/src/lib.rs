@@ -39,16 +39,16 @@ pub use layers::{
 pub use linalg::matmul_cols as __matmul_cols;
 pub use linalg::{num_threads, set_num_threads};
 pub use loss::{
-    AccuracyKind, BinaryCrossEntropy, BinaryCrossEntropyFromLogits, CrossEntropy, CrossEntropyFromProbs, Loss,
-    Mse,
+    AccuracyKind, BinaryCrossEntropy, BinaryCrossEntropyFromLogits, CrossEntropy, CrossEntropyFromProbs,
+    Loss, Mse,
 };
 pub use network::{EvalNetwork, Network, Stream, StreamChain, Streamable, Summary, SummaryRow, TrainNetwork};
 pub use optim::{Adam, AdamW, Optimizer, RmsProp, Sgd};
 pub use phase::{Eval, Phase, PhaseData, PhaseKind, PhaseMut, PhaseRef, Train, TrainOnly};
 pub use tensor::{Batch, Cols, ColsMut};
 pub use train::{
-    Callback, Checkpoint, Context, Control, CsvLogger, Evaluate, Fit, History, Metrics, Mode, ReduceLrOnPlateau,
-    Schedule, Verbosity, Warmup,
+    Callback, Checkpoint, Context, Control, CsvLogger, Evaluate, Fit, History, Metrics, Mode,
+    ReduceLrOnPlateau, Schedule, Verbosity, Warmup,
 };
 
 pub use nalgebra;

@@ -389,10 +389,14 @@ mod tests {
     fn weighted_losses_weigh_each_sample_and_divide_by_the_sample_count() {
         let (y, t) = ([0.5f32, 2.0, -1.0, 1.0, 0.2, 0.3], [0.0f32, 1.0, 0.0, 1.0, 0.0, 0.0]);
         let w = [3.0f32, 0.5];
-        let expected =
-            (3.0 * CrossEntropy.loss_slices(3, &y[..3], &t[..3]) + 0.5 * CrossEntropy.loss_slices(3, &y[3..], &t[3..])) / 2.0;
+        let expected = (3.0 * CrossEntropy.loss_slices(3, &y[..3], &t[..3])
+            + 0.5 * CrossEntropy.loss_slices(3, &y[3..], &t[3..]))
+            / 2.0;
         assert!((CrossEntropy.weighted_loss_slices(3, &y, &t, &w) - expected).abs() < 1e-6);
-        assert_eq!(CrossEntropy.weighted_loss_slices(3, &y, &t, &[1.0, 1.0]), CrossEntropy.loss_slices(3, &y, &t));
+        assert_eq!(
+            CrossEntropy.weighted_loss_slices(3, &y, &t, &[1.0, 1.0]),
+            CrossEntropy.loss_slices(3, &y, &t)
+        );
         // The weighted gradient is the finite difference of the weighted loss.
         let mut g = [0.0f32; 6];
         CrossEntropy.weighted_grad_slices(3, &y, &t, &w, &mut g);
@@ -409,7 +413,10 @@ mod tests {
 
     #[test]
     fn accuracy_counts() {
-        assert_eq!(AccuracyKind::Binary { threshold: 0.5 }.count(1, &[0.7, 0.2, 0.6], &[1.0, 1.0, 0.0]), (1, 3));
+        assert_eq!(
+            AccuracyKind::Binary { threshold: 0.5 }.count(1, &[0.7, 0.2, 0.6], &[1.0, 1.0, 0.0]),
+            (1, 3)
+        );
         assert_eq!(AccuracyKind::Categorical.count(2, &[0.1, 0.9, 0.8, 0.2], &[0.0, 1.0, 0.0, 1.0]), (1, 2));
     }
 }

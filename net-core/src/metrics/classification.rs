@@ -28,7 +28,8 @@ impl Metric for Accuracy {
         true
     }
     fn problem(&self, _outputs: usize, kind: AccuracyKind) -> Option<String> {
-        (kind == AccuracyKind::None).then(|| "the loss gives no classes to be correct about (a regression loss)".into())
+        (kind == AccuracyKind::None)
+            .then(|| "the loss gives no classes to be correct about (a regression loss)".into())
     }
     fn update(&self, state: &mut (u64, u64), batch: &Predictions<'_>) {
         let (correct, counted) = batch.kind.count(batch.outputs, batch.y, batch.t);
@@ -66,7 +67,9 @@ impl Metric for TopK {
     }
     fn problem(&self, _outputs: usize, kind: AccuracyKind) -> Option<String> {
         if kind != AccuracyKind::Categorical {
-            Some("top-k accuracy needs a categorical loss (one class per sample among several outputs)".into())
+            Some(
+                "top-k accuracy needs a categorical loss (one class per sample among several outputs)".into(),
+            )
         } else if self.0 == 0 {
             Some("k must be at least 1".into())
         } else {
@@ -149,7 +152,8 @@ impl ClassCounts {
     fn averaged(&self, average: Average, score: impl Fn([u64; 3]) -> f64) -> f32 {
         let value = match average {
             Average::Binary if self.multi_label => {
-                let pooled = self.per_class.iter().fold([0; 3], |a, c| [a[0] + c[0], a[1] + c[1], a[2] + c[2]]);
+                let pooled =
+                    self.per_class.iter().fold([0; 3], |a, c| [a[0] + c[0], a[1] + c[1], a[2] + c[2]]);
                 score(pooled)
             }
             Average::Binary => score(self.per_class.get(1).copied().unwrap_or_default()),
@@ -317,7 +321,13 @@ impl Confusion {
 
 impl std::fmt::Display for Confusion {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let width = self.counts.iter().map(|c| c.to_string().len()).max().unwrap_or(1).max(self.classes.to_string().len());
+        let width = self
+            .counts
+            .iter()
+            .map(|c| c.to_string().len())
+            .max()
+            .unwrap_or(1)
+            .max(self.classes.to_string().len());
         write!(f, "true\\pred")?;
         for c in 0..self.classes {
             write!(f, " {c:>width$}")?;

@@ -26,7 +26,9 @@ mod regression;
 use std::collections::BTreeMap;
 
 pub use auc::AucRoc;
-pub use classification::{Accuracy, Average, ClassCounts, Confusion, ConfusionMatrix, Precision, Recall, TopK, F1};
+pub use classification::{
+    Accuracy, Average, ClassCounts, Confusion, ConfusionMatrix, Precision, Recall, TopK, F1,
+};
 pub use regression::{ErrorSums, Mae, Rmse};
 
 use crate::error::{Error, Result};
@@ -393,4 +395,13 @@ macro_rules! tuple_lists {
     )+};
 }
 
-tuple_lists!((A), (A, B), (A, B, C), (A, B, C, D), (A, B, C, D, E), (A, B, C, D, E, F), (A, B, C, D, E, F, G), (A, B, C, D, E, F, G, H));
+tuple_lists!(
+    (A),
+    (A, B),
+    (A, B, C),
+    (A, B, C, D),
+    (A, B, C, D, E),
+    (A, B, C, D, E, F),
+    (A, B, C, D, E, F, G),
+    (A, B, C, D, E, F, G, H)
+);

@@ -108,7 +108,11 @@ const EMPTY: &str = "evaluate got an empty data set: there is no sample to measu
 /// # Panics
 /// If `data` is empty (a loss of nothing is not 0): use [`try_evaluate`]
 /// where an empty set can happen.
-pub fn evaluate<N, L, const IN: usize, const OUT: usize>(net: &N, data: &Dataset<IN, OUT>, loss: &L) -> Metrics
+pub fn evaluate<N, L, const IN: usize, const OUT: usize>(
+    net: &N,
+    data: &Dataset<IN, OUT>,
+    loss: &L,
+) -> Metrics
 where
     N: NetworkDef<Input = Const<IN>, Output = Const<OUT>>,
     L: Loss,
@@ -186,7 +190,13 @@ pub(super) fn sample_weights<const IN: usize, const OUT: usize>(
                     let rounded = target[0].round_ties_even();
                     (rounded >= 0.0).then_some(rounded as usize)
                 } else {
-                    Some(target.iter().enumerate().fold((0, f32::NEG_INFINITY), |b, (i, &v)| if v > b.1 { (i, v) } else { b }).0)
+                    Some(
+                        target
+                            .iter()
+                            .enumerate()
+                            .fold((0, f32::NEG_INFINITY), |b, (i, &v)| if v > b.1 { (i, v) } else { b })
+                            .0,
+                    )
                 };
                 label.and_then(|l| class.get(&l).copied()).unwrap_or(1.0)
             })

@@ -206,10 +206,18 @@ where
         // What a step that goes non-finite is rolled back to.
         let snapshot = (net.clone(), opt.clone());
         reporter.begin_epoch(epoch, steps);
-        let plan = EpochPlan { epoch, data: train, weights: parts.train_weights, loss, clip_norm: settings.clip_norm };
+        let plan = EpochPlan {
+            epoch,
+            data: train,
+            weights: parts.train_weights,
+            loss,
+            clip_norm: settings.clip_norm,
+        };
         let mut hooks = |net: &mut N, opt: &mut O, event: BatchEvent| -> Result<bool> {
             let (hook, at) = match event {
-                BatchEvent::Begin(step) => (Hook::BatchBegin, Position { step: Some(step), batch_loss: None, ..position }),
+                BatchEvent::Begin(step) => {
+                    (Hook::BatchBegin, Position { step: Some(step), batch_loss: None, ..position })
+                }
                 BatchEvent::End(step, loss) => {
                     (Hook::BatchEnd, Position { step: Some(step), batch_loss: Some(loss), ..position })
                 }
@@ -221,7 +229,16 @@ where
             stop |= asked;
             Ok(stop)
         };
-        let outcome = run_epoch(net, opt, &plan, &mut batches, &mut state, &mut reporter, &mut settings.metrics, &mut hooks);
+        let outcome = run_epoch(
+            net,
+            opt,
+            &plan,
+            &mut batches,
+            &mut state,
+            &mut reporter,
+            &mut settings.metrics,
+            &mut hooks,
+        );
         let stats = match outcome {
             Ok(stats) => stats,
             Err(halt) => {

@@ -36,7 +36,8 @@ pub struct History {
     pub accuracy: Vec<f32>,
     /// Validation accuracy, with dropout off.
     pub val_accuracy: Vec<f32>,
-    /// The learning rate used in each epoch.
+    /// The learning rate of each epoch's last step (a `Schedule` sets one
+    /// rate per epoch; a `Warmup` changes it step by step).
     pub learning_rate: Vec<f32>,
     /// With early stopping: the (1-based) epoch whose weights were kept.
     pub best_epoch: Option<usize>,
@@ -174,13 +175,24 @@ impl History {
                 .y_label_area_size(60)
                 .build_cartesian_2d(1f32..epochs as f32, (low - pad)..(high + pad))
                 .map_err(|e| plot_error(&e))?;
-            chart.configure_mesh().x_desc("epoch").y_desc(name.as_str()).draw().map_err(|e| plot_error(&e))?;
+            chart
+                .configure_mesh()
+                .x_desc("epoch")
+                .y_desc(name.as_str())
+                .draw()
+                .map_err(|e| plot_error(&e))?;
             let val_name = format!("val_{name}");
-            for (label, curve, color) in [(name.as_str(), *train, BLUE), (val_name.as_str(), *validation, RED)] {
+            for (label, curve, color) in
+                [(name.as_str(), *train, BLUE), (val_name.as_str(), *validation, RED)]
+            {
                 if curve.is_empty() {
                     continue;
                 }
-                let points = curve.iter().enumerate().filter(|(_, v)| v.is_finite()).map(|(i, &v)| ((i + 1) as f32, v));
+                let points = curve
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, v)| v.is_finite())
+                    .map(|(i, &v)| ((i + 1) as f32, v));
                 chart
                     .draw_series(LineSeries::new(points, color.stroke_width(2)))
                     .map_err(|e| plot_error(&e))?

@@ -68,7 +68,9 @@ enum Display<'a> {
     Silent,
     #[cfg(feature = "progress")]
     Bar(Option<indicatif::ProgressBar>),
-    Lines(Box<dyn Write + 'a>),
+    /// To the sink, or to standard error through `eprintln!` (which a test
+    /// harness captures).
+    Lines(Option<Box<dyn Write + 'a>>),
 }
 
 /// The display of one `fit`.
@@ -86,7 +88,7 @@ impl<'a> Reporter<'a> {
         epochs: usize,
         metric_names: Vec<String>,
     ) -> Self {
-        let lines = |sink: Option<Box<dyn Write + 'a>>| Display::Lines(sink.unwrap_or_else(|| Box::new(std::io::stderr())));
+        let lines = Display::Lines;
         let display = match verbosity {
             Verbosity::Silent => Display::Silent,
             Verbosity::Lines => lines(sink),
@@ -140,7 +142,10 @@ impl<'a> Reporter<'a> {
                     bar.finish_with_message(line);
                 }
             }
-            Display::Lines(sink) => {
+            Display::Lines(None) => {
+                eprintln!("{}", epoch_line(history, epoch, self.epochs, &self.metric_names))
+            }
+            Display::Lines(Some(sink)) => {
                 let line = epoch_line(history, epoch, self.epochs, &self.metric_names);
                 writeln!(sink, "{line}")
                     .and_then(|()| sink.flush())
@@ -167,7 +172,8 @@ mod tests {
 
     #[test]
     fn the_line_names_every_measured_value_in_order() {
-        let mut history = History { loss: vec![0.5], accuracy: vec![0.75], seconds: vec![0.25], ..History::default() };
+        let mut history =
+            History { loss: vec![0.5], accuracy: vec![0.75], seconds: vec![0.25], ..History::default() };
         history.val_loss.push(0.25);
         history.metrics.insert("precision".into(), vec![0.5]);
         history.metrics.insert("val_precision".into(), vec![1.0]);

@@ -273,7 +273,9 @@ pub(super) fn check_weights(sample: Option<&[f32]>, class: Option<&BTreeMap<usiz
                 .into(),
         );
     }
-    if let Some((i, w)) = sample.into_iter().flatten().enumerate().find(|(_, w)| !(w.is_finite() && **w >= 0.0)) {
+    if let Some((i, w)) =
+        sample.into_iter().flatten().enumerate().find(|(_, w)| !(w.is_finite() && **w >= 0.0))
+    {
         return invalid(format!("sample weight {w} of sample {i} (0-based) must be finite and not negative"));
     }
     if let Some((class, w)) = class.into_iter().flatten().find(|(_, w)| !(w.is_finite() && **w >= 0.0)) {

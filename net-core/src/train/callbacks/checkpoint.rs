@@ -116,7 +116,7 @@ impl Checkpoint {
 
     /// Whether (1-based) `epoch` saves, given the monitored value then.
     fn should_save(&mut self, epoch: usize, current: Option<f32>) -> bool {
-        if epoch % self.every != 0 {
+        if !epoch.is_multiple_of(self.every) {
             return false;
         }
         if !self.save_best_only {
@@ -148,7 +148,8 @@ impl Callback for Checkpoint {
             let path = format_path(&self.path.to_string_lossy(), epoch, |name| ctx.value(name))?;
             let path = PathBuf::from(path);
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
-                std::fs::create_dir_all(dir).map_err(|source| Error::Io { path: dir.to_path_buf(), source })?;
+                std::fs::create_dir_all(dir)
+                    .map_err(|source| Error::Io { path: dir.to_path_buf(), source })?;
             }
             ctx.save(&path)?;
             self.saved.push(epoch);
@@ -232,8 +233,10 @@ mod tests {
             checkpoint.monitor.best = checkpoint.initial_value_threshold;
             checkpoint.monitor.start_with(case.string("mode") == "min");
             let values = case.values("values");
-            let saved: Vec<u64> =
-                (1..=values.len()).filter(|&e| checkpoint.should_save(e, Some(values[e - 1]))).map(|e| e as u64).collect();
+            let saved: Vec<u64> = (1..=values.len())
+                .filter(|&e| checkpoint.should_save(e, Some(values[e - 1])))
+                .map(|e| e as u64)
+                .collect();
             assert_eq!(saved, case.epochs("saved_epochs"), "{}", case.name());
         }
     }

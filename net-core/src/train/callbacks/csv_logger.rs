@@ -45,7 +45,14 @@ pub struct CsvLogger {
 impl CsvLogger {
     /// Logs to `path`, replacing the file.
     pub fn new(path: impl Into<PathBuf>) -> Self {
-        CsvLogger { path: path.into(), separator: ',', append: false, file: None, keys: None, write_header: true }
+        CsvLogger {
+            path: path.into(),
+            separator: ',',
+            append: false,
+            file: None,
+            keys: None,
+            write_header: true,
+        }
     }
 
     /// The field separator (`,` by default).
@@ -184,11 +191,13 @@ mod tests {
     #[test]
     fn the_file_is_the_one_keras_writes() {
         for case in crate::train::callbacks::fixture::cases("csv_logger") {
-            let epochs: Vec<serde_json::Value> = case.get("logs").and_then(|v| v.as_array()).expect("logs").clone();
+            let epochs: Vec<serde_json::Value> =
+                case.get("logs").and_then(|v| v.as_array()).expect("logs").clone();
             let mut history = crate::train::History::default();
             let mut measured = super::super::Measured::default();
             let mut text = Vec::new();
-            let mut logger = CsvLogger::new("unused").separator(case.string("separator").chars().next().unwrap());
+            let mut logger =
+                CsvLogger::new("unused").separator(case.string("separator").chars().next().unwrap());
             let mut keys = None;
             for (epoch, logs) in epochs.iter().enumerate() {
                 let logs = logs.as_object().expect("an object of values");
@@ -212,9 +221,14 @@ mod tests {
                 let file = tempfile_path(case.name(), epoch);
                 logger.file = Some(File::create(&file).unwrap());
                 logger.write_header = epoch == 0;
-                let (result, _) = super::super::testing::with_context(&mut net, &mut opt, &history, &measured, position, |ctx| {
-                    logger.on_epoch_end(ctx)
-                });
+                let (result, _) = super::super::testing::with_context(
+                    &mut net,
+                    &mut opt,
+                    &history,
+                    &measured,
+                    position,
+                    |ctx| logger.on_epoch_end(ctx),
+                );
                 result.unwrap();
                 keys = logger.keys.clone();
                 text.extend(std::fs::read(&file).unwrap());

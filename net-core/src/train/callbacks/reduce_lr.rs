@@ -107,7 +107,10 @@ impl ReduceLrOnPlateau {
     /// # Panics
     /// If `min_lr` is negative, NaN or infinite.
     pub fn min_lr(mut self, min_lr: f32) -> Self {
-        assert!(min_lr.is_finite() && min_lr >= 0.0, "ReduceLrOnPlateau min_lr {min_lr} must be finite and not negative");
+        assert!(
+            min_lr.is_finite() && min_lr >= 0.0,
+            "ReduceLrOnPlateau min_lr {min_lr} must be finite and not negative"
+        );
         self.min_lr = min_lr;
         self
     }

@@ -72,7 +72,10 @@ impl Warmup {
     /// # Panics
     /// If `lr` is negative, NaN or infinite.
     pub fn initial_learning_rate(mut self, lr: f32) -> Self {
-        assert!(lr.is_finite() && lr >= 0.0, "Warmup initial learning rate {lr} must be finite and not negative");
+        assert!(
+            lr.is_finite() && lr >= 0.0,
+            "Warmup initial learning rate {lr} must be finite and not negative"
+        );
         self.initial_learning_rate = lr;
         self
     }
