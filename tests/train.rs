@@ -777,3 +777,15 @@ fn warmup_ramps_towards_the_schedule_then_leaves_it_alone() {
     }
     assert_eq!(history.learning_rate, vec![0.08, 0.05, 0.025], "the rate of each epoch's last step");
 }
+
+#[test]
+fn a_confusion_matrix_cannot_be_monitored() {
+    use typenet::metrics::ConfusionMatrix;
+    let data = separable(32);
+    let settings = quiet(2)
+        .metrics(ConfusionMatrix)
+        .callback(ReduceLrOnPlateau::new().monitor("confusion_matrix").mode(typenet::train::Mode::Max));
+    let outcome =
+        Classifier::<Train>::seeded(1).fit(&data, &mut Sgd::new(0.1), &BinaryCrossEntropy, settings);
+    assert!(matches!(&outcome, Err(Error::InvalidArgument(m)) if m.contains("no number")), "{outcome:?}");
+}

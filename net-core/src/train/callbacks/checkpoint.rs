@@ -144,7 +144,8 @@ impl Callback for Checkpoint {
 
     fn on_epoch_end(&mut self, ctx: &mut Context<'_>) -> Result<()> {
         let epoch = ctx.epoch();
-        if self.should_save(epoch, ctx.value(&self.monitor.name)) {
+        let current = if self.save_best_only { Some(self.monitor.current(ctx, "Checkpoint")?) } else { None };
+        if self.should_save(epoch, current) {
             let path = format_path(&self.path.to_string_lossy(), epoch, |name| ctx.value(name))?;
             let path = PathBuf::from(path);
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty() && !d.exists()) {

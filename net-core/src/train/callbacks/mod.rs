@@ -122,6 +122,42 @@ pub trait Callback {
     }
 }
 
+/// A callback lent to `fit` (`.callback(&mut checkpoint)`), to read what it
+/// recorded afterwards.
+///
+/// ```
+/// use typenet::prelude::*;
+/// use typenet::train::Checkpoint;
+/// network! { struct Line { input: 1, out: Dense<1> } }
+/// let data = Dataset::<1, 1>::from_iter_rows((0..8).map(|i| ([i as f32 / 8.0], [1.0])))?;
+/// let dir = std::env::temp_dir().join(format!("typenet-lent-doc-{}", std::process::id()));
+/// let mut checkpoint = Checkpoint::best(dir.join("best.safetensors")).monitor("loss");
+/// Line::<Train>::seeded(1).fit(&data, &mut Sgd::new(0.1), &Mse, Fit::epochs(3).verbose(false).callback(&mut checkpoint))?;
+/// assert_eq!(checkpoint.saved_epochs(), [1, 2, 3]);
+/// # std::fs::remove_dir_all(&dir).ok();
+/// # Ok::<(), typenet::Error>(())
+/// ```
+impl<C: Callback + ?Sized> Callback for &mut C {
+    fn on_train_begin(&mut self, ctx: &mut Context<'_>) -> Result<()> {
+        (**self).on_train_begin(ctx)
+    }
+    fn on_epoch_begin(&mut self, ctx: &mut Context<'_>) -> Result<()> {
+        (**self).on_epoch_begin(ctx)
+    }
+    fn on_batch_begin(&mut self, ctx: &mut Context<'_>) -> Result<()> {
+        (**self).on_batch_begin(ctx)
+    }
+    fn on_batch_end(&mut self, ctx: &mut Context<'_>) -> Result<()> {
+        (**self).on_batch_end(ctx)
+    }
+    fn on_epoch_end(&mut self, ctx: &mut Context<'_>) -> Result<()> {
+        (**self).on_epoch_end(ctx)
+    }
+    fn on_train_end(&mut self, ctx: &mut Context<'_>) -> Result<()> {
+        (**self).on_train_end(ctx)
+    }
+}
+
 /// The network, seen through what callbacks need whatever its type.
 pub(crate) trait DynNetwork {
     fn save(&self, path: &Path) -> Result<()>;

@@ -70,6 +70,19 @@ impl Monitor {
         Ok(())
     }
 
+    /// The monitored value of the epoch just ended.
+    ///
+    /// # Errors
+    /// `Error::InvalidArgument` if it has no number (a confusion matrix).
+    pub(crate) fn current(&self, ctx: &Context<'_>, owner: &str) -> Result<f32> {
+        ctx.value(&self.name).ok_or_else(|| {
+            Error::InvalidArgument(format!(
+                "{owner} monitors `{}`, which has no number to compare",
+                self.name
+            ))
+        })
+    }
+
     /// Sets the direction without a context (tests replaying Keras).
     #[cfg(test)]
     pub(crate) fn start_with(&mut self, lower_is_better: bool) {

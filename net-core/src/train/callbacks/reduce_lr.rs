@@ -157,10 +157,9 @@ impl Callback for ReduceLrOnPlateau {
     }
 
     fn on_epoch_end(&mut self, ctx: &mut Context<'_>) -> Result<()> {
-        if let Some(current) = ctx.value(&self.monitor.name) {
-            if let Some(lr) = self.observe(current, ctx.learning_rate()) {
-                ctx.set_learning_rate(lr);
-            }
+        let current = self.monitor.current(ctx, "ReduceLrOnPlateau")?;
+        if let Some(lr) = self.observe(current, ctx.learning_rate()) {
+            ctx.set_learning_rate(lr);
         }
         Ok(())
     }
