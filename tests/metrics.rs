@@ -52,13 +52,13 @@ fn every_metric_matches_scikit_learn_on_the_fixture() {
         for (metric, expected) in case["expected"].as_object().unwrap() {
             let value = value_of(metric, outputs, kind, &y, &t);
             match (expected.as_f64(), value) {
-                (Some(expected), MetricValue::Scalar(v)) => {
+                (Some(expected), MetricValue::Number(v)) => {
                     assert!(
                         (v as f64 - expected).abs() < 1e-6,
                         "{name} {metric}: {v} against scikit-learn's {expected}"
                     );
                 }
-                (None, MetricValue::Matrix(matrix)) => {
+                (None, MetricValue::Counts(matrix)) => {
                     let rows: Vec<Vec<u64>> = serde_json::from_value(expected.clone()).unwrap();
                     assert_eq!(matrix.rows(), rows, "{name} {metric}");
                 }

@@ -784,7 +784,7 @@ fn a_confusion_matrix_cannot_be_monitored() {
     let data = separable(32);
     let settings = quiet(2)
         .metrics(ConfusionMatrix)
-        .callback(ReduceLrOnPlateau::new().monitor("confusion_matrix").mode(typenet::train::Mode::Max));
+        .callback(ReduceLrOnPlateau::new().monitor("confusion_matrix").mode(typenet::train::Mode::Maximize));
     let outcome =
         Classifier::<Train>::seeded(1).fit(&data, &mut Sgd::new(0.1), &BinaryCrossEntropy, settings);
     assert!(matches!(&outcome, Err(Error::InvalidArgument(m)) if m.contains("no number")), "{outcome:?}");

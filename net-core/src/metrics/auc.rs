@@ -51,7 +51,7 @@ impl Metric for AucRoc {
         let positives = scored.iter().filter(|s| s.1).count() as f64;
         let negatives = scored.len() as f64 - positives;
         if positives == 0.0 || negatives == 0.0 {
-            return MetricValue::Scalar(f32::NAN);
+            return MetricValue::Number(f32::NAN);
         }
         // Walk the thresholds from the highest score down; samples with
         // equal scores move the curve together (a diagonal step).
@@ -70,6 +70,6 @@ impl Metric for AucRoc {
             }
             area += (fp - fp0) * (tp + tp0) / 2.0;
         }
-        MetricValue::Scalar((area / (positives * negatives)) as f32)
+        MetricValue::Number((area / (positives * negatives)) as f32)
     }
 }

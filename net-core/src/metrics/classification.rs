@@ -37,7 +37,7 @@ impl Metric for Accuracy {
         state.1 += counted as u64;
     }
     fn value(&self, &(correct, counted): &(u64, u64)) -> MetricValue {
-        MetricValue::Scalar((correct as f64 / counted.max(1) as f64) as f32)
+        MetricValue::Number((correct as f64 / counted.max(1) as f64) as f32)
     }
 }
 
@@ -85,13 +85,19 @@ impl Metric for TopK {
         }
     }
     fn value(&self, &(inside, samples): &(u64, u64)) -> MetricValue {
-        MetricValue::Scalar((inside as f64 / samples.max(1) as f64) as f32)
+        MetricValue::Number((inside as f64 / samples.max(1) as f64) as f32)
     }
 }
 
 /// How precision, recall and F1 combine classes (scikit-learn's `average`).
+///
+/// ```
+/// use typenet::metrics::{Averaging, F1};
+/// assert_eq!(F1::macro_averaged(), F1 { average: Averaging::Macro });
+/// assert_eq!(F1::default().average, Averaging::Binary);
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Average {
+pub enum Averaging {
     /// The positive class alone: the yes of a binary output (every yes/no
     /// output pooled when there are several), or class 1 of a two-class
     /// categorical output (scikit-learn's `average="binary"`).
@@ -106,6 +112,16 @@ pub enum Average {
 /// True positives, false positives and false negatives per class (or per
 /// output, for several yes/no outputs): the totals of [`Precision`],
 /// [`Recall`] and [`F1`].
+///
+/// ```
+/// use typenet::metrics::{ClassCounts, Metric, Precision, Predictions};
+/// use typenet::prelude::*;
+/// let mut counts = ClassCounts::default();
+/// let batch = Predictions { outputs: 1, kind: BinaryCrossEntropy.accuracy(), y: &[0.9, 0.2], t: &[1.0, 1.0] };
+/// Precision::binary().update(&mut counts, &batch);
+/// // Class 0: one false positive; class 1: one true positive, one false negative.
+/// assert_eq!(counts.per_class, vec![[0, 1, 0], [1, 0, 1]]);
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ClassCounts {
     /// `[tp, fp, fn]` per class.
@@ -149,15 +165,15 @@ impl ClassCounts {
 
     /// The counts the average is taken over: one entry for `Binary`, one per
     /// class that occurs for `Macro`.
-    fn averaged(&self, average: Average, score: impl Fn([u64; 3]) -> f64) -> f32 {
+    fn averaged(&self, average: Averaging, score: impl Fn([u64; 3]) -> f64) -> f32 {
         let value = match average {
-            Average::Binary if self.multi_label => {
+            Averaging::Binary if self.multi_label => {
                 let pooled =
                     self.per_class.iter().fold([0; 3], |a, c| [a[0] + c[0], a[1] + c[1], a[2] + c[2]]);
                 score(pooled)
             }
-            Average::Binary => score(self.per_class.get(1).copied().unwrap_or_default()),
-            Average::Macro => {
+            Averaging::Binary => score(self.per_class.get(1).copied().unwrap_or_default()),
+            Averaging::Macro => {
                 let present: Vec<[u64; 3]> = if self.multi_label {
                     self.per_class.clone()
                 } else {
@@ -181,10 +197,10 @@ fn ratio(numerator: u64, denominator: u64) -> f64 {
 }
 
 /// Why precision, recall or F1 cannot measure these outputs.
-fn average_problem(average: Average, outputs: usize, kind: AccuracyKind) -> Option<String> {
+fn average_problem(average: Averaging, outputs: usize, kind: AccuracyKind) -> Option<String> {
     match (kind, average) {
         (AccuracyKind::None, _) => Some("the loss gives no classes (a regression loss)".into()),
-        (AccuracyKind::Categorical, Average::Binary) if outputs != 2 => Some(format!(
+        (AccuracyKind::Categorical, Averaging::Binary) if outputs != 2 => Some(format!(
             "a binary average needs two classes, the network has {outputs} outputs: use the macro average"
         )),
         _ => None,
@@ -197,17 +213,17 @@ macro_rules! class_metric {
         #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
         pub struct $name {
             /// How classes combine.
-            pub average: Average,
+            pub average: Averaging,
         }
 
         impl $name {
-            /// Of the positive class (see [`Average::Binary`]).
+            /// Of the positive class (see [`Averaging::Binary`]).
             pub fn binary() -> Self {
-                $name { average: Average::Binary }
+                $name { average: Averaging::Binary }
             }
-            /// The unweighted mean over classes (see [`Average::Macro`]).
+            /// The unweighted mean over classes (see [`Averaging::Macro`]).
             pub fn macro_averaged() -> Self {
-                $name { average: Average::Macro }
+                $name { average: Averaging::Macro }
             }
         }
 
@@ -215,8 +231,8 @@ macro_rules! class_metric {
             type State = ClassCounts;
             fn name(&self) -> String {
                 match self.average {
-                    Average::Binary => $key.into(),
-                    Average::Macro => concat!("macro_", $key).into(),
+                    Averaging::Binary => $key.into(),
+                    Averaging::Macro => concat!("macro_", $key).into(),
                 }
             }
             fn higher_is_better(&self) -> bool {
@@ -229,7 +245,7 @@ macro_rules! class_metric {
                 state.add(batch);
             }
             fn value(&self, state: &ClassCounts) -> MetricValue {
-                MetricValue::Scalar(state.averaged(self.average, |$c: [u64; 3]| $score))
+                MetricValue::Number(state.averaged(self.average, |$c: [u64; 3]| $score))
             }
         }
     };
@@ -344,8 +360,17 @@ impl std::fmt::Display for Confusion {
 
 /// The confusion matrix of a network with one class per sample (a
 /// categorical loss, or one binary output: classes 0 and 1). Its value is
-/// [`MetricValue::Matrix`]; `History` keeps one per epoch in `matrices`.
+/// [`MetricValue::Counts`]; `History` keeps one per epoch in `matrices`.
 /// Name: `confusion_matrix`.
+///
+/// ```
+/// use typenet::metrics::{ConfusionMatrix, Metric};
+/// use typenet::prelude::*;
+/// let y = [0.1, 0.8, 0.1, 0.6, 0.3, 0.1]; // predicts 1, then 0
+/// let t = [0.0, 1.0, 0.0, 0.0, 0.0, 1.0]; // truly 1, then 2
+/// let value = ConfusionMatrix.compute_slices(3, CrossEntropy.accuracy(), &y, &t);
+/// assert_eq!(value.matrix().unwrap().rows(), vec![vec![0, 0, 0], vec![0, 1, 0], vec![1, 0, 0]]);
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ConfusionMatrix;
 
@@ -374,6 +399,6 @@ impl Metric for ConfusionMatrix {
         }
     }
     fn value(&self, state: &Confusion) -> MetricValue {
-        MetricValue::Matrix(state.clone())
+        MetricValue::Counts(state.clone())
     }
 }

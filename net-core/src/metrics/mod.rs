@@ -15,7 +15,7 @@
 //! // Three samples of a sigmoid output against their 0/1 targets.
 //! let (y, t) = ([0.9, 0.4, 0.7], [1.0, 1.0, 0.0]);
 //! let kind = BinaryCrossEntropy.accuracy();
-//! assert_eq!(Precision::binary().compute_slices(1, kind, &y, &t), MetricValue::Scalar(0.5));
+//! assert_eq!(Precision::binary().compute_slices(1, kind, &y, &t), MetricValue::Number(0.5));
 //! assert_eq!(F1::binary().compute_slices(1, kind, &y, &t).scalar(), Some(0.5));
 //! ```
 
@@ -27,7 +27,7 @@ use std::collections::BTreeMap;
 
 pub use auc::AucRoc;
 pub use classification::{
-    Accuracy, Average, ClassCounts, Confusion, ConfusionMatrix, Precision, Recall, TopK, F1,
+    Accuracy, Averaging, ClassCounts, Confusion, ConfusionMatrix, Precision, Recall, TopK, F1,
 };
 pub use regression::{ErrorSums, Mae, Rmse};
 
@@ -38,6 +38,16 @@ use crate::tensor::Batch;
 /// One batch of outputs and targets as a metric sees it: `outputs` values
 /// per sample, column-major (one sample after another), and how the loss
 /// reads them as predictions.
+///
+/// ```
+/// use typenet::metrics::Predictions;
+/// use typenet::prelude::*;
+/// let batch = Predictions { outputs: 2, kind: CrossEntropy.accuracy(), y: &[0.2, 0.8, 0.9, 0.1], t: &[0.0, 1.0, 0.0, 1.0] };
+/// assert_eq!(batch.samples(), 2);
+/// assert_eq!(batch.classes(), Some(2));
+/// let (y, t) = batch.samples_iter().nth(1).unwrap();
+/// assert_eq!((batch.predicted_class(y), batch.true_class(t)), (0, 1));
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct Predictions<'a> {
     /// Outputs per sample.
@@ -115,9 +125,9 @@ fn argmax(values: &[f32]) -> usize {
 #[derive(Clone, Debug, PartialEq)]
 pub enum MetricValue {
     /// A number per epoch (what [`History`](crate::History) keeps and plots).
-    Scalar(f32),
+    Number(f32),
     /// Counts of (true class, predicted class).
-    Matrix(Confusion),
+    Counts(Confusion),
 }
 
 impl MetricValue {
@@ -125,20 +135,20 @@ impl MetricValue {
     ///
     /// ```
     /// use typenet::metrics::MetricValue;
-    /// assert_eq!(MetricValue::Scalar(0.5).scalar(), Some(0.5));
+    /// assert_eq!(MetricValue::Number(0.5).scalar(), Some(0.5));
     /// ```
     pub fn scalar(&self) -> Option<f32> {
         match self {
-            MetricValue::Scalar(v) => Some(*v),
-            MetricValue::Matrix(_) => None,
+            MetricValue::Number(v) => Some(*v),
+            MetricValue::Counts(_) => None,
         }
     }
 
     /// The confusion matrix, if this is one.
     pub fn matrix(&self) -> Option<&Confusion> {
         match self {
-            MetricValue::Matrix(m) => Some(m),
-            MetricValue::Scalar(_) => None,
+            MetricValue::Counts(m) => Some(m),
+            MetricValue::Number(_) => None,
         }
     }
 }
@@ -168,7 +178,7 @@ impl MetricValue {
 ///         }
 ///     }
 ///     fn value(&self, state: &f32) -> MetricValue {
-///         MetricValue::Scalar(*state)
+///         MetricValue::Number(*state)
 ///     }
 /// }
 ///

@@ -4,6 +4,14 @@ use super::{Metric, MetricValue, Predictions};
 
 /// Running sums of a regression metric: the summed error and the number of
 /// values.
+///
+/// ```
+/// use typenet::metrics::{ErrorSums, Mae, Metric, Predictions};
+/// use typenet::prelude::*;
+/// let mut sums = ErrorSums::default();
+/// Mae.update(&mut sums, &Predictions { outputs: 1, kind: Mse.accuracy(), y: &[1.0, 2.0], t: &[0.0, 0.0] });
+/// assert_eq!((sums.sum, sums.count), (3.0, 2));
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct ErrorSums {
     /// Sum of the per-value errors.
@@ -47,7 +55,7 @@ impl Metric for Mae {
         state.add(batch, f64::abs);
     }
     fn value(&self, state: &ErrorSums) -> MetricValue {
-        MetricValue::Scalar(state.mean() as f32)
+        MetricValue::Number(state.mean() as f32)
     }
 }
 
@@ -76,6 +84,6 @@ impl Metric for Rmse {
         state.add(batch, |e| e * e);
     }
     fn value(&self, state: &ErrorSums) -> MetricValue {
-        MetricValue::Scalar(state.mean().sqrt() as f32)
+        MetricValue::Number(state.mean().sqrt() as f32)
     }
 }

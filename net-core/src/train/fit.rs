@@ -151,9 +151,9 @@ fn record(history: &mut History, prefix: &str, values: std::collections::BTreeMa
         let key = format!("{prefix}{name}");
         match value {
             // The loss's own accuracy is already in `accuracy`.
-            MetricValue::Scalar(_) if name == "accuracy" => {}
-            MetricValue::Scalar(v) => history.metrics.entry(key).or_default().push(v),
-            MetricValue::Matrix(m) => history.matrices.entry(key).or_default().push(m),
+            MetricValue::Number(_) if name == "accuracy" => {}
+            MetricValue::Number(v) => history.metrics.entry(key).or_default().push(v),
+            MetricValue::Counts(m) => history.matrices.entry(key).or_default().push(m),
         }
     }
 }

@@ -4,9 +4,17 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The environment variable that silences the notice.
+///
+/// ```
+/// assert_eq!(typenet::train::notice::SILENCE, "TYPENET_NO_DEBUG_NOTICE");
+/// ```
 pub const SILENCE: &str = "TYPENET_NO_DEBUG_NOTICE";
 
-/// The notice's text.
+/// The notice's text: one line, naming the profile lines to add.
+///
+/// ```
+/// assert!(typenet::train::notice::TEXT.contains("[profile.dev] opt-level = 1"));
+/// ```
 pub const TEXT: &str = "typenet: this build is not optimised, so training runs some 30x slower than it \
 could; add `[profile.dev] opt-level = 1` and `[profile.dev.package.\"*\"] opt-level = 3` to your \
 Cargo.toml (or build with --release); set TYPENET_NO_DEBUG_NOTICE=1 to hide this line";
@@ -14,6 +22,13 @@ Cargo.toml (or build with --release); set TYPENET_NO_DEBUG_NOTICE=1 to hide this
 /// Whether the notice applies to this build and environment: typenet's
 /// code was compiled without optimisation (its build script saw
 /// `opt-level = 0`), and the silencing variable is unset, empty or `0`.
+///
+/// ```
+/// use typenet::train::notice::applies;
+/// assert!(applies(true, None));
+/// assert!(!applies(true, Some("1")));
+/// assert!(!applies(false, None));
+/// ```
 pub fn applies(unoptimised: bool, silence: Option<&str>) -> bool {
     unoptimised && silence.is_none_or(|v| v.is_empty() || v == "0")
 }

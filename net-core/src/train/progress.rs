@@ -64,7 +64,7 @@ pub(super) fn epoch_line(history: &History, epoch: usize, epochs: usize, metric_
 }
 
 /// Where the lines go.
-enum Display<'a> {
+enum Screen<'a> {
     Silent,
     #[cfg(feature = "progress")]
     Bar(Option<indicatif::ProgressBar>),
@@ -75,7 +75,7 @@ enum Display<'a> {
 
 /// The display of one `fit`.
 pub(super) struct Reporter<'a> {
-    display: Display<'a>,
+    display: Screen<'a>,
     epochs: usize,
     metric_names: Vec<String>,
 }
@@ -88,13 +88,13 @@ impl<'a> Reporter<'a> {
         epochs: usize,
         metric_names: Vec<String>,
     ) -> Self {
-        let lines = Display::Lines;
+        let lines = Screen::Lines;
         let display = match verbosity {
-            Verbosity::Silent => Display::Silent,
+            Verbosity::Silent => Screen::Silent,
             Verbosity::Lines => lines(sink),
             Verbosity::Bar if sink.is_some() || !std::io::stderr().is_terminal() => lines(sink),
             #[cfg(feature = "progress")]
-            Verbosity::Bar => Display::Bar(None),
+            Verbosity::Bar => Screen::Bar(None),
             #[cfg(not(feature = "progress"))]
             Verbosity::Bar => lines(None),
         };
@@ -103,7 +103,7 @@ impl<'a> Reporter<'a> {
 
     pub(super) fn begin_epoch(&mut self, epoch: usize, steps: usize) {
         #[cfg(feature = "progress")]
-        if let Display::Bar(bar) = &mut self.display {
+        if let Screen::Bar(bar) = &mut self.display {
             let new = indicatif::ProgressBar::new(steps as u64);
             let style = indicatif::ProgressStyle::with_template(
                 "epoch {prefix} [{bar:30}] {pos}/{len} {msg} ({elapsed})",
@@ -119,7 +119,7 @@ impl<'a> Reporter<'a> {
 
     pub(super) fn step(&mut self, running_loss: f32) {
         #[cfg(feature = "progress")]
-        if let Display::Bar(Some(bar)) = &self.display {
+        if let Screen::Bar(Some(bar)) = &self.display {
             bar.set_message(format!("loss {running_loss:.4}"));
             bar.inc(1);
         }
@@ -133,19 +133,19 @@ impl<'a> Reporter<'a> {
     pub(super) fn end_epoch(&mut self, history: &History) -> crate::error::Result<()> {
         let epoch = history.epochs();
         match &mut self.display {
-            Display::Silent => {}
+            Screen::Silent => {}
             #[cfg(feature = "progress")]
-            Display::Bar(bar) => {
+            Screen::Bar(bar) => {
                 if let Some(bar) = bar.take() {
                     let line = epoch_line(history, epoch, self.epochs, &self.metric_names);
                     let line = line.split_once(" - ").map_or(line.clone(), |(_, rest)| rest.to_string());
                     bar.finish_with_message(line);
                 }
             }
-            Display::Lines(None) => {
+            Screen::Lines(None) => {
                 eprintln!("{}", epoch_line(history, epoch, self.epochs, &self.metric_names))
             }
-            Display::Lines(Some(sink)) => {
+            Screen::Lines(Some(sink)) => {
                 let line = epoch_line(history, epoch, self.epochs, &self.metric_names);
                 writeln!(sink, "{line}")
                     .and_then(|()| sink.flush())
@@ -158,7 +158,7 @@ impl<'a> Reporter<'a> {
     /// Takes the bar down without a final line (training failed).
     pub(super) fn abandon(&mut self) {
         #[cfg(feature = "progress")]
-        if let Display::Bar(bar) = &mut self.display {
+        if let Screen::Bar(bar) = &mut self.display {
             if let Some(bar) = bar.take() {
                 bar.abandon();
             }

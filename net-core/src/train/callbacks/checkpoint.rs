@@ -36,7 +36,7 @@ use crate::error::{Error, Result};
 ///     .verbose(false)
 ///     .callback(Checkpoint::best(dir.join("best.safetensors")))
 ///     .callback(Checkpoint::new(dir.join("epoch-{epoch:02d}.safetensors")).every(2))
-///     .callback(Checkpoint::best(dir.join("accurate.safetensors")).monitor("val_accuracy").mode(Mode::Max));
+///     .callback(Checkpoint::best(dir.join("accurate.safetensors")).monitor("val_accuracy").mode(Mode::Maximize));
 /// Tiny::<Train>::seeded(1).fit(&data, &mut Adam::new(0.01), &BinaryCrossEntropy, settings)?;
 /// assert!(dir.join("best.safetensors").exists());
 /// assert!(dir.join("epoch-02.safetensors").exists() && dir.join("epoch-04.safetensors").exists());

@@ -238,6 +238,22 @@ pub(crate) struct Position {
 
 /// What a callback sees and can change: the network, the optimiser, the
 /// history so far and where training is.
+///
+/// ```
+/// use typenet::prelude::*;
+/// network! { struct Line { input: 1, out: Dense<1> } }
+/// let data = Dataset::<1, 1>::from_iter_rows((0..8).map(|i| ([i as f32 / 8.0], [1.0])))?;
+/// let settings = Fit::epochs(10).batch_size(4).verbose(false).on_batch_end(|ctx| {
+///     assert_eq!(ctx.steps_per_epoch(), 2);
+///     if ctx.batch_loss().is_some_and(|loss| loss < 0.05) {
+///         ctx.stop_training(); // this epoch ends after this batch
+///     }
+///     Ok(())
+/// });
+/// let history = Line::<Train>::seeded(1).fit(&data, &mut Sgd::new(0.3), &Mse, settings)?;
+/// assert!(history.epochs() <= 10);
+/// # Ok::<(), typenet::Error>(())
+/// ```
 pub struct Context<'c> {
     pub(crate) net: &'c mut dyn DynNetwork,
     pub(crate) opt: &'c mut dyn DynOptimizer,

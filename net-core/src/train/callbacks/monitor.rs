@@ -5,11 +5,12 @@ use super::Context;
 use crate::error::{Error, Result};
 use crate::optim::decimal;
 
-/// Which way a monitored value improves (Keras' `mode`).
+/// Which way a monitored value improves (Keras' `mode`: `"auto"`, `"min"`,
+/// `"max"`).
 ///
 /// ```
 /// use typenet::train::{Checkpoint, Mode};
-/// let keep_most_accurate = Checkpoint::best("best.safetensors").monitor("val_accuracy").mode(Mode::Max);
+/// let keep_most_accurate = Checkpoint::best("best.safetensors").monitor("val_accuracy").mode(Mode::Maximize);
 /// # let _ = keep_most_accurate;
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -20,9 +21,9 @@ pub enum Mode {
     #[default]
     Auto,
     /// Lower is better.
-    Min,
+    Minimize,
     /// Higher is better.
-    Max,
+    Maximize,
 }
 
 /// The best value so far of a monitored quantity, and whether a new one
@@ -55,13 +56,13 @@ impl Monitor {
             )));
         }
         self.lower_is_better = match self.mode {
-            Mode::Min => true,
-            Mode::Max => false,
+            Mode::Minimize => true,
+            Mode::Maximize => false,
             Mode::Auto => match ctx.measured.higher_is_better(&self.name) {
                 Some(up) => !up,
                 None => {
                     return Err(Error::InvalidArgument(format!(
-                        "{owner} cannot tell whether `{}` should go up or down: set .mode(Mode::Max) or .mode(Mode::Min)",
+                        "{owner} cannot tell whether `{}` should go up or down: set .mode(Mode::Maximize) or .mode(Mode::Minimize)",
                         self.name
                     )))
                 }
