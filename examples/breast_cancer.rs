@@ -1,9 +1,12 @@
-//! "How do I use validation data, early stopping and a training-curve plot,
-//! and get the test accuracy?" on the Wisconsin breast cancer data.
+//! "How do I use validation data, early stopping, metrics and a
+//! training-curve plot, and get the test accuracy?" on the Wisconsin breast
+//! cancer data.
 //!
 //! Run: `cargo run --release --example breast_cancer` (writes `history.svg`)
 
+use typenet::metrics::{AucRoc, ConfusionMatrix, Precision, Recall};
 use typenet::prelude::*;
+use typenet::train::Evaluate;
 
 network! {
     /// 30 standardised features -> benign probability.
@@ -28,11 +31,18 @@ fn main() -> Result<(), typenet::Error> {
         &train,
         &mut opt,
         &BinaryCrossEntropy,
-        Fit::epochs(200).batch_size(16).validation_split(0.15).seed(5).early_stopping(10).verbose(true),
+        Fit::epochs(200)
+            .batch_size(16)
+            .validation_split(0.15)
+            .seed(5)
+            .early_stopping(10)
+            .metrics((Precision::binary(), Recall::binary(), AucRoc))
+            .verbose(true),
     )?;
     history.plot_svg("history.svg")?;
     let net = net.into_eval();
-    let metrics = net.evaluate(&test, &BinaryCrossEntropy);
+    let measured = Evaluate::new().metrics((Precision::binary(), Recall::binary(), AucRoc, ConfusionMatrix));
+    let metrics = net.evaluate_with(&test, &BinaryCrossEntropy, measured)?;
     println!(
         "A: trained {} epochs (best: epoch {}), curves in history.svg",
         history.epochs(),
@@ -44,5 +54,15 @@ fn main() -> Result<(), typenet::Error> {
         100.0 * metrics.accuracy.unwrap_or(f32::NAN),
         test.len()
     );
+    let value = |name| 100.0 * metrics.get(name).unwrap_or(f32::NAN);
+    println!(
+        "   precision {:.2} %, recall {:.2} %, ROC AUC {:.4}; confusion matrix (rows true, columns predicted):",
+        value("precision"),
+        value("recall"),
+        value("auc") / 100.0
+    );
+    if let Some(matrix) = metrics.confusion_matrix() {
+        println!("{matrix}");
+    }
     Ok(())
 }

@@ -145,6 +145,6 @@ pub mod prelude {
         CrossEntropy, CrossEntropyFromProbs, Dataset, Dense, DenseGrads, Dropout, Error, Eval, EvalNetwork,
         Fit, Flatten, Gelu, Grads, HeapTensor, History, Init, Layer, LeakyRelu, Linear, Loss, Metrics, Mse,
         Network, Optimizer, Parameterized, Phase, Relu, RmsProp, Schedule, Sgd, Sigmoid, Softmax,
-        StopGradient, Tanh, Tensors, Train, TrainNetwork, Weights,
+        StopGradient, Tanh, Tensors, Train, TrainNetwork, Verbosity, Weights,
     };
 }

@@ -459,3 +459,333 @@ fn batch_norm_running_statistics_never_end_non_finite() {
         assert!(t.data.iter().all(|v| v.is_finite()), "`{}` is {:?} after {outcome:?}", t.name, t.data);
     }
 }
+
+// ---- issue 19: fit talks, callbacks act -------------------------------
+
+use typenet::metrics::{Precision, TopK};
+use typenet::train::{Checkpoint, CsvLogger, Evaluate, ReduceLrOnPlateau, Verbosity};
+
+/// A fresh directory under the system's temporary one.
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("typenet-train-{name}-{}", std::process::id()));
+    std::fs::remove_dir_all(&dir).ok();
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn lines_verbosity_writes_one_keras_like_line_per_epoch() {
+    let data = separable(64);
+    let mut net = Classifier::<Train>::seeded(1);
+    let mut log = Vec::new();
+    let settings = quiet(3)
+        .validation_split(0.25)
+        .metrics(Precision::binary())
+        .verbose(Verbosity::Lines)
+        .log_to(&mut log);
+    let history = net.fit(&data, &mut Adam::new(0.01), &BinaryCrossEntropy, settings).unwrap();
+    let text = String::from_utf8(log).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    for (i, line) in lines.iter().enumerate() {
+        let expected_end = format!(
+            "s - loss: {:.4} - accuracy: {:.4} - precision: {:.4} - val_loss: {:.4} - val_accuracy: {:.4} - val_precision: {:.4}",
+            history.loss[i],
+            history.accuracy[i],
+            history.metrics["precision"][i],
+            history.val_loss[i],
+            history.val_accuracy[i],
+            history.metrics["val_precision"][i],
+        );
+        assert!(line.starts_with(&format!("epoch {}/3 - ", i + 1)), "{line}");
+        assert!(line.ends_with(&expected_end), "{line}\nends not with\n{expected_end}");
+        let seconds: f32 = line.split(" - ").nth(1).unwrap().trim_end_matches('s').parse().unwrap();
+        assert!((seconds - history.seconds[i]).abs() < 0.006, "{line}");
+    }
+}
+
+#[test]
+fn a_bar_falls_back_to_lines_off_a_terminal_and_silent_writes_nothing() {
+    let data = separable(32);
+    for (verbosity, expected) in [(Verbosity::Bar, 2), (Verbosity::Silent, 0)] {
+        let mut log = Vec::new();
+        let settings = Fit::epochs(2).batch_size(16).verbose(verbosity).log_to(&mut log);
+        Classifier::<Train>::seeded(1).fit(&data, &mut Sgd::new(0.1), &BinaryCrossEntropy, settings).unwrap();
+        assert_eq!(String::from_utf8(log).unwrap().lines().count(), expected, "{verbosity:?}");
+    }
+    // `verbose(bool)` still compiles and means Bar / Silent.
+    let mut log = Vec::new();
+    let settings = Fit::epochs(1).verbose(true).log_to(&mut log);
+    Classifier::<Train>::seeded(1).fit(&data, &mut Sgd::new(0.1), &BinaryCrossEntropy, settings).unwrap();
+    assert_eq!(String::from_utf8(log).unwrap().lines().count(), 1);
+}
+
+#[test]
+fn an_epoch_callback_can_save_the_network_and_change_the_rate() {
+    let data = separable(64);
+    let dir = scratch("callback-save");
+    let mut net = Classifier::<Train>::seeded(2);
+    let mut snapshots = Vec::new();
+    let settings = quiet(3).on_epoch_end(|ctx| {
+        ctx.save(dir.join(format!("epoch{}.safetensors", ctx.epoch())))?;
+        snapshots.push(ctx.network::<Classifier<Train>>().expect("the network's type").clone());
+        let lr = ctx.learning_rate();
+        ctx.set_learning_rate(lr / 2.0);
+        assert!(ctx.optimizer::<Adam>().is_some() && ctx.network::<Regressor<Train>>().is_none());
+        Ok(())
+    });
+    let history = net.fit(&data, &mut Adam::new(0.04), &BinaryCrossEntropy, settings).unwrap();
+    assert_eq!(history.learning_rate, vec![0.04, 0.02, 0.01]);
+    for (epoch, snapshot) in snapshots.iter().enumerate() {
+        let saved = Classifier::<Eval>::load(dir.join(format!("epoch{}.safetensors", epoch + 1))).unwrap();
+        assert_eq!(saved.hidden.weights(), snapshot.hidden.weights(), "epoch {}", epoch + 1);
+    }
+    assert_eq!(snapshots.last().unwrap().out.weights(), net.out.weights());
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_batch_callback_sees_every_step_and_can_stop_mid_epoch() {
+    let data = separable(64);
+    let mut steps = Vec::new();
+    let settings = quiet(5).on_batch_end(|ctx| {
+        steps.push((
+            ctx.epoch(),
+            ctx.step().unwrap(),
+            ctx.global_step(),
+            ctx.batch_loss().unwrap().is_finite(),
+        ));
+        if ctx.epoch() == 2 && ctx.step() == Some(2) {
+            ctx.stop_training();
+        }
+        Ok(())
+    });
+    let history =
+        Classifier::<Train>::seeded(2).fit(&data, &mut Sgd::new(0.1), &BinaryCrossEntropy, settings).unwrap();
+    assert_eq!(history.epochs(), 2, "the epoch that stopped still counts");
+    let expected: Vec<_> = [(1, 1, 0), (1, 2, 1), (1, 3, 2), (1, 4, 3), (2, 1, 4), (2, 2, 5)]
+        .into_iter()
+        .map(|(e, s, g)| (e, s, g, true))
+        .collect();
+    assert_eq!(steps, expected);
+}
+
+#[test]
+fn a_callback_error_ends_fit_with_it() {
+    let data = separable(32);
+    let settings = quiet(5).on_epoch_end(|ctx| {
+        if ctx.epoch() == 2 {
+            return Err(Error::InvalidArgument("asked to fail".into()));
+        }
+        Ok(())
+    });
+    let outcome =
+        Classifier::<Train>::seeded(2).fit(&data, &mut Sgd::new(0.1), &BinaryCrossEntropy, settings);
+    assert!(matches!(outcome, Err(Error::InvalidArgument(m)) if m == "asked to fail"));
+}
+
+#[test]
+fn checkpoint_saves_the_best_epochs_and_the_last_file_holds_the_best_weights() {
+    let data = separable(120);
+    let dir = scratch("checkpoint");
+    let mut net = Classifier::<Train>::seeded(5);
+    let mut weights = Vec::new();
+    let settings = quiet(12)
+        .validation_split(0.25)
+        .callback(Checkpoint::best(dir.join("best.safetensors")))
+        .callback(Checkpoint::best(dir.join("best-{epoch:02d}.safetensors")))
+        .callback(Checkpoint::new(dir.join("every3-{epoch}.safetensors")).every(3))
+        .on_epoch_end(|ctx| {
+            weights.push(ctx.network::<Classifier<Train>>().unwrap().hidden.weights().clone_owned());
+            Ok(())
+        });
+    let history = net.fit(&data, &mut Adam::new(0.05), &BinaryCrossEntropy, settings).unwrap();
+    // Keras' rule, replayed on the losses fit measured: strictly lower saves.
+    let mut best = f32::INFINITY;
+    let mut expected = Vec::new();
+    for (i, &loss) in history.val_loss.iter().enumerate() {
+        if loss < best {
+            best = loss;
+            expected.push(i + 1);
+        }
+    }
+    for epoch in 1..=12 {
+        let file = dir.join(format!("best-{epoch:02}.safetensors"));
+        assert_eq!(file.exists(), expected.contains(&epoch), "epoch {epoch}");
+        assert_eq!(dir.join(format!("every3-{epoch}.safetensors")).exists(), epoch % 3 == 0, "epoch {epoch}");
+    }
+    let best_epoch = *expected.last().unwrap();
+    let saved = Classifier::<Eval>::load(dir.join("best.safetensors")).unwrap();
+    assert_eq!(saved.hidden.weights(), &weights[best_epoch - 1]);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn reduce_lr_on_plateau_lowers_the_rate_of_the_following_epochs() {
+    let data = separable(64);
+    let plateau = ReduceLrOnPlateau::new().monitor("loss").patience(1).factor(0.5).min_delta(10.0);
+    // A min_delta no epoch can beat: every epoch after the first is a
+    // plateau, so the rate halves after each of them.
+    let history = Classifier::<Train>::seeded(2)
+        .fit(&data, &mut Sgd::new(0.08), &BinaryCrossEntropy, quiet(4).callback(plateau))
+        .unwrap();
+    assert_eq!(history.learning_rate, vec![0.08, 0.08, 0.04, 0.02]);
+}
+
+#[test]
+fn a_monitored_value_fit_does_not_measure_is_refused_before_training() {
+    let data = separable(32);
+    let mut net = Classifier::<Train>::seeded(2);
+    let before = net.out.weights().clone_owned();
+    let outcome =
+        net.fit(&data, &mut Sgd::new(0.1), &BinaryCrossEntropy, quiet(3).callback(ReduceLrOnPlateau::new()));
+    assert!(
+        matches!(&outcome, Err(Error::InvalidArgument(m)) if m.contains("`val_loss`") && m.contains("validation split")),
+        "{outcome:?}"
+    );
+    let outcome = net.fit(
+        &data,
+        &mut Sgd::new(0.1),
+        &Mse,
+        quiet(3).callback(Checkpoint::best("x").monitor("accuracy")),
+    );
+    assert!(matches!(&outcome, Err(Error::InvalidArgument(m)) if m.contains("`accuracy`")), "{outcome:?}");
+    assert_eq!(net.out.weights(), &before);
+}
+
+#[test]
+fn csv_logger_writes_each_epoch_as_it_ends() {
+    let data = separable(64);
+    let dir = scratch("csv");
+    let path = dir.join("log.csv");
+    let mut rows_seen = Vec::new();
+    let settings = quiet(3).validation_split(0.25).callback(CsvLogger::new(&path)).on_epoch_end(|_| {
+        rows_seen.push(std::fs::read_to_string(&path).unwrap().lines().count());
+        Ok(())
+    });
+    let history = Classifier::<Train>::seeded(2)
+        .fit(&data, &mut Adam::new(0.01), &BinaryCrossEntropy, settings)
+        .unwrap();
+    assert_eq!(rows_seen, vec![2, 3, 4], "a header, then a row per epoch, flushed");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let lines: Vec<&str> = text.split("\r\n").collect();
+    assert_eq!(lines[0], "epoch,accuracy,loss,val_accuracy,val_loss");
+    let cells: Vec<f64> = lines[3].split(',').map(|c| c.parse().unwrap()).collect();
+    assert_eq!(cells[0], 2.0, "epochs count from 0, as in Keras");
+    assert_eq!(cells[2] as f32, history.loss[2]);
+    assert_eq!(cells[4] as f32, history.val_loss[2]);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+// ---- issue 18: the silent answers of an empty data set -----------------
+
+#[test]
+#[should_panic(expected = "evaluate got an empty data set")]
+fn evaluate_on_an_empty_data_set_panics_naming_the_problem() {
+    let empty = separable(4).slice(2, 2);
+    let _ = Classifier::<Eval>::seeded(1).evaluate(&empty, &BinaryCrossEntropy);
+}
+
+#[test]
+fn try_evaluate_and_evaluate_with_report_an_empty_data_set() {
+    let empty = separable(4).slice(2, 2);
+    let net = Classifier::<Eval>::seeded(1);
+    assert!(
+        matches!(net.try_evaluate(&empty, &BinaryCrossEntropy), Err(Error::Empty(m)) if m.contains("empty data set"))
+    );
+    let with = net.evaluate_with(&empty, &BinaryCrossEntropy, Evaluate::new().metrics(Precision::binary()));
+    assert!(matches!(with, Err(Error::Empty(_))));
+    let some = separable(4);
+    assert_eq!(
+        net.try_evaluate(&some, &BinaryCrossEntropy).unwrap(),
+        net.evaluate(&some, &BinaryCrossEntropy)
+    );
+}
+
+#[test]
+fn fit_on_an_empty_data_set_says_the_data_set_is_empty() {
+    let empty = separable(4).slice(0, 0);
+    let err = Classifier::<Train>::seeded(1)
+        .fit(&empty, &mut Sgd::new(0.1), &BinaryCrossEntropy, quiet(1))
+        .unwrap_err();
+    let message = err.to_string();
+    assert!(matches!(err, Error::Empty(_)));
+    assert!(message.contains("fit got an empty data set"), "{message}");
+    assert!(!message.contains("validation split"), "{message}");
+    // A split that leaves nothing still says so, with the numbers.
+    let err = Classifier::<Train>::seeded(1)
+        .fit(&separable(1), &mut Sgd::new(0.1), &BinaryCrossEntropy, quiet(1).validation_split(0.5))
+        .unwrap_err();
+    assert!(err.to_string().contains("1 samples with validation_split(0.5)"), "{err}");
+}
+
+#[test]
+fn metrics_reach_fit_and_evaluate_by_name() {
+    network! { struct Three { input: 2, out: Dense<3> } }
+    let x = Batch::<2>::from_fn(30, |r, c| ((r * 7 + c * 3) % 5) as f32 / 5.0);
+    let labels: Vec<usize> = (0..30).map(|i| i % 3).collect();
+    let data = Dataset::<2, 3>::from_class_labels(x, &labels).unwrap();
+    let mut net = Three::<Train>::seeded(1);
+    let history = net
+        .fit(
+            &data,
+            &mut Adam::new(0.01),
+            &CrossEntropy,
+            quiet(2).validation_split(0.2).metrics([TopK(1), TopK(2)]),
+        )
+        .unwrap();
+    assert_eq!(history.metric("top_1_accuracy"), Some(&history.accuracy[..]), "top-1 is accuracy");
+    assert_eq!(history.metric("val_top_1_accuracy"), Some(&history.val_accuracy[..]));
+    assert!(history
+        .metric("val_top_2_accuracy")
+        .unwrap()
+        .iter()
+        .zip(&history.val_accuracy)
+        .all(|(k2, k1)| k2 >= k1));
+    assert!(history
+        .to_csv()
+        .lines()
+        .next()
+        .unwrap()
+        .ends_with(",top_1_accuracy,top_2_accuracy,val_top_1_accuracy,val_top_2_accuracy"));
+}
+
+#[test]
+fn warmup_ramps_towards_the_schedule_then_leaves_it_alone() {
+    use typenet::train::{Callback, Context, Warmup};
+    /// Records the rate of each step.
+    struct Rates<'r>(&'r mut Vec<f32>);
+    impl Callback for Rates<'_> {
+        fn on_batch_begin(&mut self, ctx: &mut Context<'_>) -> typenet::Result<()> {
+            self.0.push(ctx.learning_rate());
+            Ok(())
+        }
+    }
+    let data = separable(64);
+    let mut rates = Vec::new();
+    let settings = quiet(3)
+        .schedule(Schedule::Step { every: 1, factor: 0.5 })
+        .callback(Warmup::epochs(1).initial_learning_rate(0.02))
+        .callback(Rates(&mut rates));
+    let history =
+        Classifier::<Train>::seeded(3).fit(&data, &mut Sgd::new(0.1), &BinaryCrossEntropy, settings).unwrap();
+    // 4 steps an epoch; epoch 1 ramps from 0.02 towards the schedule's 0.1.
+    let expected = [0.02, 0.04, 0.06, 0.08, 0.05, 0.05, 0.05, 0.05, 0.025, 0.025, 0.025, 0.025];
+    assert_eq!(rates.len(), expected.len());
+    for (rate, e) in rates.iter().zip(expected) {
+        assert!((rate - e).abs() < 1e-7, "{rates:?}");
+    }
+    assert_eq!(history.learning_rate, vec![0.08, 0.05, 0.025], "the rate of each epoch's last step");
+}
+
+#[test]
+fn a_confusion_matrix_cannot_be_monitored() {
+    use typenet::metrics::ConfusionMatrix;
+    let data = separable(32);
+    let settings = quiet(2)
+        .metrics(ConfusionMatrix)
+        .callback(ReduceLrOnPlateau::new().monitor("confusion_matrix").mode(typenet::train::Mode::Maximize));
+    let outcome =
+        Classifier::<Train>::seeded(1).fit(&data, &mut Sgd::new(0.1), &BinaryCrossEntropy, settings);
+    assert!(matches!(&outcome, Err(Error::InvalidArgument(m)) if m.contains("no number")), "{outcome:?}");
+}

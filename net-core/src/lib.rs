@@ -13,6 +13,7 @@ pub mod layers;
 mod linalg;
 pub mod loss;
 pub mod math;
+pub mod metrics;
 pub mod network;
 pub mod optim;
 pub mod phase;
@@ -41,15 +42,18 @@ pub use layers::{StepWidth, StepWise, Streamable};
 pub use linalg::matmul_cols as __matmul_cols;
 pub use linalg::{num_threads, set_num_threads};
 pub use loss::{
-    Accuracy, BinaryCrossEntropy, BinaryCrossEntropyFromLogits, CrossEntropy, CrossEntropyFromProbs, Loss,
-    Mse,
+    AccuracyKind, BinaryCrossEntropy, BinaryCrossEntropyFromLogits, CrossEntropy, CrossEntropyFromProbs,
+    Loss, Mse,
 };
 pub use network::{EvalNetwork, Network, Stream, StreamChain, TrainNetwork};
 pub use optim::{Adam, AdamW, Optimizer, RmsProp, Sgd};
 pub use phase::{Eval, Phase, PhaseData, PhaseKind, PhaseMut, PhaseRef, Train, TrainOnly};
 pub use summary::{Summary, SummaryRow};
 pub use tensor::{Batch, Cols, ColsMut};
-pub use train::{Control, Fit, History, Metrics, Schedule};
+pub use train::{
+    Callback, Checkpoint, Context, Control, CsvLogger, Evaluate, Fit, History, Metrics, Mode,
+    ReduceLrOnPlateau, Schedule, Verbosity, Warmup,
+};
 
 pub use nalgebra;
 pub use rand;

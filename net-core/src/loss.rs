@@ -9,9 +9,19 @@ use crate::tensor::Batch;
 /// Keras' `epsilon()`: the clipping bound of losses on probabilities.
 pub const EPSILON: f32 = 1e-7;
 
-/// How accuracy is counted for a loss.
+/// How a loss's outputs read as predictions: how accuracy is counted, and
+/// how the classification [metrics](crate::metrics) find the predicted and
+/// the true class.
+///
+/// ```
+/// use typenet::prelude::*;
+/// use typenet::AccuracyKind;
+/// assert_eq!(CrossEntropy.accuracy(), AccuracyKind::Categorical);
+/// assert_eq!(BinaryCrossEntropy::from_logits().accuracy(), AccuracyKind::Binary { threshold: 0.0 });
+/// assert_eq!(AccuracyKind::Binary { threshold: 0.5 }.count(1, &[0.7, 0.2], &[1.0, 1.0]), (1, 2));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Accuracy {
+pub enum AccuracyKind {
     /// No accuracy (regression losses).
     None,
     /// Each output is a yes/no prediction: `y > threshold` against `t > 0.5`.
@@ -23,17 +33,17 @@ pub enum Accuracy {
     Categorical,
 }
 
-impl Accuracy {
+impl AccuracyKind {
     /// The number of correct predictions in a batch with `rows` outputs per
     /// sample, and the number of predictions counted.
     pub fn count(self, rows: usize, y: &[f32], t: &[f32]) -> (usize, usize) {
         match self {
-            Accuracy::None => (0, 0),
-            Accuracy::Binary { threshold } => {
+            AccuracyKind::None => (0, 0),
+            AccuracyKind::Binary { threshold } => {
                 let correct = y.iter().zip(t).filter(|(&y, &t)| (y > threshold) == (t > 0.5)).count();
                 (correct, y.len())
             }
-            Accuracy::Categorical => {
+            AccuracyKind::Categorical => {
                 let argmax = |c: &[f32]| {
                     c.iter()
                         .enumerate()
@@ -71,7 +81,53 @@ pub trait Loss {
     /// The gradient of the mean loss with respect to `y`, into `g`.
     fn grad_slices(&self, rows: usize, y: &[f32], t: &[f32], g: &mut [f32]);
     /// How accuracy is counted for predictions trained with this loss.
-    fn accuracy(&self) -> Accuracy;
+    fn accuracy(&self) -> AccuracyKind;
+
+    /// The mean over samples of each sample's loss times its weight,
+    /// `sum(w_i * l_i) / n`: Keras' loss with `sample_weight` (the
+    /// `sum_over_batch_size` reduction divides by the number of samples, not
+    /// by the sum of the weights). `weights` holds one value per sample.
+    ///
+    /// The default computes each sample's loss with
+    /// [`loss_slices`](Self::loss_slices) on its column alone, which is right
+    /// for every loss that is a mean over samples (all of typenet's).
+    ///
+    /// ```
+    /// use typenet::prelude::*;
+    /// let (y, t) = ([0.9f32, 0.2], [1.0f32, 0.0]);
+    /// let each = [BinaryCrossEntropy.loss_slices(1, &y[..1], &t[..1]), BinaryCrossEntropy.loss_slices(1, &y[1..], &t[1..])];
+    /// let weighted = BinaryCrossEntropy.weighted_loss_slices(1, &y, &t, &[2.0, 0.5]);
+    /// assert!((weighted - (2.0 * each[0] + 0.5 * each[1]) / 2.0).abs() < 1e-6);
+    /// ```
+    ///
+    /// # Panics
+    /// If `weights` does not hold one value per sample.
+    fn weighted_loss_slices(&self, rows: usize, y: &[f32], t: &[f32], weights: &[f32]) -> f32 {
+        let samples = y.len() / rows.max(1);
+        assert_eq!(weights.len(), samples, "one weight per sample");
+        let sum: f64 = y
+            .chunks_exact(rows)
+            .zip(t.chunks_exact(rows))
+            .zip(weights)
+            .map(|((y, t), &w)| w as f64 * self.loss_slices(rows, y, t) as f64)
+            .sum();
+        (sum / samples.max(1) as f64) as f32
+    }
+
+    /// The gradient of [`weighted_loss_slices`](Self::weighted_loss_slices)
+    /// with respect to `y`, into `g`: the mean loss's gradient with each
+    /// sample's column scaled by its weight (right for every loss that is a
+    /// mean over samples).
+    ///
+    /// # Panics
+    /// If `weights` does not hold one value per sample.
+    fn weighted_grad_slices(&self, rows: usize, y: &[f32], t: &[f32], weights: &[f32], g: &mut [f32]) {
+        assert_eq!(weights.len(), y.len() / rows.max(1), "one weight per sample");
+        self.grad_slices(rows, y, t, g);
+        for (g, &w) in g.chunks_exact_mut(rows).zip(weights) {
+            g.iter_mut().for_each(|g| *g *= w);
+        }
+    }
 
     /// The mean loss of predictions `y` against targets `t`.
     ///
@@ -115,8 +171,8 @@ impl Loss for Mse {
             *g = scale * (y - t);
         }
     }
-    fn accuracy(&self) -> Accuracy {
-        Accuracy::None
+    fn accuracy(&self) -> AccuracyKind {
+        AccuracyKind::None
     }
 }
 
@@ -156,8 +212,8 @@ impl Loss for BinaryCrossEntropy {
             };
         }
     }
-    fn accuracy(&self) -> Accuracy {
-        Accuracy::Binary { threshold: 0.5 }
+    fn accuracy(&self) -> AccuracyKind {
+        AccuracyKind::Binary { threshold: 0.5 }
     }
 }
 
@@ -183,8 +239,8 @@ impl Loss for BinaryCrossEntropyFromLogits {
             *g = scale * (sigmoid(z) - t);
         }
     }
-    fn accuracy(&self) -> Accuracy {
-        Accuracy::Binary { threshold: 0.0 }
+    fn accuracy(&self) -> AccuracyKind {
+        AccuracyKind::Binary { threshold: 0.0 }
     }
 }
 
@@ -228,8 +284,8 @@ impl Loss for CrossEntropy {
             }
         }
     }
-    fn accuracy(&self) -> Accuracy {
-        Accuracy::Categorical
+    fn accuracy(&self) -> AccuracyKind {
+        AccuracyKind::Categorical
     }
 }
 
@@ -269,8 +325,8 @@ impl Loss for CrossEntropyFromProbs {
             }
         }
     }
-    fn accuracy(&self) -> Accuracy {
-        Accuracy::Categorical
+    fn accuracy(&self) -> AccuracyKind {
+        AccuracyKind::Categorical
     }
 }
 
@@ -330,8 +386,37 @@ mod tests {
     }
 
     #[test]
+    fn weighted_losses_weigh_each_sample_and_divide_by_the_sample_count() {
+        let (y, t) = ([0.5f32, 2.0, -1.0, 1.0, 0.2, 0.3], [0.0f32, 1.0, 0.0, 1.0, 0.0, 0.0]);
+        let w = [3.0f32, 0.5];
+        let expected = (3.0 * CrossEntropy.loss_slices(3, &y[..3], &t[..3])
+            + 0.5 * CrossEntropy.loss_slices(3, &y[3..], &t[3..]))
+            / 2.0;
+        assert!((CrossEntropy.weighted_loss_slices(3, &y, &t, &w) - expected).abs() < 1e-6);
+        assert_eq!(
+            CrossEntropy.weighted_loss_slices(3, &y, &t, &[1.0, 1.0]),
+            CrossEntropy.loss_slices(3, &y, &t)
+        );
+        // The weighted gradient is the finite difference of the weighted loss.
+        let mut g = [0.0f32; 6];
+        CrossEntropy.weighted_grad_slices(3, &y, &t, &w, &mut g);
+        for i in 0..6 {
+            let (mut up, mut down) = (y, y);
+            up[i] += 1e-3;
+            down[i] -= 1e-3;
+            let numeric = (CrossEntropy.weighted_loss_slices(3, &up, &t, &w) as f64
+                - CrossEntropy.weighted_loss_slices(3, &down, &t, &w) as f64)
+                / 2e-3;
+            assert!((numeric - g[i] as f64).abs() < 2e-3, "element {i}: {numeric} vs {}", g[i]);
+        }
+    }
+
+    #[test]
     fn accuracy_counts() {
-        assert_eq!(Accuracy::Binary { threshold: 0.5 }.count(1, &[0.7, 0.2, 0.6], &[1.0, 1.0, 0.0]), (1, 3));
-        assert_eq!(Accuracy::Categorical.count(2, &[0.1, 0.9, 0.8, 0.2], &[0.0, 1.0, 0.0, 1.0]), (1, 2));
+        assert_eq!(
+            AccuracyKind::Binary { threshold: 0.5 }.count(1, &[0.7, 0.2, 0.6], &[1.0, 1.0, 0.0]),
+            (1, 3)
+        );
+        assert_eq!(AccuracyKind::Categorical.count(2, &[0.1, 0.9, 0.8, 0.2], &[0.0, 1.0, 0.0, 1.0]), (1, 2));
     }
 }

@@ -16,7 +16,7 @@ use crate::optim::Optimizer;
 use crate::phase::{Eval, Train};
 use crate::summary::Summary;
 use crate::tensor::Batch;
-use crate::train::{Fit, History, Metrics};
+use crate::train::{Evaluate, Fit, History, Metrics};
 
 /// What every network has, in any phase: its sizes, phase changes, the
 /// summary, evaluation and weight IO.
@@ -65,6 +65,18 @@ pub trait Network: NetworkDef + Layer {
 
     /// Loss (with the L2 penalty) and accuracy on `data`, with every layer
     /// that is not pinned to a phase behaving as in `Eval`.
+    ///
+    /// # Panics
+    /// If `data` is empty: a loss of no sample is not 0, and returning one
+    /// would hide a split or a filter that left nothing.
+    /// [`try_evaluate`](Self::try_evaluate) returns `Error::Empty` instead.
+    ///
+    /// ```should_panic
+    /// use typenet::prelude::*;
+    /// network! { struct Tiny { input: 2, out: Dense<1> } }
+    /// let empty = Dataset::<2, 1>::from_rows(&[], &[]).unwrap();
+    /// Tiny::<Eval>::seeded(1).evaluate(&empty, &Mse); // panics: "evaluate got an empty data set"
+    /// ```
     fn evaluate<const IN: usize, const OUT: usize, L: Loss>(
         &self,
         data: &Dataset<IN, OUT>,
@@ -74,6 +86,66 @@ pub trait Network: NetworkDef + Layer {
         Self: NetworkDef<Input = Const<IN>, Output = Const<OUT>>,
     {
         crate::train::evaluate(self, data, loss)
+    }
+
+    /// [`evaluate`](Self::evaluate), with an empty data set an error
+    /// rather than a panic.
+    ///
+    /// ```
+    /// use typenet::prelude::*;
+    /// network! { struct Tiny { input: 2, out: Dense<1> } }
+    /// let empty = Dataset::<2, 1>::from_rows(&[], &[])?;
+    /// assert!(matches!(Tiny::<Eval>::seeded(1).try_evaluate(&empty, &Mse), Err(Error::Empty(_))));
+    /// # Ok::<(), typenet::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// `Error::Empty` if `data` has no sample.
+    fn try_evaluate<const IN: usize, const OUT: usize, L: Loss>(
+        &self,
+        data: &Dataset<IN, OUT>,
+        loss: &L,
+    ) -> Result<Metrics>
+    where
+        Self: NetworkDef<Input = Const<IN>, Output = Const<OUT>>,
+    {
+        crate::train::try_evaluate(self, data, loss)
+    }
+
+    /// [`evaluate`](Self::evaluate) with metrics and sample or class weights
+    /// for the loss ([`Evaluate`]); the values are in
+    /// [`Metrics::values`] by name.
+    ///
+    /// ```
+    /// use typenet::metrics::{F1, TopK};
+    /// use typenet::prelude::*;
+    /// use typenet::train::Evaluate;
+    /// network! { struct Tiny { input: 2, out: Dense<3> } }
+    /// let x = Batch::<2>::from_column_slice(&[0.0, 1.0, 1.0, 0.0, 1.0, 1.0]);
+    /// let data = Dataset::<2, 3>::from_class_labels(x, &[0, 1, 2])?;
+    /// let weights = [1.0, 2.0, 0.5];
+    /// let options = Evaluate::new().metrics((TopK(2), F1::macro_averaged())).sample_weight(&weights);
+    /// let metrics = Tiny::<Eval>::seeded(1).evaluate_with(&data, &CrossEntropy, options)?;
+    /// assert!(metrics.get("top_2_accuracy").is_some() && metrics.get("macro_f1").is_some());
+    /// # Ok::<(), typenet::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// `Error::Empty` for an empty data set; `Error::InvalidArgument` for a
+    /// metric that cannot measure this network (precision of a regression,
+    /// a binary average over three classes, ...), a sample weight count
+    /// other than the data's, weights that are negative or not finite, or
+    /// sample and class weights together.
+    fn evaluate_with<const IN: usize, const OUT: usize, L: Loss>(
+        &self,
+        data: &Dataset<IN, OUT>,
+        loss: &L,
+        options: Evaluate<'_>,
+    ) -> Result<Metrics>
+    where
+        Self: NetworkDef<Input = Const<IN>, Output = Const<OUT>>,
+    {
+        crate::train::evaluate_with(self, data, loss, options)
     }
 
     /// Every saved tensor under its PyTorch-style name (`fc1.weight`
@@ -369,16 +441,28 @@ pub trait TrainNetwork: Training {
     }
 
     /// Trains on `data` (Keras' `model.fit`): mini-batches, optional
-    /// validation split (evaluated with dropout off), early stopping,
-    /// gradient clipping, learning-rate schedules, callbacks.
+    /// validation split (evaluated with dropout off), metrics, sample and
+    /// class weights, early stopping, gradient clipping, learning-rate
+    /// schedules, callbacks that see the network and the optimiser (see
+    /// [`Fit`]). Shows a progress bar on a terminal and one line per epoch
+    /// otherwise (see [`Verbosity`](crate::train::Verbosity)).
+    ///
+    /// In a build whose typenet code is not optimised (a plain `cargo run`),
+    /// the first `fit` prints one line to standard error saying how to make
+    /// training some 30 times faster (set `TYPENET_NO_DEBUG_NOTICE=1` to
+    /// hide it); release builds never print it.
     ///
     /// Training never returns `Ok` with non-finite weights, and after any
     /// `Err` the network holds finite weights:
     ///
     /// # Errors
     /// - Before any weight changes: `Error::InvalidArgument` for invalid
-    ///   settings (see [`Fit::validate`]), `Error::NonFiniteData` for a NaN
-    ///   or infinite sample, `Error::Empty` for an empty training part.
+    ///   settings (see [`Fit::validate`]), metrics that cannot measure this
+    ///   network, or sample weights whose count differs from the data's;
+    ///   `Error::NonFiniteData` for a NaN or infinite sample; `Error::Empty`
+    ///   for an empty data set, or a validation split that leaves no
+    ///   training sample; `Error::InvalidArgument` when a callback monitors
+    ///   a value this `fit` does not measure.
     /// - `Error::NonFinite { epoch, step }` when a batch's loss or gradient
     ///   norm is not finite (no step is taken with it: the weights are those
     ///   of the last step), or when an update writes a non-finite weight
@@ -386,7 +470,9 @@ pub trait TrainNetwork: Training {
     ///   start of that epoch).
     /// - `Error::NonFiniteValidation` when the validation loss is not finite.
     /// - `Error::InvalidArgument` when a schedule gives an invalid rate.
-    fn fit<const IN: usize, const OUT: usize, O: Optimizer + Clone, L: Loss>(
+    /// - A callback's error (`Error::Io` from a checkpoint that cannot be
+    ///   written, say), as it returned it.
+    fn fit<const IN: usize, const OUT: usize, O: Optimizer + Clone + 'static, L: Loss>(
         &mut self,
         data: &Dataset<IN, OUT>,
         opt: &mut O,
@@ -394,7 +480,7 @@ pub trait TrainNetwork: Training {
         settings: Fit<'_>,
     ) -> Result<History>
     where
-        Self: NetworkDef<Input = Const<IN>, Output = Const<OUT>>,
+        Self: NetworkDef<Input = Const<IN>, Output = Const<OUT>> + 'static,
     {
         crate::train::fit(self, data, opt, loss, settings)
     }
