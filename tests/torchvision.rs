@@ -18,3 +18,10 @@ fn resnet18_has_torchvision_s_shapes_and_counts() {
     assert_eq!(ResNet18::PARAMS, 11_689_512);
     assert_eq!(ResNet18::OUTPUT, 1000);
 }
+
+#[test]
+fn the_seed_s_backbone_ends_in_mixed7_s_map() {
+    use typenet::prelude::*;
+    let shape = <torchvision::InceptionMixed7 as Layer>::OUTPUT_SHAPE;
+    assert_eq!(shape, &[7, 7, 768]);
+}

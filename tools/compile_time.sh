@@ -4,8 +4,10 @@
 # depend on typenet by path, and times only the user crate's compilation
 # (typenet and its dependencies are built once beforehand, in a shared
 # target directory). Fails if the two times differ by more than 20 %.
-# Also reports Keras' MNIST convnet (against W0) and a crate declaring 20
-# networks (against W0's one).
+# Also reports Keras' MNIST convnet (against W0), a crate declaring 20
+# networks (against W0's one), and a crate declaring torchvision's
+# InceptionV3 and ResNet-18 as graphs of blocks (its rebuild after a
+# `touch`, and the size of its expansion).
 #
 # Usage: tools/compile_time.sh [--release]
 set -euo pipefail
@@ -111,8 +113,33 @@ RUST
     echo "}"
 } > "$work/many/src/main.rs"
 
+# torchvision's InceptionV3 and ResNet-18 (the README's declarations),
+# trained and run as a user would: a graph-heavy crate.
+mkdir -p "$work/graphs/src"
+sed 's/name = "w0"/name = "graphs"/' "$work/w0/Cargo.toml" > "$work/graphs/Cargo.toml"
+cp "$repo/Cargo.lock" "$work/graphs/Cargo.lock"
+{
+    sed 's/^use typenet::prelude::\*;//' "$repo/tests/models/torchvision.rs"
+    cat <<RUST
+use typenet::prelude::*;
+
+fn main() {
+    let net = InceptionV3::<Eval>::seeded(1);
+    let x = Batch::<{ InceptionV3::INPUT }>::zeros(1);
+    println!("{:?}", net.forward(&x).shape());
+    println!("{}", net.summary());
+    let mut resnet = ResNet18::<Train>::seeded(2);
+    let x = Batch::<{ ResNet18::INPUT }>::zeros(1);
+    let y = resnet.forward(&x);
+    let grads = resnet.backward(&CrossEntropy.grad(&y, &Batch::<1000>::zeros(1)));
+    Sgd::new(0.01).momentum(0.9).step(&mut resnet, &grads);
+    resnet.save("resnet18.safetensors").ok();
+}
+RUST
+} > "$work/graphs/src/main.rs"
+
 # Dependencies once (the crates share them through CARGO_TARGET_DIR).
-for name in w0 w4 cnn many; do
+for name in w0 w4 cnn many graphs; do
     (cd "$work/$name" && cargo build --offline --quiet $profile_flag)
 done
 
@@ -140,10 +167,23 @@ t0=$(best w0)
 t4=$(best w4)
 tc=$(best cnn)
 tm=$(best many)
+tg=$(best graphs)
 ratio=$(echo "scale=3; $t4 / $t0" | bc)
 printf 'W0 user crate: %.2f s\nW4 user crate: %.2f s\nW4 / W0: %s\n' "$t0" "$t4" "$ratio"
 printf 'MNIST convnet crate: %.2f s (%s x W0)\n' "$tc" "$(echo "scale=2; $tc / $t0" | bc)"
 printf '20-network crate: %.2f s (%s x the one-network W0 crate)\n' "$tm" "$(echo "scale=2; $tm / $t0" | bc)"
+printf 'InceptionV3 + ResNet-18 crate: %.2f s\n' "$tg"
+# The expansion of the graphs crate, when a nightly toolchain is there.
+if cargo +nightly --version >/dev/null 2>&1; then
+    expanded="$work/graphs.expanded.rs"
+    (cd "$work/graphs" && cargo +nightly rustc --offline --quiet $profile_flag -- -Zunpretty=expanded) > "$expanded" 2>/dev/null || true
+    if [ -s "$expanded" ]; then
+        lines=$(wc -l < "$expanded")
+        uses=$(grep -cE '^pub struct __[A-Za-z0-9]+_[A-Za-z0-9]+_[0-9]+<' "$expanded" || true)
+        printf 'its expansion: %s lines, %s networks generated for block uses (%s lines per network, structs included)\n' \
+            "$lines" "$uses" "$((lines / (uses + 2)))"
+    fi
+fi
 if [ "$(echo "$ratio > 1.2 || $ratio < 0.8333" | bc)" = 1 ]; then
     echo "FAIL: compile times differ by more than 20 %" >&2
     exit 1

@@ -97,6 +97,28 @@ network! {
         dropout: Dropout(0.5),
         fc: Dense<1000>,
     }
+
+    /// InceptionV3 cut after `Mixed_6e` (Keras' `mixed7`), on 150x150
+    /// images: `[150, 150, 3]` -> `[7, 7, 768]`, the backbone of the
+    /// question typenet was born from.
+    pub struct InceptionMixed7 {
+        input: [150, 150, 3],
+        Conv2d_1a_3x3: BasicConv2d(32, 3, stride = 2),
+        Conv2d_2a_3x3: BasicConv2d(32, 3),
+        Conv2d_2b_3x3: BasicConv2d(64, 3, padding = 1),
+        maxpool1: MaxPool2d<3, stride = 2>,
+        Conv2d_3b_1x1: BasicConv2d(80, 1),
+        Conv2d_4a_3x3: BasicConv2d(192, 3),
+        maxpool2: MaxPool2d<3, stride = 2>,
+        Mixed_5b: InceptionA(32),
+        Mixed_5c: InceptionA(64),
+        Mixed_5d: InceptionA(64),
+        Mixed_6a: InceptionB,
+        Mixed_6b: InceptionC(128),
+        Mixed_6c: InceptionC(160),
+        Mixed_6d: InceptionC(160),
+        Mixed_6e: InceptionC(192),
+    }
 }
 
 network! {
