@@ -71,6 +71,7 @@ pub use net_core::*;
 /// | `StopGradient` | `StopGradient<IN>` | identity forward, zero gradient |
 /// | `Flatten` | `Flatten<IN>` | no run-time cost |
 /// | `BatchNorm` | `BatchNorm<IN, P>` | Keras defaults |
+/// | `LayerNorm`, `LayerNorm(eps = E)` | `LayerNorm<F, POSITIONS>` | PyTorch's `nn.LayerNorm(F)` over the last axis (each sample, or each step); eps 1e-5 by default |
 /// | any other path, e.g. `Backbone` or `MyGate` | `<Path as Layer>::InPhase<P>` | a nested network or a custom [`Layer`] |
 ///
 /// Entry attributes: `#[frozen]` (layers with parameters), `#[phase(Train)]`

@@ -21,6 +21,7 @@ pub mod dropout;
 pub mod flatten;
 pub mod grads;
 pub mod gru;
+pub mod layer_norm;
 pub mod lstm;
 pub mod noise;
 pub mod pool;
@@ -320,6 +321,7 @@ pub use dropout::{Dropout, Independent, NoiseShape};
 pub use flatten::{Flatten, FlattenChannelsFirst};
 pub use grads::WeightBiasGrads;
 pub use gru::{Gru, GruCell};
+pub use layer_norm::{LayerNorm, LayerNormGrads};
 pub use lstm::{Lstm, LstmCell};
 /// `#[derive(Tensors)]`: see [`Tensors`].
 pub use net_macros::Tensors;
