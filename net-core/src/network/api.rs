@@ -378,7 +378,10 @@ pub trait TrainNetwork: Training {
     /// # Errors
     /// - Before any weight changes: `Error::InvalidArgument` for invalid
     ///   settings (see [`Fit::validate`]), `Error::NonFiniteData` for a NaN
-    ///   or infinite sample, `Error::Empty` for an empty training part.
+    ///   or infinite sample, `Error::InvalidData` for an input the first
+    ///   layer cannot take (see [`Layer::check_inputs`]: a token id outside
+    ///   an `Embedding`'s vocabulary), `Error::Empty` for an empty training
+    ///   part.
     /// - `Error::NonFinite { epoch, step }` when a batch's loss or gradient
     ///   norm is not finite (no step is taken with it: the weights are those
     ///   of the last step), or when an update writes a non-finite weight

@@ -15,6 +15,7 @@ use crate::layers::{Grads, Layer};
 use crate::loss::Loss;
 use crate::network::NetworkDef;
 use crate::optim::Optimizer;
+use crate::tensor::Cols;
 
 /// The training and validation parts: Keras' `validation_split` holds out
 /// the last fraction of the samples, before any shuffling.
@@ -49,6 +50,7 @@ where
 {
     settings.validate()?;
     data.check_finite()?;
+    net.check_inputs(Cols::new(data.x().as_slice(), IN))?;
     let (train, validation) = split_for_validation(data, settings.validation_split)?;
     let base_lr = opt.learning_rate();
     let outcome = epochs(net, opt, loss, &train, &validation, &mut settings);

@@ -109,6 +109,7 @@ pub const TABLE: &[LayerDef] = &[
     recurrent::LSTM,
     recurrent::GRU,
     recurrent::TIME_DISTRIBUTED,
+    recurrent::EMBEDDING,
 ];
 
 /// The table entry spelt `name`.

@@ -1,5 +1,5 @@
-//! The table entries of layers over sequences: `Lstm`, `Gru` and
-//! `TimeDistributed`.
+//! The table entries of layers over sequences: `Lstm`, `Gru`,
+//! `TimeDistributed` and `Embedding`.
 
 use proc_macro2::Literal;
 use quote::quote;
@@ -128,5 +128,39 @@ fn time_distributed(b: &Bindings, cx: &Context<'_>) -> Result<Resolved, Problem>
         items: all_items,
         declared: format!("TimeDistributed({})", inner.declared),
         out_shape,
+    })
+}
+
+const VOCABULARY: Param = Param::required("vocabulary", Kind::Width);
+const DIMENSION: Param = Param::required("dimension", Kind::Width);
+
+/// `Embedding<V, D>`: token ids to vectors.
+pub(super) const EMBEDDING: LayerDef = LayerDef {
+    name: "Embedding",
+    usage: "Embedding<VOCABULARY, DIMENSION>, e.g. Embedding<10000, 64>",
+    brackets: Brackets::Angle,
+    positional: &[VOCABULARY, DIMENSION],
+    options: &[],
+    grads: true,
+    keeps_shape: false,
+    resolve: embedding,
+};
+
+fn embedding(b: &Bindings, cx: &Context<'_>) -> Result<Resolved, Problem> {
+    let (shape, items) = shaped_as(cx, 0, "[T] (token ids)")?;
+    let missing = || cx.problem("Embedding needs a vocabulary size and a dimension");
+    let vocabulary = b.width(&VOCABULARY).ok_or_else(missing)?;
+    let dimension = b.width(&DIMENSION).ok_or_else(missing)?;
+    Ok(Resolved {
+        path: quote!(::typenet::Embedding),
+        args: vec![
+            TypeArg::Tokens(shape[0].arg()),
+            TypeArg::Tokens(vocabulary.arg()),
+            TypeArg::Tokens(dimension.arg()),
+        ],
+        init: None,
+        items,
+        declared: format!("Embedding<{}, {}>", vocabulary.describe(), dimension.describe()),
+        out_shape: vec![shape[0].clone(), dimension],
     })
 }
