@@ -36,6 +36,7 @@ pub use layers::{
     Recurrent, RecurrentGrads, Relu, Sigmoid, Softmax, SpatialDropout, StopGradient, Tanh, TensorKind,
     TensorMut, TensorRef, Tensors, TimeDistributed, ValueRange, WeightBiasGrads, Weights,
 };
+pub use layers::{Bidirectional, BidirectionalGrads};
 pub use layers::{Embedding, EmbeddingGrads};
 pub use layers::{LayerNorm, LayerNormGrads};
 pub use layers::{StepWidth, StepWise, Streamable};

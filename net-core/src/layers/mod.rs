@@ -15,6 +15,7 @@ use crate::tensor::{Cols, ColsMut};
 
 pub mod activation;
 pub mod batch_norm;
+pub mod bidirectional;
 pub mod conv;
 pub mod dense;
 pub mod dropout;
@@ -330,6 +331,7 @@ impl<T: Parameterized> Weights for T {}
 
 pub use activation::{Activation, ActivationFn, Gelu, LeakyRelu, Linear, Relu, Sigmoid, Softmax, Tanh};
 pub use batch_norm::{BatchNorm, BatchNormGrads};
+pub use bidirectional::{Bidirectional, BidirectionalGrads};
 pub use conv::{Causal1d, Conv, Conv1d, Conv2d, Geometry, Grid1d, Grid2d};
 pub use dense::{Dense, DenseGrads};
 pub use dropout::{Dropout, Independent, NoiseShape};

@@ -110,6 +110,7 @@ pub const TABLE: &[LayerDef] = &[
     recurrent::GRU,
     recurrent::TIME_DISTRIBUTED,
     recurrent::EMBEDDING,
+    recurrent::BIDIRECTIONAL,
 ];
 
 /// The table entry spelt `name`.
