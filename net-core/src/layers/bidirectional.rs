@@ -122,14 +122,9 @@ impl<L: Layer, const T: usize> Bidirectional<L, T> {
         &mut self.backward
     }
 
-    /// The steps of every sample of `x` (`width` values each) in reverse
-    /// order, into `out`; its own inverse. With `by_step` false (one output
-    /// per sequence), a copy.
-    fn reverse_steps(x: &[f32], width: usize, by_step: bool, out: &mut [f32]) {
-        if !by_step {
-            out.copy_from_slice(x);
-            return;
-        }
+    /// The `T` steps of every sample of `x` (`width` values each) in
+    /// reverse order, into `out`.
+    fn reverse_steps(x: &[f32], width: usize, out: &mut [f32]) {
         for (sample, out) in x.chunks_exact(T * width).zip(out.chunks_exact_mut(T * width)) {
             for (step, out) in sample.chunks_exact(width).rev().zip(out.chunks_exact_mut(width)) {
                 out.copy_from_slice(step);
@@ -219,7 +214,7 @@ impl<L: Layer, const T: usize> Layer for Bidirectional<L, T> {
         cache.reversed_x.resize(L::INPUT * cols, 0.0);
         cache.forward_y.resize(L::OUTPUT * cols, 0.0);
         cache.backward_y.resize(L::OUTPUT * cols, 0.0);
-        Self::reverse_steps(x.as_slice(), Self::FEATURES, true, &mut cache.reversed_x);
+        Self::reverse_steps(x.as_slice(), Self::FEATURES, &mut cache.reversed_x);
         self.forward.train_forward(x, ColsMut::new(&mut cache.forward_y, L::OUTPUT), &mut cache.forward);
         self.backward.train_forward(
             Cols::new(&cache.reversed_x, L::INPUT),
@@ -235,7 +230,7 @@ impl<L: Layer, const T: usize> Layer for Bidirectional<L, T> {
         _y: Cols<'_>,
         dy: ColsMut<'_>,
         cache: &mut Self::Cache,
-        dx: Option<ColsMut<'_>>,
+        mut dx: Option<ColsMut<'_>>,
         grads: Option<&mut Self::Grads>,
     ) {
         let cols = x.cols();
@@ -258,25 +253,15 @@ impl<L: Layer, const T: usize> Layer for Bidirectional<L, T> {
             wants_dx.then(|| ColsMut::new(&mut cache.reversed_dx, L::INPUT)),
             backward_grads,
         );
-        let Some(mut dx) = dx else {
-            self.forward.train_backward(
-                x,
-                Cols::new(&cache.forward_y, L::OUTPUT),
-                ColsMut::new(&mut cache.forward_dy, L::OUTPUT),
-                &mut cache.forward,
-                None,
-                forward_grads,
-            );
-            return;
-        };
         self.forward.train_backward(
             x,
             Cols::new(&cache.forward_y, L::OUTPUT),
             ColsMut::new(&mut cache.forward_dy, L::OUTPUT),
             &mut cache.forward,
-            Some(ColsMut::new(dx.as_mut_slice(), L::INPUT)),
+            dx.as_mut().map(|dx| ColsMut::new(dx.as_mut_slice(), L::INPUT)),
             forward_grads,
         );
+        let Some(mut dx) = dx else { return };
         // The backward layer's input gradient, back in time order, added.
         let width = Self::FEATURES;
         let samples =
@@ -304,7 +289,7 @@ impl<L: Layer, const T: usize> Bidirectional<L, T> {
         let (input, output) = (L::INPUT * cols, L::OUTPUT * cols);
         with_scratch(input.max(2 * output), |reversed, outputs| {
             let reversed = &mut reversed[..input];
-            Self::reverse_steps(x.as_slice(), Self::FEATURES, true, reversed);
+            Self::reverse_steps(x.as_slice(), Self::FEATURES, reversed);
             let (forward_y, rest) = outputs.split_at_mut(output);
             let backward_y = &mut rest[..output];
             run(&self.forward, x, ColsMut::new(forward_y, L::OUTPUT));
