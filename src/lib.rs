@@ -71,6 +71,9 @@ pub use net_core::*;
 /// | `StopGradient` | `StopGradient<IN>` | identity forward, zero gradient |
 /// | `Flatten` | `Flatten<IN>` | no run-time cost |
 /// | `BatchNorm` | `BatchNorm<IN, P>` | Keras defaults |
+/// | `LayerNorm`, `LayerNorm(eps = E)` | `LayerNorm<F, POSITIONS>` | PyTorch's `nn.LayerNorm(F)` over the last axis (each sample, or each step); eps 1e-5 by default |
+/// | `Embedding<V, D>` | `Embedding<T, V, D>` | `[T]` token ids (integral `f32`) -> `[T, D]`; `weight` `[V, D]` as PyTorch |
+/// | `Bidirectional(Lstm<U, ..>)`, `Bidirectional(Gru<U, ..>)` | `Bidirectional<Lstm<T, F, U, ..>, T>` | `[2U]` (`[T, 2U]` with `return_sequences`), forward first; `_reverse` tensors as PyTorch; not streamable |
 /// | any other path, e.g. `Backbone` or `MyGate` | `<Path as Layer>::InPhase<P>` | a nested network or a custom [`Layer`] |
 ///
 /// Entry attributes: `#[frozen]` (layers with parameters), `#[phase(Train)]`

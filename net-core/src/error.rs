@@ -156,6 +156,35 @@ pub enum Error {
         /// The offending value: NaN, `inf` or `-inf`.
         value: f32,
     },
+    /// An input a layer cannot take although it is finite: a token id that
+    /// is not an integer below an `Embedding`'s vocabulary size. `fit`
+    /// refuses such a data set before any weight changes (a forward on it
+    /// panics, naming the same place).
+    ///
+    /// ```
+    /// use typenet::prelude::*;
+    /// network! { struct Tagger { input: [3], emb: Embedding<10, 4>, flat: Flatten, out: Dense<1> } }
+    /// let data = Dataset::<3, 1>::from_rows(&[[1.0, 2.0, 3.0], [4.0, 2.5, 0.0]], &[[0.0], [1.0]])?;
+    /// let mut net = Tagger::<Train>::seeded(1);
+    /// let err = net.fit(&data, &mut Adam::new(1e-3), &Mse, Fit::epochs(1)).unwrap_err();
+    /// assert!(matches!(err, Error::InvalidData { sample: 1, index: 1, value: 2.5, .. }));
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "invalid data: sample 1 (0-based), input 1 is 2.5: Embedding<10, 4> takes token ids, integers in 0..10"
+    /// );
+    /// # Ok::<(), typenet::Error>(())
+    /// ```
+    #[error("invalid data: sample {sample} (0-based), input {index} is {value}: {reason}")]
+    InvalidData {
+        /// 0-based index of the sample (its column in the batches).
+        sample: usize,
+        /// 0-based index of the value within the sample.
+        index: usize,
+        /// The value.
+        value: f32,
+        /// What the layer takes.
+        reason: String,
+    },
     /// The validation loss of an epoch is NaN or infinite (the weights are
     /// finite, but the network's outputs on the validation part are not).
     #[error("the validation loss is {loss} after epoch {epoch}")]

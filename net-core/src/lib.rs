@@ -37,6 +37,9 @@ pub use layers::{
     Recurrent, RecurrentGrads, Relu, Sigmoid, Softmax, SpatialDropout, StopGradient, Tanh, TensorKind,
     TensorMut, TensorRef, Tensors, TimeDistributed, ValueRange, WeightBiasGrads, Weights,
 };
+pub use layers::{Bidirectional, BidirectionalGrads};
+pub use layers::{Embedding, EmbeddingGrads};
+pub use layers::{LayerNorm, LayerNormGrads};
 pub use layers::{StepWidth, StepWise, Streamable};
 #[doc(hidden)]
 pub use linalg::matmul_cols as __matmul_cols;

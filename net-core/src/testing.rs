@@ -33,10 +33,34 @@ fn weighted_output<L: Layer>(layer: &L, x: &[f32], w: &[f32], cols: usize) -> f6
 /// use typenet::prelude::*;
 /// typenet::testing::check_layer_gradients(Dense::<4, 3, Tanh>::seeded(1), 5);
 /// ```
-pub fn check_layer_gradients<L: Layer>(mut layer: L, cols: usize) {
+pub fn check_layer_gradients<L: Layer>(layer: L, cols: usize) {
+    check_gradients(layer, &values(1, L::INPUT * cols), cols, true);
+}
+
+/// [`check_layer_gradients`] at the inputs `x` (`cols` samples), for the
+/// parameter gradients only: for a layer whose inputs are not
+/// differentiable, as an `Embedding`'s token ids (a finite difference would
+/// make them non-integral).
+///
+/// ```
+/// use typenet::prelude::*;
+/// use typenet::Embedding;
+/// // Two samples of three token ids below 5, one repeated.
+/// typenet::testing::check_parameter_gradients(Embedding::<3, 5, 2>::seeded(1), &[0.0, 4.0, 4.0, 2.0, 1.0, 0.0], 2);
+/// ```
+///
+/// # Panics
+/// If `x` does not hold `cols` samples, or at the first mismatch.
+pub fn check_parameter_gradients<L: Layer>(layer: L, x: &[f32], cols: usize) {
+    assert_eq!(x.len(), L::INPUT * cols, "`x` holds {} values, not {cols} samples of {}", x.len(), L::INPUT);
+    check_gradients(layer, x, cols, false);
+}
+
+/// The parameter gradients at `x`, and the input gradient when `inputs`.
+fn check_gradients<L: Layer>(mut layer: L, x: &[f32], cols: usize, inputs: bool) {
     let n_in = L::INPUT * cols;
     let n_out = L::OUTPUT * cols;
-    let x = values(1, n_in);
+    let x = x.to_vec();
     let w = values(2, n_out);
 
     let mut y = vec![0.0f32; n_out];
@@ -68,7 +92,7 @@ pub fn check_layer_gradients<L: Layer>(mut layer: L, cols: usize) {
             || close((centre - minus) / step_minus, analytic)
     };
     let centre = weighted_output(&layer, &x, &w, cols);
-    for i in 0..n_in {
+    for i in (0..n_in).filter(|_| inputs) {
         let mut xp = x.clone();
         xp[i] = (x[i] as f64 + h) as f32;
         let mut xm = x.clone();

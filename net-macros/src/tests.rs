@@ -43,6 +43,10 @@ const SNAPSHOTS: &[(&str, &str)] = &[
         "pub struct Rows { input: [8, 8], #[l2(0.01)] lstm: Lstm<32, return_sequences = true, recurrent_dropout = 0.2>, #[frozen] gru: Gru<16>, drop: Dropout(0.2), out: Dense<10> }",
     ),
     (
+        "text_layers",
+        "pub struct Tagger { input: [T], emb: Embedding<VOCABULARY, 16>, norm: LayerNorm(eps = 1e-6), rnn: Bidirectional(Lstm<8, return_sequences = true, dropout = 0.1>), last: Bidirectional(Gru<4>), out: Dense<3> }",
+    ),
+    (
         "causal_stream",
         "pub struct Amp { input: [T, 1], conv: Conv1d<8, 3, Tanh, padding = Causal, dilation = 2>, rnn: Gru<8, return_sequences = true>, out: TimeDistributed(Dense<1>) }",
     ),
@@ -160,6 +164,10 @@ fn malformed_inputs_give_errors_never_panics() {
         "return_sequences",
         "recurrent_dropout",
         "true",
+        "LayerNorm",
+        "Embedding",
+        "Bidirectional",
+        "1e-6",
     ];
     let mut rng = Lcg(7);
     let mut cases = 0;

@@ -15,12 +15,15 @@ use crate::tensor::{Cols, ColsMut};
 
 pub mod activation;
 pub mod batch_norm;
+pub mod bidirectional;
 pub mod conv;
 pub mod dense;
 pub mod dropout;
+pub mod embedding;
 pub mod flatten;
 pub mod grads;
 pub mod gru;
+pub mod layer_norm;
 pub mod lstm;
 pub mod noise;
 pub mod pool;
@@ -162,6 +165,20 @@ pub trait Layer: Tensors + Clone + Debug + Send + Sync + 'static {
     /// Converts the layer to phase `Q`; `seed` seeds any random state the
     /// new phase needs (dropout masks).
     fn into_phase<Q: Phase>(self, seed: u64) -> Self::InPhase<Q>;
+
+    /// Checks a batch of inputs the layer will be given (`x`, one sample
+    /// per column) for values it cannot take although they are finite (an
+    /// `Embedding`'s token ids): what `fit` asks of a network's first layer
+    /// before any weight changes, so a bad sample is an error rather than
+    /// the panic `infer` gives. Every input is accepted by default.
+    ///
+    /// # Errors
+    /// `Error::InvalidData` naming the first sample and input position
+    /// that does not fit.
+    fn check_inputs(&self, x: Cols<'_>) -> crate::error::Result<()> {
+        let _ = x;
+        Ok(())
+    }
 
     /// Calls `f` with each trainable block and its gradient, in the order
     /// of [`Grads::visit`] (what optimisers iterate over). Derived from
@@ -314,12 +331,15 @@ impl<T: Parameterized> Weights for T {}
 
 pub use activation::{Activation, ActivationFn, Gelu, LeakyRelu, Linear, Relu, Sigmoid, Softmax, Tanh};
 pub use batch_norm::{BatchNorm, BatchNormGrads};
+pub use bidirectional::{Bidirectional, BidirectionalGrads};
 pub use conv::{Causal1d, Conv, Conv1d, Conv2d, Geometry, Grid1d, Grid2d};
 pub use dense::{Dense, DenseGrads};
 pub use dropout::{Dropout, Independent, NoiseShape};
+pub use embedding::{Embedding, EmbeddingGrads};
 pub use flatten::{Flatten, FlattenChannelsFirst};
 pub use grads::WeightBiasGrads;
 pub use gru::{Gru, GruCell};
+pub use layer_norm::{LayerNorm, LayerNormGrads};
 pub use lstm::{Lstm, LstmCell};
 /// `#[derive(Tensors)]`: see [`Tensors`].
 pub use net_macros::Tensors;

@@ -459,10 +459,12 @@ pub trait TrainNetwork: Training {
     /// - Before any weight changes: `Error::InvalidArgument` for invalid
     ///   settings (see [`Fit::validate`]), metrics that cannot measure this
     ///   network, or sample weights whose count differs from the data's;
-    ///   `Error::NonFiniteData` for a NaN or infinite sample; `Error::Empty`
-    ///   for an empty data set, or a validation split that leaves no
-    ///   training sample; `Error::InvalidArgument` when a callback monitors
-    ///   a value this `fit` does not measure.
+    ///   `Error::NonFiniteData` for a NaN or infinite sample;
+    ///   `Error::InvalidData` for an input the first layer cannot take (see
+    ///   [`Layer::check_inputs`]: a token id outside an `Embedding`'s
+    ///   vocabulary); `Error::Empty` for an empty data set, or a validation
+    ///   split that leaves no training sample; `Error::InvalidArgument` when
+    ///   a callback monitors a value this `fit` does not measure.
     /// - `Error::NonFinite { epoch, step }` when a batch's loss or gradient
     ///   norm is not finite (no step is taken with it: the weights are those
     ///   of the last step), or when an update writes a non-finite weight

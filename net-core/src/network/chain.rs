@@ -12,6 +12,7 @@ use std::fmt::{self, Debug};
 use std::marker::PhantomData;
 
 use super::entry::Entry;
+use crate::error::Result;
 use crate::layers::{Grads, GradsOf, Layer, TensorMut, TensorRef, Tensors};
 use crate::phase::PhaseKind;
 use crate::summary::SummaryRow;
@@ -67,6 +68,9 @@ pub trait Node: 'static {
 
     /// Training forward from `x` into `y`, keeping in `cache` what backward needs.
     fn train_forward(node: Self::Muts<'_>, cache: &mut Self::Cache, x: &[f32], y: &mut [f32], cols: usize);
+
+    /// [`Layer::check_inputs`] of the layers that `x` reaches first.
+    fn check_inputs(node: Self::Refs<'_>, x: &[f32], cols: usize) -> Result<()>;
 
     /// Backward of the last training forward (input `x`, output `y`, `dy`
     /// the gradient of `y`, which it may overwrite): the input gradient
@@ -183,6 +187,10 @@ impl<O: OneLayer> Node for O {
     fn train_forward(layer: &mut O::Layer, cache: &mut Self::Cache, x: &[f32], y: &mut [f32], _cols: usize) {
         let (xs, ys) = (Cols::new(x, Self::INPUT), ColsMut::new(y, Self::OUTPUT));
         layer.train_forward(xs, ys, cache);
+    }
+
+    fn check_inputs(layer: &O::Layer, x: &[f32], _cols: usize) -> Result<()> {
+        layer.check_inputs(Cols::new(x, Self::INPUT))
     }
 
     fn train_backward(
@@ -374,6 +382,10 @@ pub trait Chain: 'static {
         cols: usize,
     );
 
+    /// [`Layer::check_inputs`] of the nodes that `cols` samples `x` reach
+    /// first: the first node, and the next one when it passes `x` through.
+    fn check_inputs(nodes: Self::Refs<'_>, x: &[f32], cols: usize) -> Result<()>;
+
     /// Training forward of `cols` samples `x`; returns the last output.
     fn train_forward<'a>(
         nodes: Self::Muts<'_>,
@@ -484,6 +496,10 @@ impl Chain for () {
         x
     }
 
+    fn check_inputs(_: (), _: &[f32], _: usize) -> Result<()> {
+        Ok(())
+    }
+
     fn train_backward(
         _: (),
         _: &mut (),
@@ -588,6 +604,14 @@ impl<A: Node, R: Chain> Chain for (A, R) {
         }
         A::infer(node, entry, mode, input, &mut spare[..A::OUTPUT * cols], cols);
         R::infer_within(rest, later, mode, spare, x, y, cols);
+    }
+
+    fn check_inputs((node, rest): Self::Refs<'_>, x: &[f32], cols: usize) -> Result<()> {
+        A::check_inputs(node, x, cols)?;
+        if A::PASSES_THROUGH {
+            return R::check_inputs(rest, x, cols);
+        }
+        Ok(())
     }
 
     #[inline]

@@ -14,6 +14,7 @@ use std::marker::PhantomData;
 
 use super::chain::{shifted, Chain, InferMode, Node};
 use super::entry::Entry;
+use crate::error::Result;
 use crate::layers::{with_scratch, TensorMut, TensorRef};
 use crate::linalg::simd;
 use crate::summary::SummaryRow;
@@ -121,6 +122,10 @@ pub trait Paths<const IN: usize>: 'static {
         offset: usize,
     );
 
+    /// [`Layer::check_inputs`](crate::layers::Layer::check_inputs) of
+    /// every path's first layers.
+    fn check_inputs(paths: Self::Refs<'_>, x: &[f32], cols: usize) -> Result<()>;
+
     /// Each path's training forward, combined into `y`.
     fn train_forward(
         paths: Self::Muts<'_>,
@@ -220,6 +225,9 @@ impl<const IN: usize> Paths<IN> for () {
 
     fn infer(_: (), _: &[&[Entry]], _: How, _: InferMode, _: &[f32], _: &mut [f32], _: usize, _: usize) {}
     fn train_forward(_: (), _: &mut (), _: How, _: &[f32], _: &mut [f32], _: usize, _: usize) {}
+    fn check_inputs(_: (), _: &[f32], _: usize) -> Result<()> {
+        Ok(())
+    }
     fn train_backward(
         _: (),
         _: &mut (),
@@ -377,6 +385,10 @@ impl<P: Chain, R: Paths<IN>, const IN: usize> Paths<IN> for (P, R) {
         )
     }
 
+    fn check_inputs((path, rest): Self::Refs<'_>, x: &[f32], cols: usize) -> Result<()> {
+        P::check_inputs(path, x, cols)?;
+        R::check_inputs(rest, x, cols)
+    }
     fn empty_grads<'a>() -> Self::GradsMut<'a> {
         (P::empty_grads(), R::empty_grads())
     }
@@ -554,6 +566,9 @@ macro_rules! merge_node {
                 )
             }
 
+            fn check_inputs(paths: Self::Refs<'_>, x: &[f32], cols: usize) -> Result<()> {
+                Ps::check_inputs(paths, x, cols)
+            }
             fn empty_grads<'a>() -> Self::GradsMut<'a> {
                 Ps::empty_grads()
             }

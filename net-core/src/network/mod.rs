@@ -179,6 +179,11 @@ impl<N: NetworkDef> Layer for N {
         self.convert_phase(seed)
     }
 
+    /// Asks the layers the input reaches first.
+    fn check_inputs(&self, x: Cols<'_>) -> crate::error::Result<()> {
+        N::Layers::check_inputs(self.layers(), x.as_slice(), x.cols())
+    }
+
     fn visit_trainable(&mut self, grads: &N::Grads, f: &mut dyn FnMut(&mut [f32], &[f32])) {
         let (layers, _) = self.layers_mut();
         N::Layers::visit_trainable(layers, N::grads(grads), f);

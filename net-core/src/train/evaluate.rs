@@ -157,6 +157,7 @@ where
     if data.is_empty() {
         return Err(Error::Empty(EMPTY.into()));
     }
+    net.check_inputs(crate::tensor::Cols::new(data.x().as_slice(), IN))?;
     options.metrics.check(OUT, loss.accuracy())?;
     let weights = sample_weights(data, options.sample_weight, options.class_weight.as_ref())?;
     Ok(measure(net, data, loss, weights.as_deref(), &mut options.metrics))

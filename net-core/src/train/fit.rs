@@ -18,6 +18,7 @@ use crate::loss::{AccuracyKind, Loss};
 use crate::metrics::{MetricSet, MetricValue};
 use crate::network::NetworkDef;
 use crate::optim::Optimizer;
+use crate::tensor::Cols;
 
 /// Where Keras' `validation_split` cuts: the training part is the first
 /// `int(n * (1 - split))` samples, before any shuffling.
@@ -55,6 +56,7 @@ where
         return Err(Error::Empty("fit got an empty data set: there is no sample to train on".into()));
     }
     data.check_finite()?;
+    net.check_inputs(Cols::new(data.x().as_slice(), IN))?;
     settings.metrics.check(OUT, loss.accuracy())?;
     let at = split_point(data.len(), settings.validation_split)?;
     let (train, validation) = (data.slice(0, at), data.slice(at, data.len()));

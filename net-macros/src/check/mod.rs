@@ -542,6 +542,37 @@ mod tests {
     }
 
     #[test]
+    fn text_layers_work_out_their_output_shapes() {
+        assert_eq!(
+            shapes(
+                "struct N { input: [12], emb: Embedding<1000, 16>, norm: LayerNorm, \
+                 rnn: Bidirectional(Lstm<8, return_sequences = true>), last: Bidirectional(Gru<4>), \
+                 flat_norm: LayerNorm(eps = 1e-3) }"
+            ),
+            ["[12, 16]", "[12, 16]", "[12, 16]", "[8]", "[8]"]
+        );
+        assert_eq!(shapes("struct N { input: [T], emb: Embedding<V, D> }"), ["[T, D]"]);
+        assert_eq!(shapes("struct N { input: [T, 2], rnn: Bidirectional(Gru<U>) }"), ["[(2 * U)]"]);
+    }
+
+    #[test]
+    fn text_layer_mistakes_are_reported_on_the_layer_or_value() {
+        assert_one(
+            "struct N { input: [8, 3], emb: Embedding<100, 4> }",
+            "needs an input shaped [T] (token ids)",
+        );
+        assert_one("struct N { input: [8], emb: Embedding<100> }", "dimension");
+        assert_one("struct N { input: [8], emb: Embedding<0, 4> }", "must be at least 1");
+        assert_one("struct N { input: 4, norm: LayerNorm(eps = 0) }", "must be a positive f32");
+        assert_one("struct N { input: 4, norm: LayerNorm(eps = -1e-5) }", "must be a positive f32");
+        assert_one("struct N { input: 4, norm: LayerNorm(epsilon = 1e-5) }", "did you mean `eps`");
+        assert_one("struct N { input: [8, 3], b: Bidirectional(Dense<4>) }", "`Dense` is not one");
+        assert_one("struct N { input: [8, 3], b: Bidirectional(TimeDistributed(Dense<4>)) }", "Lstm or Gru");
+        assert_one("struct N { input: 24, b: Bidirectional(Lstm<4>) }", "needs an input shaped [T, F]");
+        assert_one("struct N { input: [8, 3], b: Bidirectional(Gru<4, dropout = 1.0>) }", "outside [0, 1)");
+    }
+
+    #[test]
     fn recurrent_mistakes_are_reported_on_the_layer_or_value() {
         assert_one("struct N { input: 64, r: Lstm<8> }", "needs an input shaped [T, F]");
         assert_one("struct N { input: [8, 8], r: Gru<8, recurrent_dropout = 1.0> }", "outside [0, 1)");

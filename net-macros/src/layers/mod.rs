@@ -87,6 +87,16 @@ pub const TABLE: &[LayerDef] = &[
         keeps_shape: true,
         resolve: batch_norm,
     },
+    LayerDef {
+        name: "LayerNorm",
+        usage: "LayerNorm or LayerNorm(eps = E)",
+        brackets: Brackets::Call,
+        positional: &[],
+        options: &[EPS],
+        grads: true,
+        keeps_shape: true,
+        resolve: layer_norm,
+    },
     spatial::CONV2D,
     spatial::CONV1D,
     spatial::pool2d("MaxPool2d", "MaxPool2d<WINDOW> or MaxPool2d<WINDOW, stride = S>"),
@@ -99,6 +109,8 @@ pub const TABLE: &[LayerDef] = &[
     recurrent::LSTM,
     recurrent::GRU,
     recurrent::TIME_DISTRIBUTED,
+    recurrent::EMBEDDING,
+    recurrent::BIDIRECTIONAL,
 ];
 
 /// The table entry spelt `name`.
@@ -319,6 +331,33 @@ fn batch_norm(b: &Bindings, cx: &Context<'_>) -> Result<Resolved, Problem> {
     };
     Ok(Resolved {
         path: quote!(::typenet::BatchNorm),
+        args,
+        init,
+        items: TokenStream::new(),
+        declared,
+        out_shape: cx.in_shape.clone(),
+    })
+}
+
+fn layer_norm(b: &Bindings, cx: &Context<'_>) -> Result<Resolved, Problem> {
+    // Already checked: a positive f32.
+    let eps = b.number(&EPS);
+    // Normalised over the last axis, at every position of the others.
+    let (features, positions) =
+        spatial::channels_and_positions(cx).unwrap_or_else(|| (cx.width(), Dim::Lit(1)));
+    let mut args = vec![TypeArg::Tokens(features.arg())];
+    if positions.literal() != Some(1) {
+        args.push(TypeArg::Tokens(positions.arg()));
+    }
+    let (init, declared) = match eps {
+        None => (None, "LayerNorm".to_string()),
+        Some(eps) => {
+            let e = Literal::f32_unsuffixed(eps as f32);
+            (Some(quote!(::typenet::LayerNorm::with(#e))), format!("LayerNorm(eps = {eps})"))
+        }
+    };
+    Ok(Resolved {
+        path: quote!(::typenet::LayerNorm),
         args,
         init,
         items: TokenStream::new(),

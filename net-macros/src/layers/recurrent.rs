@@ -1,7 +1,7 @@
-//! The table entries of layers over sequences: `Lstm`, `Gru` and
-//! `TimeDistributed`.
+//! The table entries of layers over sequences: `Lstm`, `Gru`,
+//! `TimeDistributed`, `Embedding` and `Bidirectional`.
 
-use proc_macro2::Literal;
+use proc_macro2::{Literal, Span};
 use quote::quote;
 
 use super::find;
@@ -95,21 +95,32 @@ fn resolve_recurrent(b: &Bindings, cx: &Context<'_>) -> Result<Resolved, Problem
     })
 }
 
-fn time_distributed(b: &Bindings, cx: &Context<'_>) -> Result<Resolved, Problem> {
-    let (spec, span) = b.layer(&LAYER).ok_or_else(|| cx.problem("TimeDistributed needs a layer"))?;
+/// The layer a wrapper wraps, if it is one of `accepted`, with its bound
+/// arguments and where it is written; `refusal` says why another is not.
+fn wrapped(
+    b: &Bindings,
+    cx: &Context<'_>,
+    accepted: &[&str],
+    refusal: impl Fn(&str) -> String,
+) -> Result<(&'static LayerDef, Bindings, Span), Problem> {
+    let (spec, span) = b.layer(&LAYER).ok_or_else(|| cx.problem(format!("{} needs a layer", cx.layer)))?;
     let name = spec.name().map(|n| n.to_string()).unwrap_or_default();
-    let def = find(&name).filter(|def| PER_STEP.contains(&def.name)).ok_or_else(|| {
-        Problem::value(
-            span,
-            format!(
-                "TimeDistributed applies a flat layer to each step on its own: Dense, Dropout, StopGradient or an activation; `{name}` is not one"
-            ),
-        )
-    })?;
+    let def = find(&name)
+        .filter(|def| accepted.contains(&def.name))
+        .ok_or_else(|| Problem::value(span, refusal(&name)))?;
     let mut errors = Errors::default();
     let bindings = bind(def, spec, &mut errors).ok_or_else(|| match errors.into_first() {
         Some(error) => Problem::value(error.span(), error.to_string()),
         None => Problem::value(span, format!("`{name}` could not be read")),
+    })?;
+    Ok((def, bindings, span))
+}
+
+fn time_distributed(b: &Bindings, cx: &Context<'_>) -> Result<Resolved, Problem> {
+    let (def, bindings, span) = wrapped(b, cx, PER_STEP, |name| {
+        format!(
+            "TimeDistributed applies a flat layer to each step on its own: Dense, Dropout, StopGradient or an activation; `{name}` is not one"
+        )
     })?;
     let (shape, items) = shaped_as(cx, 1, "[T, F] (time steps, features)")?;
     let step_shape = vec![shape[1].clone()];
@@ -127,6 +138,76 @@ fn time_distributed(b: &Bindings, cx: &Context<'_>) -> Result<Resolved, Problem>
         init,
         items: all_items,
         declared: format!("TimeDistributed({})", inner.declared),
+        out_shape,
+    })
+}
+
+const VOCABULARY: Param = Param::required("vocabulary", Kind::Width);
+const DIMENSION: Param = Param::required("dimension", Kind::Width);
+
+/// `Embedding<V, D>`: token ids to vectors.
+pub(super) const EMBEDDING: LayerDef = LayerDef {
+    name: "Embedding",
+    usage: "Embedding<VOCABULARY, DIMENSION>, e.g. Embedding<10000, 64>",
+    brackets: Brackets::Angle,
+    positional: &[VOCABULARY, DIMENSION],
+    options: &[],
+    grads: true,
+    keeps_shape: false,
+    resolve: embedding,
+};
+
+fn embedding(b: &Bindings, cx: &Context<'_>) -> Result<Resolved, Problem> {
+    let (shape, items) = shaped_as(cx, 0, "[T] (token ids)")?;
+    let missing = || cx.problem("Embedding needs a vocabulary size and a dimension");
+    let vocabulary = b.width(&VOCABULARY).ok_or_else(missing)?;
+    let dimension = b.width(&DIMENSION).ok_or_else(missing)?;
+    Ok(Resolved {
+        path: quote!(::typenet::Embedding),
+        args: vec![
+            TypeArg::Tokens(shape[0].arg()),
+            TypeArg::Tokens(vocabulary.arg()),
+            TypeArg::Tokens(dimension.arg()),
+        ],
+        init: None,
+        items,
+        declared: format!("Embedding<{}, {}>", vocabulary.describe(), dimension.describe()),
+        out_shape: vec![shape[0].clone(), dimension],
+    })
+}
+
+/// `Bidirectional(Lstm<..>)` or `Bidirectional(Gru<..>)`.
+pub(super) const BIDIRECTIONAL: LayerDef = LayerDef {
+    name: "Bidirectional",
+    usage: "Bidirectional(LAYER), e.g. Bidirectional(Lstm<32>) or Bidirectional(Gru<16, return_sequences = true>)",
+    brackets: Brackets::Call,
+    positional: &[LAYER],
+    options: &[],
+    grads: false,
+    keeps_shape: false,
+    resolve: bidirectional,
+};
+
+fn bidirectional(b: &Bindings, cx: &Context<'_>) -> Result<Resolved, Problem> {
+    let (def, bindings, span) = wrapped(b, cx, &["Lstm", "Gru"], |name| {
+        format!("Bidirectional runs a recurrent layer both ways over the sequence: Lstm or Gru; `{name}` is not one")
+    })?;
+    // The wrapped layer on the same input: its checks of the shape are ours.
+    let inner = (def.resolve)(&bindings, &Context { layer: def.name, span, ..*cx })?;
+    let (shape, _) = shaped_as(cx, 1, "[T, F] (time steps, features)")?;
+    let mut out_shape = inner.out_shape;
+    if let Some(units) = out_shape.last_mut() {
+        *units = Dim::mul(Dim::Lit(2), units.clone());
+    }
+    Ok(Resolved {
+        path: quote!(::typenet::Bidirectional),
+        args: vec![
+            TypeArg::Layer { def, path: inner.path, args: inner.args },
+            TypeArg::Tokens(shape[0].arg()),
+        ],
+        init: inner.init.map(|init| quote!(::typenet::Bidirectional::new(#init, #init))),
+        items: inner.items,
+        declared: format!("Bidirectional({})", inner.declared),
         out_shape,
     })
 }
