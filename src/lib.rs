@@ -71,6 +71,8 @@ pub use net_core::*;
 /// | `StopGradient` | `StopGradient<IN>` | identity forward, zero gradient |
 /// | `Flatten` | `Flatten<IN>` | no run-time cost |
 /// | `BatchNorm` | `BatchNorm<IN, P>` | Keras defaults |
+/// | `GaussianNoise(stddev)` | `GaussianNoise<IN, P>` | adds N(0, stddev²) in `Train`, the identity in `Eval`; stddev checked positive |
+/// | `GaussianDropout(rate)` | `GaussianDropout<IN, P>` | multiplies by N(1, rate/(1-rate)) in `Train`, the identity in `Eval`; rate in [0, 1) |
 /// | any other path, e.g. `Backbone` or `MyGate` | `<Path as Layer>::InPhase<P>` | a nested network or a custom [`Layer`] |
 ///
 /// Entry attributes: `#[frozen]` (layers with parameters), `#[phase(Train)]`

@@ -36,6 +36,7 @@ pub use layers::{
     Recurrent, RecurrentGrads, Relu, Sigmoid, Softmax, SpatialDropout, StopGradient, Tanh, TensorKind,
     TensorMut, TensorRef, Tensors, TimeDistributed, ValueRange, WeightBiasGrads, Weights,
 };
+pub use layers::{GaussianDropout, GaussianNoise};
 pub use layers::{StepWidth, StepWise, Streamable};
 #[doc(hidden)]
 pub use linalg::matmul_cols as __matmul_cols;

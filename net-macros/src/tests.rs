@@ -160,6 +160,9 @@ fn malformed_inputs_give_errors_never_panics() {
         "return_sequences",
         "recurrent_dropout",
         "true",
+        "GaussianNoise",
+        "GaussianDropout",
+        "stddev",
     ];
     let mut rng = Lcg(7);
     let mut cases = 0;

@@ -658,6 +658,21 @@ mod tests {
     }
 
     #[test]
+    fn noise_layers_keep_their_shape_and_check_their_values() {
+        assert_eq!(
+            shapes(
+                "struct N { input: [4, 3], n: GaussianNoise(0.1), d: GaussianDropout(0.3), flat: Flatten }"
+            ),
+            ["[4, 3]", "[4, 3]", "[12]"]
+        );
+        assert_one("struct N { input: 4, n: GaussianNoise(0.0) }", "stddev must be a positive f32, found 0");
+        assert_one("struct N { input: 4, n: GaussianNoise(-1) }", "stddev must be a positive f32, found -1");
+        assert_one("struct N { input: 4, n: GaussianNoise(1e-50) }", "found 1e-50, which is 0 as an f32");
+        assert_one("struct N { input: 4, d: GaussianDropout(1.0) }", "rate 1 is outside [0, 1)");
+        assert_one("struct N { input: 4, n: GaussianNoise }", "needs its stddev");
+    }
+
+    #[test]
     fn unknown_layers_and_activations_get_suggestions() {
         assert_one("struct N { input: 4, fc: Denes<3> }", "did you mean `Dense`");
         assert_one("struct N { input: 4, fc: Dense<3, Rleu> }", "did you mean `Relu`");

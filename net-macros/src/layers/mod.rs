@@ -7,6 +7,7 @@ use proc_macro2::{Literal, Span, TokenStream};
 use quote::{format_ident, quote};
 use syn::Ident;
 
+mod noise;
 mod recurrent;
 mod spatial;
 
@@ -99,6 +100,8 @@ pub const TABLE: &[LayerDef] = &[
     recurrent::LSTM,
     recurrent::GRU,
     recurrent::TIME_DISTRIBUTED,
+    noise::GAUSSIAN_NOISE,
+    noise::GAUSSIAN_DROPOUT,
 ];
 
 /// The table entry spelt `name`.
