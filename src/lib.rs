@@ -73,6 +73,8 @@ pub use net_core::*;
 /// | `BatchNorm` | `BatchNorm<IN, P>` | Keras defaults |
 /// | `GaussianNoise(stddev)` | `GaussianNoise<IN, P>` | adds N(0, stddev²) in `Train`, the identity in `Eval`; stddev checked positive |
 /// | `GaussianDropout(rate)` | `GaussianDropout<IN, P>` | multiplies by N(1, rate/(1-rate)) in `Train`, the identity in `Eval`; rate in [0, 1) |
+/// | `RandomFlip`, `RandomFlip(horizontal)`, `RandomFlip(vertical)` | `RandomFlip<H, W, C, P, HORIZONTAL, VERTICAL>` | `[H, W, C]` images mirrored at random per sample in `Train`, the identity in `Eval`; both directions by default |
+/// | `RandomTranslation(fraction)` | `RandomTranslation<H, W, C, P>` | `[H, W, C]` images shifted by whole pixels, up to `fraction` of each side, zeros filling, in `Train`; the identity in `Eval` |
 /// | any other path, e.g. `Backbone` or `MyGate` | `<Path as Layer>::InPhase<P>` | a nested network or a custom [`Layer`] |
 ///
 /// Entry attributes: `#[frozen]` (layers with parameters), `#[phase(Train)]`

@@ -37,6 +37,7 @@ pub use layers::{
     TensorMut, TensorRef, Tensors, TimeDistributed, ValueRange, WeightBiasGrads, Weights,
 };
 pub use layers::{GaussianDropout, GaussianNoise};
+pub use layers::{RandomFlip, RandomTranslation};
 pub use layers::{StepWidth, StepWise, Streamable};
 #[doc(hidden)]
 pub use linalg::matmul_cols as __matmul_cols;

@@ -163,6 +163,10 @@ fn malformed_inputs_give_errors_never_panics() {
         "GaussianNoise",
         "GaussianDropout",
         "stddev",
+        "RandomFlip",
+        "RandomTranslation",
+        "horizontal",
+        "vertical",
     ];
     let mut rng = Lcg(7);
     let mut cases = 0;

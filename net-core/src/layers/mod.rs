@@ -26,6 +26,8 @@ pub mod gru;
 pub mod lstm;
 pub mod noise;
 pub mod pool;
+pub mod random_flip;
+pub mod random_translation;
 pub mod recurrent;
 mod scratch;
 pub mod spatial_dropout;
@@ -332,6 +334,8 @@ pub use pool::{
     Average, AverageOfInputs, AvgPool1d, AvgPool2d, GlobalAvgPool, GlobalMaxPool, GlobalPool, Max, MaxPool1d,
     MaxPool2d, Pool, Reduction,
 };
+pub use random_flip::{Flips, RandomFlip};
+pub use random_translation::{RandomTranslation, Shifts};
 pub use recurrent::{Cell, GateBiases, GateKernels, Recurrent, RecurrentGrads};
 pub use scratch::{with_scratch, with_small_scratch};
 pub use spatial_dropout::SpatialDropout;

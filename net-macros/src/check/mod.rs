@@ -673,6 +673,27 @@ mod tests {
     }
 
     #[test]
+    fn augmentation_layers_take_images_and_keep_their_shape() {
+        assert_eq!(
+            shapes(
+                "struct N { input: [8, 6, 3], f: RandomFlip, h: RandomFlip(horizontal), v: RandomFlip(vertical), \
+                 t: RandomTranslation(0.2), c: Conv2d<4, 3> }"
+            ),
+            ["[8, 6, 3]", "[8, 6, 3]", "[8, 6, 3]", "[8, 6, 3]", "[6, 4, 4]"]
+        );
+        assert_one(
+            "struct N { input: 64, f: RandomFlip }",
+            "RandomFlip needs an input shaped [H, W, C], but its input is shaped [64]",
+        );
+        assert_one(
+            "struct N { input: [8, 8], t: RandomTranslation(0.1) }",
+            "needs an input shaped [H, W, C]",
+        );
+        assert_one("struct N { input: [8, 8, 1], f: RandomFlip(horizontally) }", "did you mean `horizontal`");
+        assert_one("struct N { input: [8, 8, 1], t: RandomTranslation(1.5) }", "outside [0, 1]");
+    }
+
+    #[test]
     fn unknown_layers_and_activations_get_suggestions() {
         assert_one("struct N { input: 4, fc: Denes<3> }", "did you mean `Dense`");
         assert_one("struct N { input: 4, fc: Dense<3, Rleu> }", "did you mean `Relu`");

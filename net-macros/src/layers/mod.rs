@@ -102,6 +102,8 @@ pub const TABLE: &[LayerDef] = &[
     recurrent::TIME_DISTRIBUTED,
     noise::GAUSSIAN_NOISE,
     noise::GAUSSIAN_DROPOUT,
+    noise::RANDOM_FLIP,
+    noise::RANDOM_TRANSLATION,
 ];
 
 /// The table entry spelt `name`.
