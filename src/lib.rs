@@ -71,6 +71,8 @@ pub use net_core::*;
 /// | `StopGradient` | `StopGradient<IN>` | identity forward, zero gradient |
 /// | `Flatten` | `Flatten<IN>` | no run-time cost |
 /// | `BatchNorm` | `BatchNorm<IN, P>` | Keras defaults |
+/// | `Conv2dTranspose<F, K>`, `Conv2dTranspose<F, K, Act>` | `Conv2dTranspose<G, C, F, Act, BIAS>` | `nn.ConvTranspose2d` on `[H, W, C]`; options `stride`, `padding`, `output_padding` (below the stride), `bias = false`; weight `[C, F, KH, KW]` |
+/// | `UpSampling2d<S>`, `UpSampling2d<[SH, SW]>` | `UpSampling2d<H, W, C, SH, SW>` | nearest neighbour, `[H, W, C]` -> `[SH·H, SW·W, C]` |
 /// | `GaussianNoise(stddev)` | `GaussianNoise<IN, P>` | adds N(0, stddev²) in `Train`, the identity in `Eval`; stddev checked positive |
 /// | `GaussianDropout(rate)` | `GaussianDropout<IN, P>` | multiplies by N(1, rate/(1-rate)) in `Train`, the identity in `Eval`; rate in [0, 1) |
 /// | `RandomFlip`, `RandomFlip(horizontal)`, `RandomFlip(vertical)` | `RandomFlip<H, W, C, P, HORIZONTAL, VERTICAL>` | `[H, W, C]` images mirrored at random per sample in `Train`, the identity in `Eval`; both directions by default |

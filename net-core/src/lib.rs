@@ -36,6 +36,7 @@ pub use layers::{
     Recurrent, RecurrentGrads, Relu, Sigmoid, Softmax, SpatialDropout, StopGradient, Tanh, TensorKind,
     TensorMut, TensorRef, Tensors, TimeDistributed, ValueRange, WeightBiasGrads, Weights,
 };
+pub use layers::{Conv2dTranspose, UpSampling2d};
 pub use layers::{GaussianDropout, GaussianNoise};
 pub use layers::{RandomFlip, RandomTranslation};
 pub use layers::{StepWidth, StepWise, Streamable};

@@ -16,6 +16,7 @@ use crate::tensor::{Cols, ColsMut};
 pub mod activation;
 pub mod batch_norm;
 pub mod conv;
+pub mod conv_transpose;
 pub mod dense;
 pub mod dropout;
 pub mod flatten;
@@ -35,6 +36,7 @@ pub mod stop_gradient;
 pub mod streaming;
 pub mod tensors;
 pub mod time_distributed;
+pub mod upsampling;
 
 /// A layer: what `network!` chains together.
 ///
@@ -319,6 +321,7 @@ impl<T: Parameterized> Weights for T {}
 pub use activation::{Activation, ActivationFn, Gelu, LeakyRelu, Linear, Relu, Sigmoid, Softmax, Tanh};
 pub use batch_norm::{BatchNorm, BatchNormGrads};
 pub use conv::{Causal1d, Conv, Conv1d, Conv2d, Geometry, Grid1d, Grid2d};
+pub use conv_transpose::Conv2dTranspose;
 pub use dense::{Dense, DenseGrads};
 pub use dropout::{Dropout, Independent, NoiseShape};
 pub use flatten::{Flatten, FlattenChannelsFirst};
@@ -346,3 +349,4 @@ pub use tensors::{
     TensorRef, TensorStorage, Tensors, ValueRange,
 };
 pub use time_distributed::TimeDistributed;
+pub use upsampling::UpSampling2d;

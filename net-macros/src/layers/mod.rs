@@ -90,6 +90,8 @@ pub const TABLE: &[LayerDef] = &[
     },
     spatial::CONV2D,
     spatial::CONV1D,
+    spatial::CONV2D_TRANSPOSE,
+    spatial::UPSAMPLING2D,
     spatial::pool2d("MaxPool2d", "MaxPool2d<WINDOW> or MaxPool2d<WINDOW, stride = S>"),
     spatial::pool2d("AvgPool2d", "AvgPool2d<WINDOW> or AvgPool2d<WINDOW, stride = S>"),
     spatial::pool1d("MaxPool1d", "MaxPool1d<WINDOW> or MaxPool1d<WINDOW, stride = S>"),

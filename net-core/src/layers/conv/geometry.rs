@@ -194,6 +194,6 @@ pub(crate) const fn patch_len<G: Geometry>() -> usize {
 
 /// Whether the patches are the input itself (a 1x1 window, stride 1, no
 /// padding): no gathering needed.
-pub(super) const fn patches_are_input<G: Geometry>() -> bool {
+pub(crate) const fn patches_are_input<G: Geometry>() -> bool {
     G::KH == 1 && G::KW == 1 && G::SH == 1 && G::SW == 1 && G::PT == 0 && G::PL == 0
 }

@@ -21,7 +21,9 @@ mod patches;
 mod streaming;
 mod weights;
 
+pub(crate) use geometry::{input_len, patch_len, patches_are_input, positions};
 pub use geometry::{Causal1d, Geometry, Grid1d, Grid2d};
 pub use layer::{Conv, Conv1d, Conv2d, ConvCache};
+pub(crate) use patches::{col2im, im2col};
 pub use streaming::RecentSteps;
 pub use weights::{Bias, ConvWeights};
