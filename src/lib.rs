@@ -74,6 +74,12 @@ pub use net_core::*;
 /// | `LayerNorm`, `LayerNorm(eps = E)` | `LayerNorm<F, POSITIONS>` | PyTorch's `nn.LayerNorm(F)` over the last axis (each sample, or each step); eps 1e-5 by default |
 /// | `Embedding<V, D>` | `Embedding<T, V, D>` | `[T]` token ids (integral `f32`) -> `[T, D]`; `weight` `[V, D]` as PyTorch |
 /// | `Bidirectional(Lstm<U, ..>)`, `Bidirectional(Gru<U, ..>)` | `Bidirectional<Lstm<T, F, U, ..>, T>` | `[2U]` (`[T, 2U]` with `return_sequences`), forward first; `_reverse` tensors as PyTorch; not streamable |
+/// | `Conv2dTranspose<F, K>`, `Conv2dTranspose<F, K, Act>` | `Conv2dTranspose<G, C, F, Act, BIAS>` | `nn.ConvTranspose2d` on `[H, W, C]`; options `stride`, `padding`, `output_padding` (below the stride), `bias = false`; weight `[C, F, KH, KW]` |
+/// | `UpSampling2d<S>`, `UpSampling2d<[SH, SW]>` | `UpSampling2d<H, W, C, SH, SW>` | nearest neighbour, `[H, W, C]` -> `[SH·H, SW·W, C]` |
+/// | `GaussianNoise(stddev)` | `GaussianNoise<IN, P>` | adds N(0, stddev²) in `Train`, the identity in `Eval`; stddev checked positive |
+/// | `GaussianDropout(rate)` | `GaussianDropout<IN, P>` | multiplies by N(1, rate/(1-rate)) in `Train`, the identity in `Eval`; rate in [0, 1) |
+/// | `RandomFlip`, `RandomFlip(horizontal)`, `RandomFlip(vertical)` | `RandomFlip<H, W, C, P, HORIZONTAL, VERTICAL>` | `[H, W, C]` images mirrored at random per sample in `Train`, the identity in `Eval`; both directions by default |
+/// | `RandomTranslation(fraction)` | `RandomTranslation<H, W, C, P>` | `[H, W, C]` images shifted by whole pixels, up to `fraction` of each side, zeros filling, in `Train`; the identity in `Eval` |
 /// | any other path, e.g. `Backbone` or `MyGate` | `<Path as Layer>::InPhase<P>` | a nested network or a custom [`Layer`] |
 ///
 /// Entry attributes: `#[frozen]` (layers with parameters), `#[phase(Train)]`

@@ -212,6 +212,60 @@ fn a_warmed_cnn_step_eval_forward_and_predict_allocate_nothing() {
 }
 
 network! {
+    /// Augmentation and noise (per-sample draws), then an encoder and a
+    /// decoder: nearest upsampling and a strided transposed convolution
+    /// (its packed product and col2im).
+    struct Autoencoder {
+        input: [12, 12, 1],
+        flip: RandomFlip,
+        shift: RandomTranslation(0.2),
+        noise: GaussianNoise(0.1),
+        conv: Conv2d<8, 3, Relu, padding = Same>,
+        pool: MaxPool2d<2>,
+        drop: GaussianDropout(0.1),
+        up: UpSampling2d<2>,
+        decode: Conv2dTranspose<4, 3, Relu, stride = 2, padding = 1, output_padding = 1>,
+        out: Conv2d<1, 2, stride = 2>,
+    }
+}
+
+#[test]
+fn a_warmed_autoencoder_step_with_noise_and_upsampling_allocates_nothing() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    const BATCH: usize = 64;
+    let x = Batch::<144>::from_fn(BATCH, |i, j| ((i * 7 + j * 3) % 11) as f32 / 11.0);
+    let mut net = Autoencoder::<Train>::seeded(3);
+    let mut opt = Adam::new(1e-3);
+    let (mut y, mut dy) = (Batch::<144>::zeros(BATCH), Batch::<144>::zeros(BATCH));
+    let mut grads = AutoencoderGrads::zeros();
+    let mut step = |net: &mut Autoencoder<Train>| {
+        net.forward_into(&x, &mut y);
+        Mse.grad_into(&y, &x, &mut dy);
+        net.backward_into(&dy, &mut grads);
+        opt.step(net, &grads);
+    };
+    for _ in 0..3 {
+        step(&mut net);
+    }
+    let during = allocations(|| {
+        for _ in 0..10 {
+            step(&mut net);
+        }
+    });
+    assert_eq!(during, 0, "a warmed autoencoder training step allocated");
+
+    let eval = net.into_eval();
+    let mut out = Batch::<144>::zeros(BATCH);
+    eval.forward_into(&x, &mut out);
+    let during_eval = allocations(|| {
+        for _ in 0..10 {
+            eval.forward_into(&x, &mut out);
+        }
+    });
+    assert_eq!(during_eval, 0, "a warmed autoencoder Eval forward allocated");
+}
+
+network! {
     /// Both cells, with Keras' dropout masks, and a per-step head.
     struct Rows {
         input: [8, 8],

@@ -38,8 +38,11 @@ pub use layers::{
     TensorMut, TensorRef, Tensors, TimeDistributed, ValueRange, WeightBiasGrads, Weights,
 };
 pub use layers::{Bidirectional, BidirectionalGrads};
+pub use layers::{Conv2dTranspose, UpSampling2d};
 pub use layers::{Embedding, EmbeddingGrads};
+pub use layers::{GaussianDropout, GaussianNoise};
 pub use layers::{LayerNorm, LayerNormGrads};
+pub use layers::{RandomFlip, RandomTranslation};
 pub use layers::{StepWidth, StepWise, Streamable};
 #[doc(hidden)]
 pub use linalg::matmul_cols as __matmul_cols;

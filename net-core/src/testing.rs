@@ -1,7 +1,9 @@
 //! Checks for layer implementations: the backward pass against central
 //! finite differences. Use it to test your own [`Layer`]s.
 
-use crate::layers::{Grads, Layer};
+use crate::layers::{Draws, Grads, Layer, NoGrads, Noise, Tensors};
+use crate::phase::Phase;
+use crate::rng::MaskRng;
 use crate::tensor::{Cols, ColsMut};
 
 /// Deterministic pseudo-random values in `[-1, 1)`.
@@ -137,5 +139,62 @@ fn check_gradients<L: Layer>(mut layer: L, x: &[f32], cols: usize, inputs: bool)
                 (plus - minus) / (dp + dm)
             );
         }
+    }
+}
+
+/// Checks a [`Noise`]'s [`gradient`](Noise::gradient) against central
+/// finite differences of its [`apply`](Noise::apply) with the draws fixed:
+/// every call reads the same words of a generator seeded by `seed`, so the
+/// noise is one deterministic function of its input. The layer a `Noise`
+/// makes ([`Noisy`](crate::layers::Noisy)) draws afresh at every call,
+/// which finite differences cannot follow.
+///
+/// ```
+/// use typenet::layers::AdditiveGaussian;
+/// typenet::testing::check_noise_gradients(AdditiveGaussian::<5>::new(0.3), 1, 3);
+/// ```
+pub fn check_noise_gradients<T: Noise>(noise: T, seed: u64, cols: usize) {
+    check_layer_gradients(FixedDraws { noise, rng: MaskRng::new(seed) }, cols);
+}
+
+/// A noise applied with the same draws at every call.
+#[derive(Clone, Debug, Tensors)]
+#[tensors(crate = crate)]
+struct FixedDraws<T: Noise> {
+    noise: T,
+    rng: MaskRng,
+}
+
+impl<T: Noise> Layer for FixedDraws<T> {
+    const INPUT: usize = T::WIDTH;
+    const OUTPUT: usize = T::WIDTH;
+    type Cache = T::Record;
+    type Grads = NoGrads;
+    type InPhase<Q: Phase> = Self;
+
+    fn infer(&self, x: Cols<'_>, y: ColsMut<'_>) {
+        self.noise.apply(Draws::new(&self.rng, 0), x, y, &mut T::Record::default());
+    }
+
+    fn train_forward(&mut self, x: Cols<'_>, y: ColsMut<'_>, record: &mut T::Record) {
+        self.noise.apply(Draws::new(&self.rng, 0), x, y, record);
+    }
+
+    fn train_backward(
+        &mut self,
+        _x: Cols<'_>,
+        _y: Cols<'_>,
+        dy: ColsMut<'_>,
+        record: &mut T::Record,
+        dx: Option<ColsMut<'_>>,
+        _grads: Option<&mut NoGrads>,
+    ) {
+        if let Some(dx) = dx {
+            self.noise.gradient(record, dy.as_cols(), dx);
+        }
+    }
+
+    fn into_phase<Q: Phase>(self, _seed: u64) -> Self {
+        self
     }
 }

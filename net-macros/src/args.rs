@@ -85,7 +85,15 @@ fn bind_value(bindings: &mut Bindings, param: &Param, value: &Value, layer: &str
             .filter(|&v| {
                 let valid = v > 0.0 && (v as f32) > 0.0 && (v as f32).is_finite();
                 if !valid {
-                    errors.at(span, format!("`{layer}`'s {} must be a positive f32, found {v}", param.name));
+                    let found = match v as f32 {
+                        f if v > 0.0 && f == 0.0 => format!("{v:e}, which is 0 as an f32"),
+                        f if v > 0.0 && f.is_infinite() => format!("{v:e}, beyond the largest f32"),
+                        _ => format!("{v}"),
+                    };
+                    errors.at(
+                        span,
+                        format!("`{layer}`'s {} must be a positive f32, found {found}", param.name),
+                    );
                 }
                 valid
             })

@@ -50,6 +50,10 @@ const SNAPSHOTS: &[(&str, &str)] = &[
         "causal_stream",
         "pub struct Amp { input: [T, 1], conv: Conv1d<8, 3, Tanh, padding = Causal, dilation = 2>, rnn: Gru<8, return_sequences = true>, out: TimeDistributed(Dense<1>) }",
     ),
+    (
+        "noise_upsampling",
+        "pub struct Denoiser { input: [8, 8, 1], flip: RandomFlip(horizontal), shift: RandomTranslation(0.1), noise: GaussianNoise(0.1), conv: Conv2d<8, 3, Relu, padding = Same>, pool: MaxPool2d<2>, drop: GaussianDropout(0.2), decode: Conv2dTranspose<4, 3, Relu, stride = 2, padding = 1, output_padding = 1, bias = false>, up: UpSampling2d<2>, out: Conv2d<1, 1, Sigmoid> }",
+    ),
 ];
 
 fn pretty(tokens: TokenStream) -> String {
@@ -168,6 +172,16 @@ fn malformed_inputs_give_errors_never_panics() {
         "Embedding",
         "Bidirectional",
         "1e-6",
+        "GaussianNoise",
+        "GaussianDropout",
+        "stddev",
+        "RandomFlip",
+        "RandomTranslation",
+        "horizontal",
+        "vertical",
+        "Conv2dTranspose",
+        "output_padding",
+        "UpSampling2d",
     ];
     let mut rng = Lcg(7);
     let mut cases = 0;

@@ -17,16 +17,21 @@ pub mod activation;
 pub mod batch_norm;
 pub mod bidirectional;
 pub mod conv;
+pub mod conv_transpose;
 pub mod dense;
 pub mod dropout;
 pub mod embedding;
 pub mod flatten;
+pub mod gaussian_dropout;
+pub mod gaussian_noise;
 pub mod grads;
 pub mod gru;
 pub mod layer_norm;
 pub mod lstm;
 pub mod noise;
 pub mod pool;
+pub mod random_flip;
+pub mod random_translation;
 pub mod recurrent;
 mod scratch;
 pub mod spatial_dropout;
@@ -34,6 +39,7 @@ pub mod stop_gradient;
 pub mod streaming;
 pub mod tensors;
 pub mod time_distributed;
+pub mod upsampling;
 
 /// A layer: what `network!` chains together.
 ///
@@ -333,10 +339,13 @@ pub use activation::{Activation, ActivationFn, Gelu, LeakyRelu, Linear, Relu, Si
 pub use batch_norm::{BatchNorm, BatchNormGrads};
 pub use bidirectional::{Bidirectional, BidirectionalGrads};
 pub use conv::{Causal1d, Conv, Conv1d, Conv2d, Geometry, Grid1d, Grid2d};
+pub use conv_transpose::Conv2dTranspose;
 pub use dense::{Dense, DenseGrads};
 pub use dropout::{Dropout, Independent, NoiseShape};
 pub use embedding::{Embedding, EmbeddingGrads};
 pub use flatten::{Flatten, FlattenChannelsFirst};
+pub use gaussian_dropout::{GaussianDropout, NormalFactors};
+pub use gaussian_noise::{AdditiveGaussian, GaussianNoise};
 pub use grads::WeightBiasGrads;
 pub use gru::{Gru, GruCell};
 pub use layer_norm::{LayerNorm, LayerNormGrads};
@@ -348,6 +357,8 @@ pub use pool::{
     Average, AverageOfInputs, AvgPool1d, AvgPool2d, GlobalAvgPool, GlobalMaxPool, GlobalPool, Max, MaxPool1d,
     MaxPool2d, Pool, Reduction,
 };
+pub use random_flip::{Flips, RandomFlip};
+pub use random_translation::{RandomTranslation, Shifts};
 pub use recurrent::{Cell, GateBiases, GateKernels, Recurrent, RecurrentGrads};
 pub use scratch::{with_scratch, with_small_scratch};
 pub use spatial_dropout::SpatialDropout;
@@ -358,3 +369,4 @@ pub use tensors::{
     TensorRef, TensorStorage, Tensors, ValueRange,
 };
 pub use time_distributed::TimeDistributed;
+pub use upsampling::UpSampling2d;

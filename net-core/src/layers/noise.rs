@@ -31,7 +31,21 @@ pub struct Draws<'a> {
     start: u64,
 }
 
-impl Draws<'_> {
+impl<'a> Draws<'a> {
+    /// The words of `rng` from `start` on: what [`Noisy`] hands a noise's
+    /// [`apply`](Noise::apply) after reserving them. A test fixes the
+    /// draws by handing the same words to every call.
+    ///
+    /// ```
+    /// use typenet::layers::Draws;
+    /// use typenet::rng::MaskRng;
+    /// let rng = MaskRng::new(3);
+    /// assert_eq!(Draws::new(&rng, 5).word(2), rng.word(7));
+    /// ```
+    pub fn new(rng: &'a MaskRng, start: u64) -> Self {
+        Draws { rng, start }
+    }
+
     /// Word `index` of the reservation.
     #[inline(always)]
     pub fn word(&self, index: u64) -> u64 {
@@ -48,6 +62,24 @@ impl Draws<'_> {
     #[inline(always)]
     pub fn normal_pair(&self, index: u64) -> (f32, f32) {
         self.rng.normal_pair(self.start.wrapping_add(index))
+    }
+
+    /// Standard normal draws, two from each word from word 0 on: the `i`-th
+    /// is the noise of value `i` (`words(cols)` is then `values.div_ceil(2)`).
+    ///
+    /// ```
+    /// use typenet::layers::Draws;
+    /// use typenet::rng::MaskRng;
+    /// let rng = MaskRng::new(3);
+    /// let draws = Draws::new(&rng, 0);
+    /// let third: Vec<f32> = draws.normals().skip(2).take(2).collect();
+    /// assert_eq!((third[0], third[1]), draws.normal_pair(1));
+    /// ```
+    pub fn normals(self) -> impl Iterator<Item = f32> + 'a {
+        (0u64..).flat_map(move |word| {
+            let (a, b) = self.normal_pair(word);
+            [a, b]
+        })
     }
 }
 
@@ -167,7 +199,7 @@ impl<T: Noise, P: Phase> Layer for Noisy<T, P> {
         match P::data::<MaskStream>(&self.rng) {
             PhaseRef::Train(rng) => {
                 let start = rng.reserve_shared(self.noise.words(x.cols()));
-                self.noise.apply(Draws { rng, start }, x, y, &mut T::Record::default());
+                self.noise.apply(Draws::new(rng, start), x, y, &mut T::Record::default());
             }
             PhaseRef::Eval(()) => y.copy_from(x),
         }
@@ -181,7 +213,7 @@ impl<T: Noise, P: Phase> Layer for Noisy<T, P> {
         match P::data_mut::<MaskStream>(&mut self.rng) {
             PhaseMut::Train(rng) => {
                 let start = rng.reserve(self.noise.words(x.cols()));
-                self.noise.apply(Draws { rng, start }, x, y, record);
+                self.noise.apply(Draws::new(rng, start), x, y, record);
             }
             PhaseMut::Eval(()) => y.copy_from(x),
         }

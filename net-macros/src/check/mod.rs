@@ -527,6 +527,49 @@ mod tests {
     }
 
     #[test]
+    fn upsampling_layers_work_out_their_output_shapes() {
+        // PyTorch's (H - 1) * S - 2P + K + OP: (4 - 1) * 2 - 2 + 3 + 1 = 8 and (5 - 1) * 3 + 2 + 2 = 16.
+        assert_eq!(
+            shapes(
+                "struct N { input: [4, 5, 3], t: Conv2dTranspose<2, [3, 2], Tanh, stride = [2, 3], padding = [1, 0], \
+                 output_padding = [1, 2]> }"
+            ),
+            ["[8, 16, 2]"]
+        );
+        assert_eq!(
+            shapes(
+                "struct N { input: [8, 8, 1], c: Conv2d<4, 3, Relu, padding = Same>, p: MaxPool2d<2>, \
+                 u: UpSampling2d<2>, t: Conv2dTranspose<1, 3, padding = 1>, v: UpSampling2d<[3, 1]> }"
+            ),
+            ["[8, 8, 4]", "[4, 4, 4]", "[8, 8, 4]", "[8, 8, 1]", "[24, 8, 1]"]
+        );
+        assert_eq!(
+            shapes("struct N { input: [2, 3, 1], t: Conv2dTranspose<5, 1, bias = false> }"),
+            ["[2, 3, 5]"]
+        );
+    }
+
+    #[test]
+    fn upsampling_mistakes_name_the_rule_or_the_input() {
+        assert_one(
+            "struct N { input: [4, 4, 1], t: Conv2dTranspose<2, 3, stride = 2, output_padding = 2> }",
+            "output_padding (2) must be smaller than its stride (2) along the height",
+        );
+        assert_one(
+            "struct N { input: [4, 4, 1], t: Conv2dTranspose<2, 3, output_padding = [0, 1]> }",
+            "smaller than its stride (1) along the width",
+        );
+        assert_one(
+            "struct N { input: [1, 4, 1], t: Conv2dTranspose<2, 1, padding = 1> }",
+            "removes its whole output along the height",
+        );
+        assert_one("struct N { input: [4, 4, 1], t: Conv2dTranspose<2, 3, padding = Same> }", "as PyTorch's");
+        assert_one("struct N { input: 16, t: Conv2dTranspose<2, 3> }", "needs an input shaped [H, W, C]");
+        assert_one("struct N { input: [4, 4], u: UpSampling2d<2> }", "needs an input shaped [H, W, C]");
+        assert_one("struct N { input: [4, 4, 1], u: UpSampling2d<0> }", "must be at least 1");
+    }
+
+    #[test]
     fn recurrent_layers_work_out_their_output_shapes() {
         assert_eq!(
             shapes(
@@ -686,6 +729,42 @@ mod tests {
             "struct N { input: [2, 2], d: Dropout(0.5, noise_shape = [_, 3, 2]) }",
             "noise_shape axis 1",
         );
+    }
+
+    #[test]
+    fn noise_layers_keep_their_shape_and_check_their_values() {
+        assert_eq!(
+            shapes(
+                "struct N { input: [4, 3], n: GaussianNoise(0.1), d: GaussianDropout(0.3), flat: Flatten }"
+            ),
+            ["[4, 3]", "[4, 3]", "[12]"]
+        );
+        assert_one("struct N { input: 4, n: GaussianNoise(0.0) }", "stddev must be a positive f32, found 0");
+        assert_one("struct N { input: 4, n: GaussianNoise(-1) }", "stddev must be a positive f32, found -1");
+        assert_one("struct N { input: 4, n: GaussianNoise(1e-50) }", "found 1e-50, which is 0 as an f32");
+        assert_one("struct N { input: 4, d: GaussianDropout(1.0) }", "rate 1 is outside [0, 1)");
+        assert_one("struct N { input: 4, n: GaussianNoise }", "needs its stddev");
+    }
+
+    #[test]
+    fn augmentation_layers_take_images_and_keep_their_shape() {
+        assert_eq!(
+            shapes(
+                "struct N { input: [8, 6, 3], f: RandomFlip, h: RandomFlip(horizontal), v: RandomFlip(vertical), \
+                 t: RandomTranslation(0.2), c: Conv2d<4, 3> }"
+            ),
+            ["[8, 6, 3]", "[8, 6, 3]", "[8, 6, 3]", "[8, 6, 3]", "[6, 4, 4]"]
+        );
+        assert_one(
+            "struct N { input: 64, f: RandomFlip }",
+            "RandomFlip needs an input shaped [H, W, C], but its input is shaped [64]",
+        );
+        assert_one(
+            "struct N { input: [8, 8], t: RandomTranslation(0.1) }",
+            "needs an input shaped [H, W, C]",
+        );
+        assert_one("struct N { input: [8, 8, 1], f: RandomFlip(horizontally) }", "did you mean `horizontal`");
+        assert_one("struct N { input: [8, 8, 1], t: RandomTranslation(1.5) }", "outside [0, 1]");
     }
 
     #[test]

@@ -7,6 +7,7 @@ use proc_macro2::{Literal, Span, TokenStream};
 use quote::{format_ident, quote};
 use syn::Ident;
 
+mod noise;
 mod recurrent;
 mod spatial;
 
@@ -99,6 +100,8 @@ pub const TABLE: &[LayerDef] = &[
     },
     spatial::CONV2D,
     spatial::CONV1D,
+    spatial::CONV2D_TRANSPOSE,
+    spatial::UPSAMPLING2D,
     spatial::pool2d("MaxPool2d", "MaxPool2d<WINDOW> or MaxPool2d<WINDOW, stride = S>"),
     spatial::pool2d("AvgPool2d", "AvgPool2d<WINDOW> or AvgPool2d<WINDOW, stride = S>"),
     spatial::pool1d("MaxPool1d", "MaxPool1d<WINDOW> or MaxPool1d<WINDOW, stride = S>"),
@@ -111,6 +114,10 @@ pub const TABLE: &[LayerDef] = &[
     recurrent::TIME_DISTRIBUTED,
     recurrent::EMBEDDING,
     recurrent::BIDIRECTIONAL,
+    noise::GAUSSIAN_NOISE,
+    noise::GAUSSIAN_DROPOUT,
+    noise::RANDOM_FLIP,
+    noise::RANDOM_TRANSLATION,
 ];
 
 /// The table entry spelt `name`.

@@ -24,11 +24,14 @@ const BIAS: Param = Param::optional("bias", Kind::Bool);
 const WINDOW_2D: Param = Param::required("window", Kind::Pair);
 const WINDOW_1D: Param = Param::required("window", Kind::Width);
 const SPATIAL_RATE: Param = Param::required("rate", Kind::Fraction { below_one: false });
+const OUTPUT_PADDING: Param = Param::optional("output_padding", Kind::Padding);
+const SCALE: Param = Param::required("scale", Kind::Pair);
 
 const CONV_OPTIONS_2D: &[Param] = &[STRIDE_2D, PADDING, DILATION_2D, BIAS];
 const CONV_OPTIONS_1D: &[Param] = &[STRIDE_1D, PADDING, DILATION_1D, BIAS];
 const POOL_OPTIONS_2D: &[Param] = &[STRIDE_2D, PADDING];
 const POOL_OPTIONS_1D: &[Param] = &[STRIDE_1D, PADDING];
+const TRANSPOSE_OPTIONS: &[Param] = &[STRIDE_2D, PADDING, OUTPUT_PADDING, BIAS];
 
 /// `Conv2d<F, K[, Act], stride = .., padding = .., dilation = .., bias = ..>`.
 pub(super) const CONV2D: LayerDef = LayerDef {
@@ -52,6 +55,30 @@ pub(super) const CONV1D: LayerDef = LayerDef {
     grads: true,
     keeps_shape: false,
     resolve: |b, cx| conv(b, cx, 1),
+};
+
+/// `Conv2dTranspose<F, K[, Act], stride = .., padding = .., output_padding = .., bias = ..>`.
+pub(super) const CONV2D_TRANSPOSE: LayerDef = LayerDef {
+    name: "Conv2dTranspose",
+    usage: "Conv2dTranspose<FILTERS, KERNEL> or Conv2dTranspose<FILTERS, KERNEL, Activation> (options: stride, padding, output_padding, bias)",
+    brackets: Brackets::Angle,
+    positional: &[FILTERS, KERNEL_2D, ACTIVATION],
+    options: TRANSPOSE_OPTIONS,
+    grads: true,
+    keeps_shape: false,
+    resolve: conv_transpose,
+};
+
+/// `UpSampling2d<S>`, `UpSampling2d<[SH, SW]>`.
+pub(super) const UPSAMPLING2D: LayerDef = LayerDef {
+    name: "UpSampling2d",
+    usage: "UpSampling2d<SCALE> or UpSampling2d<[SCALE_H, SCALE_W]>",
+    brackets: Brackets::Angle,
+    positional: &[SCALE],
+    options: &[],
+    grads: false,
+    keeps_shape: false,
+    resolve: upsampling,
 };
 
 /// `MaxPool2d<P>`, `AvgPool2d<P, stride = S>`.
@@ -401,6 +428,143 @@ fn declared_conv(layer: &str, filters: &Dim, kernel: &str, b: &Bindings) -> Stri
         parts.push("bias = false".to_string());
     }
     format!("{layer}<{}>", parts.join(", "))
+}
+
+/// Zeros as a transposed convolution takes them (PyTorch's: rows and
+/// columns removed from each side of the output): `Valid` is none.
+fn zeros_only(b: &Bindings, param: &Param, cx: &Context<'_>) -> Result<[Dim; 2], Problem> {
+    match b.padding(param) {
+        None | Some(Padding::Valid) => Ok([Dim::Lit(0), Dim::Lit(0)]),
+        Some(Padding::Zeros(zeros)) => Ok(zeros),
+        Some(Padding::Same | Padding::Causal) => Err(Problem::value(
+            crate::args::span_of(b, param, cx.span),
+            format!(
+                "{}'s {} is a number of rows and columns, or `[rows, columns]`, as PyTorch's ConvTranspose2d takes it",
+                cx.layer, param.name
+            ),
+        )),
+    }
+}
+
+/// `Conv2dTranspose`: PyTorch's `H' = (H - 1)·S - 2P + K + OP`, with
+/// `OP < S`; the type is the convolution it transposes, from `[H', W', F]`
+/// to `[H, W, C]`.
+fn conv_transpose(b: &Bindings, cx: &Context<'_>) -> Result<Resolved, Problem> {
+    let (shape, mut checks) = shaped(cx, 2)?;
+    let one = || Dim::Lit(1);
+    let filters = b.width(&FILTERS).ok_or_else(|| cx.problem("a convolution needs a number of filters"))?;
+    let kernel = b.pair(&KERNEL_2D).ok_or_else(|| cx.problem("a convolution needs a kernel size"))?;
+    let stride = b.pair(&STRIDE_2D).unwrap_or_else(|| [one(), one()]);
+    let padding = zeros_only(b, &PADDING, cx)?;
+    let output_padding = zeros_only(b, &OUTPUT_PADDING, cx)?;
+    let mut out = Vec::with_capacity(2);
+    for (axis, name) in ["height", "width"].into_iter().enumerate() {
+        let (input, k, s, p, op) =
+            (&shape[axis], &kernel[axis], &stride[axis], &padding[axis], &output_padding[axis]);
+        let below_stride = || {
+            format!(
+                "{}'s output_padding ({}) must be smaller than its stride ({}) along the {name} (PyTorch's rule: it only picks among the sizes a stride allows)",
+                cx.layer,
+                op.describe(),
+                s.describe()
+            )
+        };
+        match (op.literal(), s.literal()) {
+            (Some(o), Some(s)) if o >= s => {
+                return Err(Problem::value(crate::args::span_of(b, &OUTPUT_PADDING, cx.span), below_stride()))
+            }
+            (Some(0), _) | (Some(_), Some(_)) => {}
+            _ => {
+                let (o, s) = (op.expr(), s.expr());
+                checks.extend(assertion(cx, quote!(#o < #s), below_stride()));
+            }
+        }
+        // The full output before the padding is removed from each side.
+        let full =
+            Dim::add(Dim::add(Dim::mul(Dim::sub(input.clone(), one()), s.clone()), k.clone()), op.clone());
+        let removed = Dim::mul(Dim::Lit(2), p.clone());
+        let too_much = || {
+            format!(
+                "{}'s padding ({} on each side) removes its whole output along the {name} ({} before padding): the input is shaped {}",
+                cx.layer,
+                p.describe(),
+                full.describe(),
+                describe_shape(cx.in_shape)
+            )
+        };
+        match (full.literal(), removed.literal()) {
+            (Some(f), Some(r)) if f <= r => return Err(cx.problem(too_much())),
+            (Some(_), Some(_)) => {}
+            _ => {
+                let (f, r) = (full.expr(), removed.expr());
+                checks.extend(assertion(cx, quote!(#f > #r), too_much()));
+            }
+        }
+        out.push(Dim::sub(full, removed));
+    }
+    let (oh, ow) = (out[0].clone(), out[1].clone());
+    let (h, w, c) = (&shape[0], &shape[1], &shape[2]);
+    let dims = [
+        &oh,
+        &ow,
+        &filters,
+        &kernel[0],
+        &kernel[1],
+        &stride[0],
+        &stride[1],
+        &one(),
+        &one(),
+        &padding[0],
+        &padding[1],
+        h,
+        w,
+    ]
+    .map(Dim::arg);
+    let activation =
+        b.activation(&ACTIVATION).map_or_else(|| quote!(::typenet::Linear), |a| quote!(::typenet::#a));
+    let bias = b.flag(&BIAS).unwrap_or(true);
+    let mut parts = vec![filters.describe(), pair_text(&kernel)];
+    parts.extend(b.activation(&ACTIVATION).map(|a| a.to_string()));
+    parts.extend(stride_text(b));
+    if padding.iter().any(|p| p.literal() != Some(0)) {
+        parts.push(format!("padding = {}", pair_text(&padding)));
+    }
+    if output_padding.iter().any(|p| p.literal() != Some(0)) {
+        parts.push(format!("output_padding = {}", pair_text(&output_padding)));
+    }
+    if !bias {
+        parts.push("bias = false".to_string());
+    }
+    Ok(Resolved {
+        path: quote!(::typenet::Conv2dTranspose),
+        args: vec![
+            TypeArg::Tokens(quote!(::typenet::Grid2d<#(#dims),*>)),
+            TypeArg::Tokens(c.arg()),
+            TypeArg::Tokens(filters.arg()),
+            TypeArg::Tokens(activation),
+            TypeArg::Tokens(quote!(#bias)),
+        ],
+        init: None,
+        items: checks,
+        declared: format!("{}<{}>", cx.layer, parts.join(", ")),
+        out_shape: vec![oh, ow, filters],
+    })
+}
+
+/// `UpSampling2d<S>` or `UpSampling2d<[SH, SW]>`.
+fn upsampling(b: &Bindings, cx: &Context<'_>) -> Result<Resolved, Problem> {
+    let (shape, checks) = shaped(cx, 2)?;
+    let [sh, sw] = b.pair(&SCALE).ok_or_else(|| cx.problem("UpSampling2d needs a scale"))?;
+    let (h, w, c) = (&shape[0], &shape[1], &shape[2]);
+    let args = [h, w, c, &sh, &sw].map(|dim| TypeArg::Tokens(dim.arg()));
+    Ok(Resolved {
+        path: quote!(::typenet::UpSampling2d),
+        args: args.to_vec(),
+        init: None,
+        items: checks,
+        declared: format!("UpSampling2d<{}>", pair_text(&[sh.clone(), sw.clone()])),
+        out_shape: vec![Dim::mul(sh, h.clone()), Dim::mul(sw, w.clone()), c.clone()],
+    })
 }
 
 /// `MaxPool2d`, `AvgPool2d` (`rank` 2), `MaxPool1d`, `AvgPool1d` (`rank` 1),
