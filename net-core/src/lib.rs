@@ -52,7 +52,7 @@ pub use loss::{
     Loss, Mse,
 };
 pub use network::{EvalNetwork, Network, Stream, StreamChain, TrainNetwork};
-pub use optim::{Adam, AdamW, Optimizer, RmsProp, Sgd};
+pub use optim::{Adam, AdamW, Descent, Optimizer, RmsProp, Rule, Sgd};
 pub use phase::{Eval, Phase, PhaseData, PhaseKind, PhaseMut, PhaseRef, Train, TrainOnly};
 pub use summary::{Summary, SummaryRow};
 pub use tensor::{Batch, Cols, ColsMut};

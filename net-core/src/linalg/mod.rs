@@ -198,20 +198,18 @@ pub fn matmul_cols(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [
 /// update is memory-bound, and two cores pull twice the bandwidth.
 const PARALLEL_ELEMENTWISE: usize = 1 << 18;
 
-/// Runs an optimiser's update `rule` over one tensor `w` with its gradient
-/// `g` and moments `m`, `v`: vectorised (the same bits: IEEE square root
-/// and division are exact in every width and nothing is fused), split over
-/// the threads when large. Returns whether every weight written is finite.
+/// Runs `update` (an optimiser's step) over one tensor `w` with its
+/// gradient `g` and moments `m`, `v`, in chunks: vectorised (the same bits:
+/// IEEE square root and division are exact in every width and nothing is
+/// fused), split over the threads when large. `update` returns whether
+/// every value it wrote is finite; so does this.
 ///
 /// # Panics
 /// If the four slices differ in length.
-pub(crate) fn elementwise<R: crate::optim::Rule>(
-    rule: &R,
-    w: &mut [f32],
-    g: &[f32],
-    m: &mut [f32],
-    v: &mut [f32],
-) -> bool {
+pub(crate) fn elementwise<F>(w: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32], update: F) -> bool
+where
+    F: Fn(&mut [f32], &[f32], &mut [f32], &mut [f32]) -> bool + Sync,
+{
     let len = w.len();
     let threads = if len >= PARALLEL_ELEMENTWISE { num_threads() } else { 1 };
     let size = len.div_ceil(4 * threads).next_multiple_of(16);
@@ -219,7 +217,7 @@ pub(crate) fn elementwise<R: crate::optim::Rule>(
     par::chunks_mut4(w, g, m, v, size, threads, |w, g, m, v| {
         if !simd::vectorized(
             #[inline(always)]
-            || rule.apply(w, g, m, v),
+            || update(w, g, m, v),
         ) {
             finite.store(false, std::sync::atomic::Ordering::Relaxed);
         }

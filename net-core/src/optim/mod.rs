@@ -1,21 +1,29 @@
 //! Optimisers with Keras 3's defaults and update rules, step for step.
 //!
-//! An optimiser keeps one state slot per trainable tensor, in the order the
-//! network visits them, created on the first step. Frozen layers have no
-//! gradients and are never visited, so no optimiser can touch them.
+//! Every optimiser is one [`Descent`]: the state they all keep (the base
+//! learning rate, the steps taken, a pair of moment buffers per trainable
+//! tensor in the order the network visits them, created on the first step)
+//! and a [`Rule`], which is all that differs between them: its
+//! hyper-parameters and the element-wise update of a step. `Sgd`,
+//! `RmsProp`, `Adam` and `AdamW` name the four rules' optimisers. Frozen
+//! layers have no gradients and are never visited, so no optimiser can
+//! touch them.
 //!
-//! The rules themselves are in `rules` (plain element-wise code), running
-//! them vectorised and over the cores in `linalg::elementwise`, and saving
-//! and restoring an optimiser's state in `checkpoint`. Hyper-parameters are
+//! The element-wise updates are in `rules` (plain code), running them
+//! vectorised and over the cores in `linalg::elementwise`, and saving and
+//! restoring an optimiser's state in `checkpoint`. Hyper-parameters are
 //! checked where they are set: an optimiser value always holds valid ones.
 
 mod checkpoint;
 mod rules;
 
+use std::fmt::Debug;
+
 use crate::error::{Error, Result};
+use crate::io::StateDict;
 use crate::layers::Layer;
-pub(crate) use rules::Rule;
-use rules::{AdamRule, RmsPropRule, SgdRule};
+pub use rules::Update;
+use rules::{AdamStep, RmsPropStep, SgdStep};
 
 /// Something that updates a network's trainable parameters from gradients.
 pub trait Optimizer {
@@ -47,6 +55,90 @@ pub trait Optimizer {
 
     /// Steps applied so far.
     fn iterations(&self) -> u64;
+}
+
+/// What differs between optimisers: the hyper-parameters and the update
+/// one step makes. Implemented by [`SgdRule`], [`RmsPropRule`],
+/// [`AdamRule`] and [`AdamWRule`]; its items are the optimiser's workings.
+pub trait Rule: Clone + Debug + Send + Sync + 'static {
+    /// The name a checkpoint records.
+    #[doc(hidden)]
+    const KIND: &'static str;
+    /// Whether the second moment buffer holds a mean of squares (never negative).
+    #[doc(hidden)]
+    const MEAN_SQUARE_SECOND: bool;
+    /// The element-wise update of one step.
+    #[doc(hidden)]
+    type Step: Update;
+    /// The update of the step after `iterations` steps at base rate `lr`.
+    #[doc(hidden)]
+    fn step(&self, lr: f32, iterations: u64) -> Self::Step;
+    /// The hyper-parameters as a checkpoint records them.
+    #[doc(hidden)]
+    fn hyper(&self) -> Vec<(&'static str, String)>;
+    /// The hyper-parameters of a checkpoint.
+    #[doc(hidden)]
+    fn from_hyper(dict: &StateDict) -> Result<Self>;
+    /// Why the hyper-parameters are invalid, if they are.
+    #[doc(hidden)]
+    fn problems(&self) -> Option<String>;
+    /// Refuses restored moments this rule cannot continue from.
+    #[doc(hidden)]
+    fn check_state(&self, _lr: f32, _iterations: u64, _moments: &Moments) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// An optimiser: a [`Rule`] with the state every optimiser keeps.
+///
+/// ```
+/// use typenet::prelude::*;
+/// let mut opt = Adam::new(0.001);
+/// opt.set_learning_rate(0.01);
+/// assert_eq!((opt.learning_rate(), opt.iterations()), (0.01, 0));
+/// ```
+#[derive(Clone, Debug)]
+pub struct Descent<R: Rule> {
+    rule: R,
+    lr: f32,
+    iterations: u64,
+    moments: Moments,
+}
+
+impl<R: Rule> Descent<R> {
+    /// `rule` at base rate `lr`, no step taken.
+    #[track_caller]
+    fn with_rule(lr: f32, rule: R) -> Self {
+        refuse(valid::learning_rate(lr));
+        Descent { rule, lr, iterations: 0, moments: Moments::default() }
+    }
+
+    /// The hyper-parameters.
+    pub fn rule(&self) -> &R {
+        &self.rule
+    }
+}
+
+impl<R: Rule> Optimizer for Descent<R> {
+    fn step<N: Layer>(&mut self, net: &mut N, grads: &N::Grads) {
+        self.step_finite(net, grads);
+    }
+    fn step_finite<N: Layer>(&mut self, net: &mut N, grads: &N::Grads) -> bool {
+        let step = self.rule.step(self.lr, self.iterations);
+        self.iterations = self.iterations.saturating_add(1);
+        self.moments.apply(net, grads, &step)
+    }
+    fn learning_rate(&self) -> f32 {
+        self.lr
+    }
+    #[track_caller]
+    fn set_learning_rate(&mut self, lr: f32) {
+        refuse(valid::learning_rate(lr));
+        self.lr = lr;
+    }
+    fn iterations(&self) -> u64 {
+        self.iterations
+    }
 }
 
 /// The shortest decimal that rounds to `x`, as a double: what a Keras user
@@ -106,15 +198,16 @@ fn refuse(problem: Option<String>) {
 }
 
 /// Per-tensor moment buffers, sized on first use.
+#[doc(hidden)]
 #[derive(Clone, Debug, Default)]
-struct Moments {
+pub struct Moments {
     slots: Vec<[Vec<f32>; 2]>,
 }
 
 impl Moments {
-    /// Runs `rule` over every trainable tensor of `net`; returns whether
+    /// Runs `step` over every trainable tensor of `net`; returns whether
     /// every weight written is finite.
-    fn apply<N: Layer, R: Rule>(&mut self, net: &mut N, grads: &N::Grads, rule: &R) -> bool {
+    fn apply<N: Layer, U: Update>(&mut self, net: &mut N, grads: &N::Grads, step: &U) -> bool {
         let mut index = 0;
         let mut finite = true;
         let slots = &mut self.slots;
@@ -134,11 +227,27 @@ impl Moments {
                 *first = vec![0.0; params.len()];
                 *second = vec![0.0; params.len()];
             }
-            finite &= crate::linalg::elementwise(rule, params, grads, first, second);
+            finite &= crate::linalg::elementwise(
+                params,
+                grads,
+                first,
+                second,
+                #[inline(always)]
+                |w, g, m, v| step.apply(w, g, m, v),
+            );
             index += 1;
         });
         finite
     }
+}
+
+/// SGD's hyper-parameters: momentum, Nesterov, and the Keras 2
+/// learning-rate decay `lr / (1 + decay * iterations)`.
+#[derive(Clone, Debug, Default)]
+pub struct SgdRule {
+    momentum: f32,
+    nesterov: bool,
+    decay: f32,
 }
 
 /// Stochastic gradient descent, with optional (Nesterov) momentum and the
@@ -149,25 +258,16 @@ impl Moments {
 /// let opt = Sgd::new(0.009).momentum(0.9).nesterov(true).decay(1e-10);
 /// assert_eq!(opt.learning_rate(), 0.009);
 /// ```
-#[derive(Clone, Debug)]
-pub struct Sgd {
-    lr: f32,
-    momentum: f32,
-    nesterov: bool,
-    decay: f32,
-    iterations: u64,
-    moments: Moments,
-}
+pub type Sgd = Descent<SgdRule>;
 
-impl Sgd {
+impl Descent<SgdRule> {
     /// Plain SGD with learning rate `lr` (Keras' default is 0.01).
     ///
     /// # Panics
     /// If `lr` is negative, NaN or infinite.
     #[track_caller]
     pub fn new(lr: f32) -> Self {
-        refuse(valid::learning_rate(lr));
-        Sgd { lr, momentum: 0.0, nesterov: false, decay: 0.0, iterations: 0, moments: Moments::default() }
+        Self::with_rule(lr, SgdRule::default())
     }
     /// Momentum (default 0).
     ///
@@ -176,12 +276,12 @@ impl Sgd {
     #[track_caller]
     pub fn momentum(mut self, momentum: f32) -> Self {
         refuse(valid::factor("momentum", momentum));
-        self.momentum = momentum;
+        self.rule.momentum = momentum;
         self
     }
     /// Nesterov momentum (default off).
     pub fn nesterov(mut self, nesterov: bool) -> Self {
-        self.nesterov = nesterov;
+        self.rule.nesterov = nesterov;
         self
     }
     /// Keras 2 time-based decay of the learning rate (default 0).
@@ -191,32 +291,44 @@ impl Sgd {
     #[track_caller]
     pub fn decay(mut self, decay: f32) -> Self {
         refuse(valid::non_negative("decay", decay));
-        self.decay = decay;
+        self.rule.decay = decay;
         self
     }
 }
 
-impl Optimizer for Sgd {
-    fn step<N: Layer>(&mut self, net: &mut N, grads: &N::Grads) {
-        self.step_finite(net, grads);
+impl Rule for SgdRule {
+    const KIND: &'static str = "Sgd";
+    const MEAN_SQUARE_SECOND: bool = false;
+    type Step = SgdStep;
+
+    fn step(&self, lr: f32, iterations: u64) -> SgdStep {
+        let lr = lr / (1.0 + self.decay * iterations as f32);
+        SgdStep { lr, momentum: self.momentum, nesterov: self.nesterov }
     }
-    fn step_finite<N: Layer>(&mut self, net: &mut N, grads: &N::Grads) -> bool {
-        let lr = self.lr / (1.0 + self.decay * self.iterations as f32);
-        let rule = SgdRule { lr, momentum: self.momentum, nesterov: self.nesterov };
-        self.iterations = self.iterations.saturating_add(1);
-        self.moments.apply(net, grads, &rule)
+    fn hyper(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("momentum", self.momentum.to_string()),
+            ("nesterov", self.nesterov.to_string()),
+            ("decay", self.decay.to_string()),
+        ]
     }
-    fn learning_rate(&self) -> f32 {
-        self.lr
+    fn from_hyper(dict: &StateDict) -> Result<Self> {
+        Ok(SgdRule {
+            momentum: checkpoint::hyper(dict, "momentum")?,
+            nesterov: checkpoint::hyper(dict, "nesterov")?,
+            decay: checkpoint::hyper(dict, "decay")?,
+        })
     }
-    #[track_caller]
-    fn set_learning_rate(&mut self, lr: f32) {
-        refuse(valid::learning_rate(lr));
-        self.lr = lr;
+    fn problems(&self) -> Option<String> {
+        valid::factor("momentum", self.momentum).or_else(|| valid::non_negative("decay", self.decay))
     }
-    fn iterations(&self) -> u64 {
-        self.iterations
-    }
+}
+
+/// RMSprop's hyper-parameters.
+#[derive(Clone, Debug)]
+pub struct RmsPropRule {
+    rho: f32,
+    epsilon: f32,
 }
 
 /// RMSprop (Keras 3: rho 0.9, epsilon 1e-7, `w -= lr g / sqrt(v + eps)`).
@@ -226,24 +338,16 @@ impl Optimizer for Sgd {
 /// let opt = RmsProp::new(0.001).rho(0.95);
 /// assert_eq!(opt.iterations(), 0);
 /// ```
-#[derive(Clone, Debug)]
-pub struct RmsProp {
-    lr: f32,
-    rho: f32,
-    epsilon: f32,
-    iterations: u64,
-    moments: Moments,
-}
+pub type RmsProp = Descent<RmsPropRule>;
 
-impl RmsProp {
+impl Descent<RmsPropRule> {
     /// RMSprop with learning rate `lr` (Keras' default is 0.001).
     ///
     /// # Panics
     /// If `lr` is negative, NaN or infinite.
     #[track_caller]
     pub fn new(lr: f32) -> Self {
-        refuse(valid::learning_rate(lr));
-        RmsProp { lr, rho: 0.9, epsilon: 1e-7, iterations: 0, moments: Moments::default() }
+        Self::with_rule(lr, RmsPropRule { rho: 0.9, epsilon: 1e-7 })
     }
     /// Discount of the squared-gradient average (default 0.9).
     ///
@@ -252,7 +356,7 @@ impl RmsProp {
     #[track_caller]
     pub fn rho(mut self, rho: f32) -> Self {
         refuse(valid::factor("rho", rho));
-        self.rho = rho;
+        self.rule.rho = rho;
         self
     }
     /// Stability constant (default 1e-7).
@@ -262,36 +366,40 @@ impl RmsProp {
     #[track_caller]
     pub fn epsilon(mut self, epsilon: f32) -> Self {
         refuse(valid::epsilon(epsilon));
-        self.epsilon = epsilon;
+        self.rule.epsilon = epsilon;
         self
     }
 }
 
-impl Optimizer for RmsProp {
-    fn step<N: Layer>(&mut self, net: &mut N, grads: &N::Grads) {
-        self.step_finite(net, grads);
+impl Rule for RmsPropRule {
+    const KIND: &'static str = "RmsProp";
+    const MEAN_SQUARE_SECOND: bool = false;
+    type Step = RmsPropStep;
+
+    fn step(&self, lr: f32, _iterations: u64) -> RmsPropStep {
+        RmsPropStep { lr, rho: self.rho, one_minus_rho: complement(self.rho), epsilon: self.epsilon }
     }
-    fn step_finite<N: Layer>(&mut self, net: &mut N, grads: &N::Grads) -> bool {
-        let rule = RmsPropRule {
-            lr: self.lr,
-            rho: self.rho,
-            one_minus_rho: complement(self.rho),
-            epsilon: self.epsilon,
-        };
-        self.iterations = self.iterations.saturating_add(1);
-        self.moments.apply(net, grads, &rule)
+    fn hyper(&self) -> Vec<(&'static str, String)> {
+        vec![("rho", self.rho.to_string()), ("epsilon", self.epsilon.to_string())]
     }
-    fn learning_rate(&self) -> f32 {
-        self.lr
+    fn from_hyper(dict: &StateDict) -> Result<Self> {
+        Ok(RmsPropRule { rho: checkpoint::hyper(dict, "rho")?, epsilon: checkpoint::hyper(dict, "epsilon")? })
     }
-    #[track_caller]
-    fn set_learning_rate(&mut self, lr: f32) {
-        refuse(valid::learning_rate(lr));
-        self.lr = lr;
+    fn problems(&self) -> Option<String> {
+        valid::factor("rho", self.rho).or_else(|| valid::epsilon(self.epsilon))
     }
-    fn iterations(&self) -> u64 {
-        self.iterations
+    /// The first buffer holds mean squares: none may be negative.
+    fn check_state(&self, _lr: f32, _iterations: u64, moments: &Moments) -> Result<()> {
+        moments.check_mean_squares(0)
     }
+}
+
+/// Adam's hyper-parameters.
+#[derive(Clone, Debug)]
+pub struct AdamRule {
+    beta1: f32,
+    beta2: f32,
+    epsilon: f32,
 }
 
 /// Adam (Keras 3: beta1 0.9, beta2 0.999, epsilon 1e-7).
@@ -301,105 +409,157 @@ impl Optimizer for RmsProp {
 /// let opt = Adam::new(0.001).beta1(0.8);
 /// assert_eq!(opt.learning_rate(), 0.001);
 /// ```
-#[derive(Clone, Debug)]
-pub struct Adam {
-    lr: f32,
-    beta1: f32,
-    beta2: f32,
-    epsilon: f32,
-    weight_decay: f32,
-    iterations: u64,
-    moments: Moments,
+pub type Adam = Descent<AdamRule>;
+
+impl Default for AdamRule {
+    fn default() -> Self {
+        AdamRule { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }
+    }
 }
 
-impl Adam {
+impl AdamRule {
+    /// The update of the step after `iterations` steps, with AdamW's
+    /// decoupled `weight_decay`.
+    fn step_with(&self, lr: f32, iterations: u64, weight_decay: f32) -> AdamStep {
+        let local_step = iterations.saturating_add(1) as f32;
+        let (b1, b2) = (self.beta1, self.beta2);
+        AdamStep {
+            alpha: lr * (1.0 - b2.powf(local_step)).sqrt() / (1.0 - b1.powf(local_step)),
+            one_minus_beta1: complement(b1),
+            one_minus_beta2: complement(b2),
+            epsilon: self.epsilon,
+            weight_decay,
+            lr,
+        }
+    }
+
+    fn hyper_values(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("beta1", self.beta1.to_string()),
+            ("beta2", self.beta2.to_string()),
+            ("epsilon", self.epsilon.to_string()),
+        ]
+    }
+
+    fn read(dict: &StateDict) -> Result<Self> {
+        Ok(AdamRule {
+            beta1: checkpoint::hyper(dict, "beta1")?,
+            beta2: checkpoint::hyper(dict, "beta2")?,
+            epsilon: checkpoint::hyper(dict, "epsilon")?,
+        })
+    }
+
+    fn problems_of(&self) -> Option<String> {
+        valid::factor("beta1", self.beta1)
+            .or_else(|| valid::factor("beta2", self.beta2))
+            .or_else(|| valid::epsilon(self.epsilon))
+    }
+
+    /// Refuses moments that are valid one by one but whose next update
+    /// overflows (a first moment of 1e38 over a second moment of 0): the
+    /// step after loading would write an infinite weight.
+    fn check_next_step(&self, lr: f32, iterations: u64, moments: &Moments) -> Result<()> {
+        let t = iterations.saturating_add(1) as f64;
+        let (b1, b2) = (self.beta1 as f64, self.beta2 as f64);
+        let alpha = lr as f64 * (1.0 - b2.powf(t)).sqrt() / (1.0 - b1.powf(t));
+        for (i, [first, second]) in moments.slots.iter().enumerate() {
+            for (at, (&m, &v)) in first.iter().zip(second).enumerate() {
+                // With a zero gradient: m and v decay by beta1 and beta2.
+                let step =
+                    alpha * (m as f64 * b1).abs() / ((v as f64 * b2).max(0.0).sqrt() + self.epsilon as f64);
+                if !(step as f32).is_finite() {
+                    return Err(Error::OptimizerState(format!(
+                        "slot.{i}.first[{at}] is {m} over a second moment of {v}: the next update ({step:e}) overflows f32"
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The Adam builders, on Adam and AdamW alike.
+macro_rules! adam_builders {
+    ($rule:ty $(, $adam:ident)?) => {
+        impl Descent<$rule> {
+            /// Decay of the first moment (default 0.9).
+            ///
+            /// # Panics
+            /// If `beta1` is outside [0, 1).
+            #[track_caller]
+            pub fn beta1(mut self, beta1: f32) -> Self {
+                refuse(valid::factor("beta1", beta1));
+                self.rule$(.$adam)?.beta1 = beta1;
+                self
+            }
+            /// Decay of the second moment (default 0.999).
+            ///
+            /// # Panics
+            /// If `beta2` is outside [0, 1).
+            #[track_caller]
+            pub fn beta2(mut self, beta2: f32) -> Self {
+                refuse(valid::factor("beta2", beta2));
+                self.rule$(.$adam)?.beta2 = beta2;
+                self
+            }
+            /// Stability constant (default 1e-7).
+            ///
+            /// # Panics
+            /// If `epsilon` is not finite and positive.
+            #[track_caller]
+            pub fn epsilon(mut self, epsilon: f32) -> Self {
+                refuse(valid::epsilon(epsilon));
+                self.rule$(.$adam)?.epsilon = epsilon;
+                self
+            }
+        }
+    };
+}
+
+impl Descent<AdamRule> {
     /// Adam with learning rate `lr` (Keras' default is 0.001).
     ///
     /// # Panics
     /// If `lr` is negative, NaN or infinite.
     #[track_caller]
     pub fn new(lr: f32) -> Self {
-        refuse(valid::learning_rate(lr));
-        Adam {
-            lr,
-            beta1: 0.9,
-            beta2: 0.999,
-            epsilon: 1e-7,
-            weight_decay: 0.0,
-            iterations: 0,
-            moments: Moments::default(),
-        }
-    }
-    /// Decay of the first moment (default 0.9).
-    ///
-    /// # Panics
-    /// If `beta1` is outside [0, 1).
-    #[track_caller]
-    pub fn beta1(mut self, beta1: f32) -> Self {
-        refuse(valid::factor("beta1", beta1));
-        self.beta1 = beta1;
-        self
-    }
-    /// Decay of the second moment (default 0.999).
-    ///
-    /// # Panics
-    /// If `beta2` is outside [0, 1).
-    #[track_caller]
-    pub fn beta2(mut self, beta2: f32) -> Self {
-        refuse(valid::factor("beta2", beta2));
-        self.beta2 = beta2;
-        self
-    }
-    /// Stability constant (default 1e-7).
-    ///
-    /// # Panics
-    /// If `epsilon` is not finite and positive.
-    #[track_caller]
-    pub fn epsilon(mut self, epsilon: f32) -> Self {
-        refuse(valid::epsilon(epsilon));
-        self.epsilon = epsilon;
-        self
-    }
-
-    /// The hyper-parameters' problems, if any (for checkpoints).
-    fn problems(&self) -> Option<String> {
-        valid::learning_rate(self.lr)
-            .or_else(|| valid::factor("beta1", self.beta1))
-            .or_else(|| valid::factor("beta2", self.beta2))
-            .or_else(|| valid::epsilon(self.epsilon))
-            .or_else(|| valid::non_negative("weight decay", self.weight_decay))
+        Self::with_rule(lr, AdamRule::default())
     }
 }
 
-impl Optimizer for Adam {
-    fn step<N: Layer>(&mut self, net: &mut N, grads: &N::Grads) {
-        self.step_finite(net, grads);
+impl Rule for AdamRule {
+    const KIND: &'static str = "Adam";
+    const MEAN_SQUARE_SECOND: bool = true;
+    type Step = AdamStep;
+
+    fn step(&self, lr: f32, iterations: u64) -> AdamStep {
+        self.step_with(lr, iterations, 0.0)
     }
-    fn step_finite<N: Layer>(&mut self, net: &mut N, grads: &N::Grads) -> bool {
-        let local_step = self.iterations.saturating_add(1) as f32;
-        let (b1, b2, lr) = (self.beta1, self.beta2, self.lr);
-        let rule = AdamRule {
-            alpha: lr * (1.0 - b2.powf(local_step)).sqrt() / (1.0 - b1.powf(local_step)),
-            one_minus_beta1: complement(b1),
-            one_minus_beta2: complement(b2),
-            epsilon: self.epsilon,
-            weight_decay: self.weight_decay,
-            lr,
-        };
-        self.iterations = self.iterations.saturating_add(1);
-        self.moments.apply(net, grads, &rule)
+    fn hyper(&self) -> Vec<(&'static str, String)> {
+        let mut hyper = self.hyper_values();
+        hyper.push(("weight_decay", 0.0f32.to_string()));
+        hyper
     }
-    fn learning_rate(&self) -> f32 {
-        self.lr
+    fn from_hyper(dict: &StateDict) -> Result<Self> {
+        let decay: f32 = checkpoint::hyper(dict, "weight_decay")?;
+        if decay != 0.0 {
+            return Err(Error::OptimizerState(format!("an Adam checkpoint with weight decay {decay}")));
+        }
+        AdamRule::read(dict)
     }
-    #[track_caller]
-    fn set_learning_rate(&mut self, lr: f32) {
-        refuse(valid::learning_rate(lr));
-        self.lr = lr;
+    fn problems(&self) -> Option<String> {
+        self.problems_of()
     }
-    fn iterations(&self) -> u64 {
-        self.iterations
+    fn check_state(&self, lr: f32, iterations: u64, moments: &Moments) -> Result<()> {
+        self.check_next_step(lr, iterations, moments)
     }
+}
+
+/// AdamW's hyper-parameters: Adam's and the decoupled weight decay.
+#[derive(Clone, Debug)]
+pub struct AdamWRule {
+    adam: AdamRule,
+    weight_decay: f32,
 }
 
 /// AdamW: Adam with decoupled weight decay, `w -= w * weight_decay * lr`
@@ -410,12 +570,9 @@ impl Optimizer for Adam {
 /// let opt = AdamW::new(0.001, 0.004);
 /// assert_eq!(opt.learning_rate(), 0.001);
 /// ```
-#[derive(Clone, Debug)]
-pub struct AdamW {
-    adam: Adam,
-}
+pub type AdamW = Descent<AdamWRule>;
 
-impl AdamW {
+impl Descent<AdamWRule> {
     /// AdamW with learning rate `lr` and decoupled weight decay.
     ///
     /// # Panics
@@ -423,62 +580,36 @@ impl AdamW {
     #[track_caller]
     pub fn new(lr: f32, weight_decay: f32) -> Self {
         refuse(valid::non_negative("weight decay", weight_decay));
-        AdamW { adam: Adam { weight_decay, ..Adam::new(lr) } }
-    }
-    /// Decay of the first moment (default 0.9).
-    ///
-    /// # Panics
-    /// If `beta1` is outside [0, 1).
-    #[track_caller]
-    pub fn beta1(self, beta1: f32) -> Self {
-        AdamW { adam: self.adam.beta1(beta1) }
-    }
-    /// Decay of the second moment (default 0.999).
-    ///
-    /// # Panics
-    /// If `beta2` is outside [0, 1).
-    #[track_caller]
-    pub fn beta2(self, beta2: f32) -> Self {
-        AdamW { adam: self.adam.beta2(beta2) }
-    }
-    /// Stability constant (default 1e-7).
-    ///
-    /// # Panics
-    /// If `epsilon` is not finite and positive.
-    #[track_caller]
-    pub fn epsilon(self, epsilon: f32) -> Self {
-        AdamW { adam: self.adam.epsilon(epsilon) }
+        Self::with_rule(lr, AdamWRule { adam: AdamRule::default(), weight_decay })
     }
 }
 
-impl Optimizer for AdamW {
-    fn step<N: Layer>(&mut self, net: &mut N, grads: &N::Grads) {
-        self.adam.step(net, grads);
+impl Rule for AdamWRule {
+    const KIND: &'static str = "AdamW";
+    const MEAN_SQUARE_SECOND: bool = true;
+    type Step = AdamStep;
+
+    fn step(&self, lr: f32, iterations: u64) -> AdamStep {
+        self.adam.step_with(lr, iterations, self.weight_decay)
     }
-    fn step_finite<N: Layer>(&mut self, net: &mut N, grads: &N::Grads) -> bool {
-        self.adam.step_finite(net, grads)
+    fn hyper(&self) -> Vec<(&'static str, String)> {
+        let mut hyper = self.adam.hyper_values();
+        hyper.push(("weight_decay", self.weight_decay.to_string()));
+        hyper
     }
-    fn learning_rate(&self) -> f32 {
-        self.adam.lr
+    fn from_hyper(dict: &StateDict) -> Result<Self> {
+        Ok(AdamWRule { adam: AdamRule::read(dict)?, weight_decay: checkpoint::hyper(dict, "weight_decay")? })
     }
-    #[track_caller]
-    fn set_learning_rate(&mut self, lr: f32) {
-        self.adam.set_learning_rate(lr);
+    fn problems(&self) -> Option<String> {
+        self.adam.problems_of().or_else(|| valid::non_negative("weight decay", self.weight_decay))
     }
-    fn iterations(&self) -> u64 {
-        self.adam.iterations
+    fn check_state(&self, lr: f32, iterations: u64, moments: &Moments) -> Result<()> {
+        self.adam.check_next_step(lr, iterations, moments)
     }
 }
 
-/// An error for a checkpoint whose hyper-parameter is invalid.
-fn invalid_checkpoint(problem: String) -> Error {
-    Error::OptimizerState(format!("the checkpoint's {problem}"))
-}
-
-/// `Ok` when `problem` is `None`.
-fn check_checkpoint(problem: Option<String>) -> Result<()> {
-    problem.map_or(Ok(()), |p| Err(invalid_checkpoint(p)))
-}
+adam_builders!(AdamRule);
+adam_builders!(AdamWRule, adam);
 
 #[cfg(test)]
 mod tests {

@@ -1,6 +1,6 @@
-//! The update rules, element by element, as Keras 3 writes them: nothing
-//! here knows about SIMD or threads (`linalg::elementwise` runs a rule over
-//! a tensor, vectorised and split over cores).
+//! The update of one step, element by element, as Keras 3 writes it:
+//! nothing here knows about SIMD or threads (`linalg::elementwise` runs an
+//! update over a tensor, vectorised and split over cores).
 //!
 //! Moments are flushed to zero when they fall below `f32::MIN_POSITIVE`:
 //! a moment decaying towards zero (a unit that stopped receiving gradient)
@@ -12,9 +12,10 @@
 //! into the same pass (an integer OR of exponent bits, which vectorises), so
 //! training can stop at the first non-finite step for free.
 
-/// An element-wise update of one tensor: its parameters `w`, gradient `g`
-/// and two moment buffers of the same length.
-pub(crate) trait Rule: Sync {
+/// One step's element-wise update of one tensor: its parameters `w`,
+/// gradient `g` and two moment buffers of the same length.
+#[doc(hidden)]
+pub trait Update: Sync {
     /// Updates every element; returns `false` if any new weight or moment
     /// is NaN or infinite (a squared gradient can overflow a moment while
     /// the weight it divides stays finite).
@@ -32,14 +33,15 @@ fn non_finite(x: f32) -> u32 {
     ((x.to_bits() & EXPONENT) == EXPONENT) as u32
 }
 
-/// Keras 3's SGD (velocity in `m`; `v` unused).
-pub(crate) struct SgdRule {
+/// One step of Keras 3's SGD (velocity in `m`; `v` unused).
+#[doc(hidden)]
+pub struct SgdStep {
     pub lr: f32,
     pub momentum: f32,
     pub nesterov: bool,
 }
 
-impl Rule for SgdRule {
+impl Update for SgdStep {
     #[inline(always)]
     fn apply(&self, w: &mut [f32], g: &[f32], velocity: &mut [f32], _: &mut [f32]) -> bool {
         let (lr, momentum) = (self.lr, self.momentum);
@@ -66,15 +68,16 @@ impl Rule for SgdRule {
     }
 }
 
-/// Keras 3's RMSprop (the mean square in `m`; `v` unused).
-pub(crate) struct RmsPropRule {
+/// One step of Keras 3's RMSprop (the mean square in `m`; `v` unused).
+#[doc(hidden)]
+pub struct RmsPropStep {
     pub lr: f32,
     pub rho: f32,
     pub one_minus_rho: f32,
     pub epsilon: f32,
 }
 
-impl Rule for RmsPropRule {
+impl Update for RmsPropStep {
     #[inline(always)]
     fn apply(&self, w: &mut [f32], g: &[f32], mean_square: &mut [f32], _: &mut [f32]) -> bool {
         let Self { lr, rho, one_minus_rho, epsilon } = *self;
@@ -88,8 +91,10 @@ impl Rule for RmsPropRule {
     }
 }
 
-/// Keras 3's Adam, with AdamW's decoupled decay when `weight_decay != 0`.
-pub(crate) struct AdamRule {
+/// One step of Keras 3's Adam, with AdamW's decoupled decay when
+/// `weight_decay != 0`.
+#[doc(hidden)]
+pub struct AdamStep {
     /// `lr * sqrt(1 - beta2^t) / (1 - beta1^t)`.
     pub alpha: f32,
     pub one_minus_beta1: f32,
@@ -99,7 +104,7 @@ pub(crate) struct AdamRule {
     pub lr: f32,
 }
 
-impl Rule for AdamRule {
+impl Update for AdamStep {
     #[inline(always)]
     fn apply(&self, w: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32]) -> bool {
         let Self { alpha, one_minus_beta1, one_minus_beta2, epsilon, weight_decay, lr } = *self;
@@ -123,10 +128,10 @@ mod tests {
 
     #[test]
     fn a_nan_gradient_is_reported_by_every_rule() {
-        let rules: [&dyn Rule; 3] = [
-            &SgdRule { lr: 0.1, momentum: 0.0, nesterov: false },
-            &RmsPropRule { lr: 0.1, rho: 0.9, one_minus_rho: 0.1, epsilon: 1e-7 },
-            &AdamRule {
+        let rules: [&dyn Update; 3] = [
+            &SgdStep { lr: 0.1, momentum: 0.0, nesterov: false },
+            &RmsPropStep { lr: 0.1, rho: 0.9, one_minus_rho: 0.1, epsilon: 1e-7 },
+            &AdamStep {
                 alpha: 0.1,
                 one_minus_beta1: 0.1,
                 one_minus_beta2: 0.001,
@@ -146,7 +151,7 @@ mod tests {
 
     #[test]
     fn an_overflowing_step_is_reported() {
-        let rule = SgdRule { lr: f32::MAX, momentum: 0.0, nesterov: false };
+        let rule = SgdStep { lr: f32::MAX, momentum: 0.0, nesterov: false };
         let mut w = vec![0.0f32; 3];
         assert!(!rule.apply(&mut w, &[-10.0, 0.0, 0.0], &mut [0.0; 3], &mut [0.0; 3]));
     }
