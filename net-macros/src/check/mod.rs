@@ -570,6 +570,17 @@ mod tests {
             "kernel (5) is larger than its input along the height",
         );
         assert_one("struct N { input: [3, 3, 2], p: MaxPool2d<4> }", "window (4) is larger");
+        // PyTorch's rule for a pool's padding: at most half the window.
+        assert_one(
+            "struct N { input: [4, 4, 1], p: MaxPool2d<2, padding = 2> }",
+            "pads the height with 2 zeros on each side, more than half its window (2)",
+        );
+        assert_one(
+            "struct N { input: [4, 4, 1], p: AvgPool2d<[3, 2], padding = [1, 2]> }",
+            "pads the width with 2 zeros",
+        );
+        assert_one("struct N { input: [8, 2], p: AvgPool1d<3, padding = 2> }", "pads the time axis");
+        assert!(messages("struct N { input: [4, 4, 1], p: AvgPool2d<[3, 2], padding = 1> }").is_empty());
         assert_one(
             "struct N { input: [8, 8, 3], c: Conv2d<4, 3, stride = 2, padding = Same> }",
             "needs stride 1",
