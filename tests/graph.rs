@@ -263,3 +263,89 @@ fn a_graph_gives_the_same_bits_at_1_2_3_and_8_threads() {
     }
     typenet::set_num_threads(0);
 }
+
+network! {
+    block Unit2(F) {
+        conv: Conv2d<F, 1, bias = false>,
+        bn: BatchNorm,
+        act: Tanh,
+    }
+
+    /// Attributes on a block's use and on entries inside paths.
+    pub struct Attributed {
+        input: [4, 4, 2],
+        #[frozen] stem: Unit2(3),
+        cat: Concat(
+            [#[l2(0.01)] a: Conv2d<2, 1>],
+            [#[frozen] b: Conv2d<2, 1>, #[phase(Train)] drop: Dropout(0.5)],
+            [#[phase(Eval)] bn: BatchNorm],
+        ),
+        gap: GlobalAvgPool,
+        out: Dense<1>,
+    }
+
+    /// An `#[l2]` inside a path, and the same network without it.
+    pub struct L2Path { input: [3, 3, 2], cat: Concat([#[l2(0.05)] a: Conv2d<2, 1>], [b: Conv2d<2, 1>]), gap: GlobalAvgPool, out: Dense<1> }
+    pub struct NoL2Path { input: [3, 3, 2], cat: Concat([a: Conv2d<2, 1>], [b: Conv2d<2, 1>]), gap: GlobalAvgPool, out: Dense<1> }
+}
+
+#[test]
+fn frozen_l2_and_phase_work_inside_paths_and_on_block_uses() {
+    let mut net = Attributed::<Train>::seeded(7);
+    // Frozen: the block's 3 * 2 + 3 * 2 and `b`'s 2 * 3 + 2 parameters.
+    let frozen = 3 * 2 + 3 * 2 + 2 * 3 + 2;
+    assert_eq!(net.summary().trainable_params(), Attributed::PARAMS - frozen);
+    let kernel_squares: f32 = net.a.weights().values().iter().map(|w| w * w).sum();
+    assert!((net.l2_penalty() - 0.01 * kernel_squares).abs() <= 1e-6 * (1.0 + kernel_squares));
+
+    let x = Batch::<32>::from_fn(4, |i, j| ((i * 5 + j * 3) % 7) as f32 / 3.5 - 1.0);
+    let t = Batch::<1>::from_fn(4, |_, j| j as f32 / 4.0);
+    let before = net.state_dict();
+    let y = net.forward(&x);
+    let grads = net.backward(&Mse.grad(&y, &t));
+    // #[phase(Eval)] inside a path: the running statistics stay as they were.
+    let after = net.state_dict();
+    for name in ["bn.running_mean", "bn.running_var"] {
+        assert_eq!(after.get(name).unwrap().data, before.get(name).unwrap().data, "{name}");
+    }
+    // Frozen layers keep their weights through an optimiser step.
+    let (stem, b) = (net.stem.conv.weights().values().to_vec(), net.b.weights().values().to_vec());
+    let a = net.a.weights().values().to_vec();
+    Sgd::new(0.1).step(&mut net, &grads);
+    assert_eq!(net.stem.conv.weights().values(), stem.as_slice());
+    assert_eq!(net.b.weights().values(), b.as_slice());
+    assert_ne!(net.a.weights().values(), a.as_slice());
+    // #[phase(Train)] inside a path: the Eval network still drops.
+    let eval = net.into_eval();
+    let first = eval.forward(&x);
+    assert!((0..20).any(|_| eval.forward(&x) != first), "the pinned dropout never dropped in Eval");
+
+    // #[l2(λ)] inside a path adds 2λw to that layer's gradient, against the
+    // same weights without the attribute.
+    let mut with = L2Path::<Train>::seeded(8);
+    let mut without = NoL2Path::<Train>::seeded(9);
+    let weights = with.state_dict().to_bytes().unwrap();
+    typenet::io::load_bytes_into(&mut without, &weights, &typenet::io::LoadOptions::new()).unwrap();
+    let x = Batch::<18>::from_fn(3, |i, j| ((i * 5 + j * 3) % 7) as f32 / 3.5 - 1.0);
+    let t = Batch::<1>::from_fn(3, |_, j| j as f32 / 3.0);
+    let (y, y_plain) = (with.forward(&x), without.forward(&x));
+    assert_eq!(y, y_plain);
+    let (g, g_plain) = (with.backward(&Mse.grad(&y, &t)), without.backward(&Mse.grad(&y_plain, &t)));
+    let w = with.a.weights().values();
+    for ((g, g_plain), w) in g.a.weights().values().iter().zip(g_plain.a.weights().values()).zip(w) {
+        assert!((g - g_plain - 2.0 * 0.05 * w).abs() <= 1e-6, "{g} - {g_plain} is not 2 * 0.05 * {w}");
+    }
+    assert_eq!(g.b.weights().values(), g_plain.b.weights().values());
+}
+
+#[test]
+fn a_graph_saves_and_loads_under_its_flat_names() {
+    let net = Small::<Eval>::seeded(12);
+    let bytes = net.state_dict().to_bytes().unwrap();
+    let mut other = Small::<Eval>::seeded(13);
+    let x = Batch::<72>::from_fn(3, |i, j| ((i * 3 + j * 11) % 13) as f32 / 6.5 - 1.0);
+    assert_ne!(other.forward(&x), net.forward(&x));
+    typenet::io::load_bytes_into(&mut other, &bytes, &typenet::io::LoadOptions::new()).unwrap();
+    assert_eq!(other.forward(&x), net.forward(&x));
+    assert_eq!(other.state_dict().tensors, net.state_dict().tensors);
+}
