@@ -102,6 +102,14 @@ fn tensors_are_saved_under_flat_names() {
     assert!(!flat.iter().any(|n| n.starts_with("cat") || n.starts_with("sum")), "{flat:?}");
 }
 
+fn linear(v: f32) -> f32 {
+    v
+}
+
+fn sigmoid(v: f32) -> f32 {
+    1.0 / (1.0 + (-v).exp())
+}
+
 /// `act(W x + b)` of a Dense layer, computed here from its weights.
 fn dense<const IN: usize, const OUT: usize>(
     w: &SMatrix<f32, OUT, IN>,
@@ -117,7 +125,6 @@ fn concat_joins_and_add_sums_the_paths() {
     let net = Flat::<Eval>::seeded(3);
     let x = Batch::<4>::from_fn(2, |i, j| (i as f32 - 1.5) * 0.3 + j as f32 * 0.1);
     let y = net.forward(&x);
-    let (linear, sigmoid): (fn(f32) -> f32, fn(f32) -> f32) = (|v| v, |v| 1.0 / (1.0 + (-v).exp()));
     for sample in 0..2 {
         let x = &x.as_slice()[4 * sample..4 * sample + 4];
         // Concat joins `a`, `b -> c` and the input itself, in that order.
