@@ -1,4 +1,5 @@
-//! A warmed training step and an Eval forward allocate nothing: a counting
+//! A warmed training step and an Eval forward allocate nothing (dense,
+//! convolutional, recurrent and graph networks, and stream steps): a counting
 //! global allocator (every thread, the product helpers included) watches
 //! W3 (784 -> 256 -> 128 -> 10 with dropout, softmax cross-entropy, Adam),
 //! whose products are large enough to use the packed kernel and the helper
@@ -330,5 +331,98 @@ fn a_warmed_recurrent_step_and_a_stream_step_allocate_nothing() {
         }
     });
     assert_eq!(during_stream, 0, "a stream step allocated");
+    assert!(sum.is_finite());
+}
+
+network! {
+    /// torchvision's BasicConv2d.
+    block Basic(F, K, stride = 1, padding = 0) {
+        conv: Conv2d<F, K, stride = stride, padding = padding, bias = false>,
+        bn: BatchNorm(eps = 1e-3, momentum = 0.9),
+        relu: Relu,
+    }
+
+    /// An Inception-like Concat (a nested one inside a path), a residual
+    /// Add with an identity path, padded pools and channel dropout.
+    struct Graph {
+        input: [12, 12, 3],
+        stem: Basic(16, 3, stride = 2, padding = 1),
+        mixed: Concat(
+            [b1: Basic(8, 1)],
+            [b3_1: Basic(6, 1), split: Concat([b3_a: Basic(4, [1, 3], padding = [0, 1])], [b3_b: Basic(4, [3, 1], padding = [1, 0])])],
+            [pool: AvgPool2d<3, stride = 1, padding = 1>, bp: Basic(4, 1)],
+        ),
+        res: Add([c1: Conv2d<20, 3, padding = 1, bias = false>, bn1: BatchNorm, r1: Relu, c2: Conv2d<20, 3, padding = 1>], []),
+        down: MaxPool2d<3, stride = 2, padding = 1>,
+        drop: SpatialDropout(0.2),
+        gap: GlobalAvgPool,
+        out: Dense<10>,
+    }
+}
+
+network! {
+    /// A TCN residual block and a Concat of causal paths, streamed.
+    struct StreamedGraph {
+        input: [64, 2],
+        stem: Conv1d<8, 1>,
+        res: Add([conv: Conv1d<8, 3, Tanh, padding = Causal, dilation = 2>, mix: Conv1d<8, 1>], []),
+        join: Concat([gate: Conv1d<4, 2, Sigmoid, padding = Causal>], [rnn: Gru<4, return_sequences = true>], []),
+        out: TimeDistributed(Dense<1>),
+    }
+}
+
+#[test]
+fn a_warmed_graph_step_eval_forward_predict_and_stream_step_allocate_nothing() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    const BATCH: usize = 64;
+    let x = Batch::<{ 12 * 12 * 3 }>::from_fn(BATCH, |i, j| ((i * 7 + j * 3) % 11) as f32 / 11.0);
+    let mut t = Batch::<10>::zeros(BATCH);
+    for j in 0..BATCH {
+        t[(j % 10, j)] = 1.0;
+    }
+    let mut net = Graph::<Train>::seeded(5);
+    let mut opt = Adam::new(1e-3);
+    let (mut y, mut dy) = (Batch::<10>::zeros(BATCH), Batch::<10>::zeros(BATCH));
+    let mut grads = GraphGrads::zeros();
+    let mut step = |net: &mut Graph<Train>| {
+        net.forward_into(&x, &mut y);
+        CrossEntropy.grad_into(&y, &t, &mut dy);
+        net.backward_into(&dy, &mut grads);
+        opt.step(net, &grads);
+    };
+    for _ in 0..3 {
+        step(&mut net);
+    }
+    let during = allocations(|| {
+        for _ in 0..10 {
+            step(&mut net);
+        }
+    });
+    assert_eq!(during, 0, "a warmed graph training step allocated");
+
+    let eval = net.into_eval();
+    let mut out = Batch::<10>::zeros(BATCH);
+    eval.forward_into(&x, &mut out);
+    let sample = x.column(0).into_owned();
+    let mut predicted = eval.predict(&sample);
+    let during_eval = allocations(|| {
+        for _ in 0..10 {
+            eval.forward_into(&x, &mut out);
+            predicted = eval.predict(&sample);
+        }
+    });
+    assert_eq!(during_eval, 0, "a warmed graph Eval forward or predict allocated");
+    assert!((predicted[0] - out[(0, 0)]).abs() < 1e-5);
+
+    let net = StreamedGraph::<Eval>::seeded(6);
+    let mut stream = net.stream();
+    let sample = SVector::<f32, 2>::new(0.3, -0.2);
+    let mut sum = 0.0;
+    let during_stream = allocations(|| {
+        for _ in 0..1000 {
+            sum += stream.step(&net, &sample)[0];
+        }
+    });
+    assert_eq!(during_stream, 0, "a stream step through merges allocated");
     assert!(sum.is_finite());
 }

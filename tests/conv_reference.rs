@@ -1,4 +1,5 @@
-//! Convolution, pooling and per-channel BatchNorm checked against PyTorch:
+//! Convolution, pooling (with PyTorch's padding, and Keras' `Same` for
+//! averages) and per-channel BatchNorm checked against PyTorch:
 //! each fixture in `tests/fixtures/conv_*` (written once by
 //! `tools/torch_conv_reference.py`) is a PyTorch `state_dict` as saved by
 //! `safetensors.torch.save_file` plus the input, output, MSE loss and
@@ -41,6 +42,31 @@ network! {
 }
 network! {
     pub struct PoolAvg1d { input: [9, 4], conv: Conv1d<5, 2>, pool: AvgPool1d<3, stride = 2> }
+}
+network! {
+    pub struct PoolMax2dPadded { input: [7, 6, 3], conv: Conv2d<4, 1>, pool: MaxPool2d<3, stride = 2, padding = 1> }
+}
+network! {
+    /// PyTorch's `AvgPool2d((3, 2), stride=(2, 1), padding=1)`, which counts the padded zeros.
+    pub struct PoolAvg2dPadded {
+        input: [7, 6, 3],
+        conv: Conv2d<4, 1>,
+        pool: AvgPool2d<[3, 2], stride = [2, 1], padding = [1, 1]>,
+    }
+}
+network! {
+    pub struct PoolMax1dPadded { input: [9, 4], conv: Conv1d<5, 2>, pool: MaxPool1d<3, stride = 2, padding = 1> }
+}
+network! {
+    pub struct PoolAvg1dPadded { input: [9, 4], conv: Conv1d<5, 2>, pool: AvgPool1d<3, stride = 1, padding = 1> }
+}
+network! {
+    /// Keras' `padding="same"`: an even window pads after, and the zeros are not counted.
+    pub struct PoolAvg2dSame { input: [6, 5, 3], conv: Conv2d<4, 1>, pool: AvgPool2d<2, stride = 1, padding = Same> }
+}
+network! {
+    /// A window of 4: one zero before, two after, none counted.
+    pub struct PoolAvg1dSame { input: [9, 4], conv: Conv1d<5, 2>, pool: AvgPool1d<4, stride = 1, padding = Same> }
 }
 network! {
     pub struct PoolGlobalAvg { input: [5, 6, 3], conv: Conv2d<4, 3, padding = Same>, pool: GlobalAvgPool }
@@ -142,6 +168,34 @@ fn pools_match_pytorch() {
     r.report();
     let mut r = Reference::new("conv", "pool_avg1d");
     let (_, g, _) = train_step!(r, PoolAvg1d<Train>, "conv", "pool_avg1d");
+    check_conv(&mut r, "conv.", &g.conv);
+    r.report();
+}
+
+#[test]
+fn pools_with_padding_match_pytorch_and_keras() {
+    let mut r = Reference::new("conv", "pool_max2d_padded");
+    let (_, g, _) = train_step!(r, PoolMax2dPadded<Train>, "conv", "pool_max2d_padded");
+    check_conv(&mut r, "conv.", &g.conv);
+    r.report();
+    let mut r = Reference::new("conv", "pool_avg2d_padded");
+    let (_, g, _) = train_step!(r, PoolAvg2dPadded<Train>, "conv", "pool_avg2d_padded");
+    check_conv(&mut r, "conv.", &g.conv);
+    r.report();
+    let mut r = Reference::new("conv", "pool_max1d_padded");
+    let (_, g, _) = train_step!(r, PoolMax1dPadded<Train>, "conv", "pool_max1d_padded");
+    check_conv(&mut r, "conv.", &g.conv);
+    r.report();
+    let mut r = Reference::new("conv", "pool_avg1d_padded");
+    let (_, g, _) = train_step!(r, PoolAvg1dPadded<Train>, "conv", "pool_avg1d_padded");
+    check_conv(&mut r, "conv.", &g.conv);
+    r.report();
+    let mut r = Reference::new("conv", "pool_avg2d_same");
+    let (_, g, _) = train_step!(r, PoolAvg2dSame<Train>, "conv", "pool_avg2d_same");
+    check_conv(&mut r, "conv.", &g.conv);
+    r.report();
+    let mut r = Reference::new("conv", "pool_avg1d_same");
+    let (_, g, _) = train_step!(r, PoolAvg1dSame<Train>, "conv", "pool_avg1d_same");
     check_conv(&mut r, "conv.", &g.conv);
     r.report();
 }

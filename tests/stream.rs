@@ -154,3 +154,58 @@ fn nested_networks_stream_and_streams_run_past_the_declared_length() {
     stream.reset();
     assert_eq!(step(&mut stream, 0), first[0]);
 }
+
+network! {
+    /// A TCN / WaveNet residual block: a dilated causal convolution and a
+    /// 1x1 one, added to the block's input.
+    block Residual(F, D) {
+        sum: Add(
+            [conv: Conv1d<F, 3, Tanh, padding = Causal, dilation = D>, bn: BatchNorm, mix: Conv1d<F, 1>],
+            [],
+        ),
+        act: Relu,
+    }
+
+    /// Residual blocks of growing dilation, then a Concat of causal paths
+    /// (a recurrent one, a nested Add, the input itself).
+    pub struct Tcn {
+        input: [24, 3],
+        stem: Conv1d<4, 1>,
+        res1: Residual(4, 1),
+        res2: Residual(4, 2),
+        res4: Residual(4, 4),
+        join: Concat(
+            [gate: Conv1d<3, 2, Sigmoid, padding = Causal>],
+            [rnn: Gru<2, return_sequences = true>],
+            [inner: Add([a: Conv1d<2, 3, Tanh, padding = Causal, dilation = 3>], [b: TimeDistributed(Dense<2>)])],
+            [],
+        ),
+        out: TimeDistributed(Dense<2, Tanh>),
+    }
+}
+
+#[test]
+fn residual_and_concatenated_causal_paths_stream_as_forward() {
+    let mut rng = StdRng::seed_from_u64(5);
+    // 3 + 2 + 2 + 4 channels joined.
+    assert_eq!(Tcn::OUTPUT, 24 * 2);
+    for seed in 0..4 {
+        let mut net = Tcn::<Eval>::seeded(seed);
+        perturb(&mut net, seed + 10);
+        let x = random::<{ 24 * 3 }>(&mut rng);
+        let whole = net.predict(&x);
+        let mut stream: TcnStream = net.stream();
+        let mut streamed = Vec::new();
+        for t in 0..24 {
+            let step = SVector::<f32, 3>::from_column_slice(&x.as_slice()[3 * t..3 * t + 3]);
+            streamed.extend_from_slice(stream.step(&net, &step).as_slice());
+        }
+        for (i, (&s, &w)) in streamed.iter().zip(whole.iter()).enumerate() {
+            assert!(close(s, w), "seed {seed}, step {}, output {}: streamed {s}, forward {w}", i / 2, i % 2);
+        }
+        // Reset starts again from zeros: the first step is the first step.
+        stream.reset();
+        let first = stream.step(&net, &SVector::<f32, 3>::from_column_slice(&x.as_slice()[..3]));
+        assert_eq!(first.as_slice(), &streamed[..2]);
+    }
+}

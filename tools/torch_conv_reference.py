@@ -66,6 +66,15 @@ Architectures (sample shapes, batch 4 unless noted):
   pool_avg2d          [7, 7, 3] -> Conv2d(3, 4, 1) -> AvgPool2d(3, stride=2) -> [3, 3, 4]
   pool_max1d          [9, 4] -> Conv1d(4, 5, 2) -> MaxPool1d(2) -> [4, 5]
   pool_avg1d          [9, 4] -> Conv1d(4, 5, 2) -> AvgPool1d(3, stride=2) -> [3, 5]
+  pool_max2d_padded   [7, 6, 3] -> Conv2d(3, 4, 1) -> MaxPool2d(3, stride=2, padding=1) -> [4, 3, 4]
+  pool_avg2d_padded   [7, 6, 3] -> Conv2d(3, 4, 1) -> AvgPool2d((3, 2), stride=(2, 1), padding=1)
+                      (count_include_pad=True, PyTorch's default) -> [4, 7, 4]
+  pool_max1d_padded   [9, 4] -> Conv1d(4, 5, 2) -> MaxPool1d(3, stride=2, padding=1) -> [4, 5]
+  pool_avg1d_padded   [9, 4] -> Conv1d(4, 5, 2) -> AvgPool1d(3, stride=1, padding=1) -> [8, 5]
+  pool_avg2d_same     [6, 5, 3] -> Conv2d(3, 4, 1) -> Keras' AveragePooling2D(2, strides=1,
+                      padding="same"): one zero after each axis, not counted -> [6, 5, 4]
+  pool_avg1d_same     [9, 4] -> Conv1d(4, 5, 2) -> Keras' AveragePooling1D(4, strides=1,
+                      padding="same"): one zero before, two after, not counted -> [8, 5]
   pool_global_avg     [5, 6, 3] -> Conv2d(3, 4, 3, 'same') -> mean over H, W -> [4]
   pool_global_max     [5, 6, 3] -> Conv2d(3, 4, 3, 'same') -> max over H, W -> [4]
   bn2d                [5, 5, 3], batch 6 -> Conv2d(3, 4, 3, padding=1, bias=False)
@@ -167,6 +176,27 @@ class Pool1d(nn.Module):
         return nct_to_ntc(self.pool(self.conv(ntc_to_nct(x))))
 
 
+class KerasSameAvgPool(nn.Module):
+    """Keras' `AveragePooling(pool_size=k, strides=1, padding="same")`: the
+    zeros Keras adds (half before, the rest after) are not counted, so each
+    window's sum is divided by the number of real inputs in it. Agrees with
+    Keras 3 on its JAX backend (TensorFlow's rule) to 6e-8 for windows 2 to 5;
+    Keras 3.15 on its torch backend averages even windows of 4 otherwise."""
+
+    def __init__(self, k, rank):
+        super().__init__()
+        self.k, self.rank = k, rank
+
+    def forward(self, h):
+        before = (self.k - 1) // 2
+        pads = (before, self.k - 1 - before) * self.rank
+        pool = F.avg_pool2d if self.rank == 2 else F.avg_pool1d
+        # Both means divide by the whole window: their ratio is the sum over
+        # the real inputs divided by their number.
+        ones = torch.ones_like(h[:1, :1])
+        return pool(F.pad(h, pads), self.k, stride=1) / pool(F.pad(ones, pads), self.k, stride=1)
+
+
 class GlobalPool(nn.Module):
     def __init__(self, kind):
         super().__init__()
@@ -222,6 +252,13 @@ ARCHS = {
     "pool_avg2d": (lambda: Pool2d(nn.AvgPool2d(3, stride=2)), [7, 7, 3], [3, 3, 4], 4, 2005),
     "pool_max1d": (lambda: Pool1d(nn.MaxPool1d(2)), [9, 4], [4, 5], 4, 2006),
     "pool_avg1d": (lambda: Pool1d(nn.AvgPool1d(3, stride=2)), [9, 4], [3, 5], 4, 2007),
+    "pool_max2d_padded": (lambda: Pool2d(nn.MaxPool2d(3, stride=2, padding=1)), [7, 6, 3], [4, 3, 4], 4, 2012),
+    "pool_avg2d_padded": (lambda: Pool2d(nn.AvgPool2d((3, 2), stride=(2, 1), padding=1)),
+                          [7, 6, 3], [4, 7, 4], 4, 2013),
+    "pool_max1d_padded": (lambda: Pool1d(nn.MaxPool1d(3, stride=2, padding=1)), [9, 4], [4, 5], 4, 2014),
+    "pool_avg1d_padded": (lambda: Pool1d(nn.AvgPool1d(3, stride=1, padding=1)), [9, 4], [8, 5], 4, 2015),
+    "pool_avg2d_same": (lambda: Pool2d(KerasSameAvgPool(2, 2)), [6, 5, 3], [6, 5, 4], 4, 2016),
+    "pool_avg1d_same": (lambda: Pool1d(KerasSameAvgPool(4, 1)), [9, 4], [8, 5], 4, 2017),
     "pool_global_avg": (lambda: GlobalPool("avg"), [5, 6, 3], [4], 4, 2008),
     "pool_global_max": (lambda: GlobalPool("max"), [5, 6, 3], [4], 4, 2009),
     "bn2d": (Bn2d, [5, 5, 3], [5, 5, 2], 6, 2010),

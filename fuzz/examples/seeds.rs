@@ -185,7 +185,7 @@ fn declarations(source: &str) -> Vec<String> {
 fn macro_front() {
     let repo = root().join("..");
     let mut files: Vec<PathBuf> = vec![repo.join("README.md")];
-    for dir in ["tests", "tests/ui"] {
+    for dir in ["tests", "tests/models", "tests/ui"] {
         let mut rs: Vec<PathBuf> = fs::read_dir(repo.join(dir))
             .unwrap()
             .map(|e| e.unwrap().path())

@@ -16,8 +16,11 @@ use proc_macro2::TokenStream;
 #[path = "../../net-macros/src/args.rs"]
 mod args;
 #[allow(dead_code)]
-#[path = "../../net-macros/src/check.rs"]
+#[path = "../../net-macros/src/check/mod.rs"]
 mod check;
+#[allow(dead_code)]
+#[path = "../../net-macros/src/dims.rs"]
+mod dims;
 #[allow(dead_code)]
 #[path = "../../net-macros/src/errors.rs"]
 mod errors;
@@ -34,6 +37,9 @@ mod layers;
 #[path = "../../net-macros/src/parse.rs"]
 mod parse;
 #[allow(dead_code)]
+#[path = "../../net-macros/src/schema.rs"]
+mod schema;
+#[allow(dead_code)]
 #[path = "../../net-macros/src/suggest.rs"]
 mod suggest;
 #[allow(dead_code)]
@@ -42,15 +48,30 @@ mod symbol;
 
 /// `network_tokens` of net-macros/src/lib.rs, and whether errors were found.
 fn network_tokens(input: TokenStream) -> (TokenStream, bool) {
+    let generics = expand::Generics::avoiding(&identifiers(input.clone()));
     let mut errors = errors::Errors::default();
-    let Some((def, failed)) = parse::parse(input, &mut errors) else {
+    let Some(decls) = parse::parse(input, &mut errors) else {
         return (errors.into_compile_errors(), true);
     };
-    let (vis, name) = (def.vis.clone(), def.name.clone());
-    match check::check(def, failed, &mut errors) {
-        Some(net) if errors.is_empty() => (expand::expand(&net), false),
-        checked => (expand::fallback(&vis, &name, checked.as_ref(), errors.into_compile_errors()), true),
+    let checked = check::check(decls, &mut errors);
+    if errors.is_empty() {
+        (expand::expand(&checked.networks, &generics), false)
+    } else {
+        (expand::fallback(&checked.structs, &checked.networks, errors.into_compile_errors()), true)
     }
+}
+
+/// `identifiers` of net-macros/src/lib.rs.
+fn identifiers(input: TokenStream) -> Vec<String> {
+    let mut out = Vec::new();
+    for tree in input {
+        match tree {
+            proc_macro2::TokenTree::Ident(ident) => out.push(ident.to_string()),
+            proc_macro2::TokenTree::Group(group) => out.extend(identifiers(group.stream())),
+            _ => {}
+        }
+    }
+    out
 }
 
 fuzz_target!(|data: &[u8]| {

@@ -198,6 +198,10 @@ pub struct Network {
     pub attrs: Vec<Attribute>,
     pub vis: syn::Visibility,
     pub name: Ident,
+    /// What messages and `Debug` call it (`NetworkDef::NAME`): the struct's
+    /// name, or a block's use as written (`Residual(4, 2)`) rather than the
+    /// generated struct's name, which the user never wrote.
+    pub shown_as: String,
     /// Generated for a block's use (hidden from the docs).
     pub generated: bool,
     pub input: Shape,

@@ -1,6 +1,7 @@
 //! Expansion snapshots (what the macro writes, one file per kind of
 //! declaration, as pin-project's `tests/expand` does) and a no-panic check
-//! over thousands of malformed inputs.
+//! over thousands of malformed inputs, graphs of blocks and merges among
+//! them.
 
 use std::path::PathBuf;
 
@@ -54,6 +55,23 @@ const SNAPSHOTS: &[(&str, &str)] = &[
         "noise_upsampling",
         "pub struct Denoiser { input: [8, 8, 1], flip: RandomFlip(horizontal), shift: RandomTranslation(0.1), noise: GaussianNoise(0.1), conv: Conv2d<8, 3, Relu, padding = Same>, pool: MaxPool2d<2>, drop: GaussianDropout(0.2), decode: Conv2dTranspose<4, 3, Relu, stride = 2, padding = 1, output_padding = 1, bias = false>, up: UpSampling2d<2>, out: Conv2d<1, 1, Sigmoid> }",
     ),
+];
+
+/// Graph declarations the no-panic check mutates too: blocks with
+/// parameters and defaults, blocks using blocks, nested `Concat`s, `Add`
+/// with an identity path, `#[rename]`, several structs in one invocation.
+const GRAPHS: &[&str] = &[
+    "block Unit(F, K, stride = 1, padding = 0) { conv: Conv2d<F, K, stride = stride, padding = padding, bias = false>, bn: BatchNorm(eps = 1e-3, momentum = 0.9), relu: Relu } \
+     block Mixed(POOL) { cat: Concat([b1: Unit(4, 1)], [b3_1: Unit(3, 1), split: Concat([a: Unit(2, [1, 3], padding = [0, 1])], [b: Unit(2, [3, 1], padding = [1, 0])])], [pool: AvgPool2d<3, stride = 1, padding = 1>, bp: Unit(POOL, 1)]) } \
+     pub struct Small { input: [6, 6, 2], stem: Unit(8, 3, padding = 1), Mixed_1: Mixed(2), Mixed_2: Mixed(3), gap: GlobalAvgPool, fc: Dense<3> }",
+    "block Down(F) { #[rename = \"0\"] conv: Conv2d<F, 1, stride = 2, bias = false>, #[rename = \"1\"] bn: BatchNorm } \
+     block Basic(F) { sum: Add([conv1: Conv2d<F, 3, stride = 2, padding = 1, bias = false>, bn1: BatchNorm, relu1: Relu], [downsample: Down(F)]), relu: Relu } \
+     block Stage(F) { #[rename = \"0\"] first: Basic(F), #[frozen] #[rename = \"1\"] second: Basic(F) } \
+     pub struct ResNet { input: [8, 8, 3], layer1: Stage(4), avgpool: GlobalAvgPool, fc: Dense<2> } \
+     pub struct Head { input: 4, #[l2(0.01)] fc: Dense<4, Relu>, out: Dense<1> }",
+    "pub struct Flat { input: 4, cat: Concat([a: Dense<3, Tanh>], [b: Dense<2, Sigmoid>, c: Dense<2>], []), sum: Add([d: Dense<5, Tanh>], [#[rename = \"0\"] e: Dense<5>]), out: Dense<1> }",
+    "block Residual(F, D) { sum: Add([conv: Conv1d<F, 3, Tanh, padding = Causal, dilation = D>, mix: Conv1d<F, 1>], []), act: Relu } \
+     pub struct Tcn { input: [T, 3], stem: Conv1d<4, 1>, res1: Residual(4, 1), res2: Residual(4, 2), join: Concat([g: Gru<2, return_sequences = true>], []), out: TimeDistributed(Dense<1>) }",
 ];
 
 fn pretty(tokens: TokenStream) -> String {
@@ -182,10 +200,27 @@ fn malformed_inputs_give_errors_never_panics() {
         "Conv2dTranspose",
         "output_padding",
         "UpSampling2d",
+        "block",
+        "Concat",
+        "Add",
+        "rename",
+        "\"0\"",
+        "\"a.b\"",
+        "Unit",
+        "Mixed",
+        "F",
+        "[]",
+        "Relu",
     ];
     let mut rng = Lcg(7);
     let mut cases = 0;
-    for (_, source) in SNAPSHOTS {
+    // The graphs mutated are valid to begin with.
+    for source in GRAPHS {
+        let expanded = network_tokens(source.parse().expect("graph sources are valid tokens")).to_string();
+        assert!(!expanded.contains("compile_error"), "{source} does not expand cleanly:\n{expanded}");
+    }
+    let sources = SNAPSHOTS.iter().map(|(_, source)| *source).chain(GRAPHS.iter().copied());
+    for source in sources {
         let words: Vec<String> = source
             .replace('<', " < ")
             .replace('>', " > ")
@@ -219,5 +254,5 @@ fn malformed_inputs_give_errors_never_panics() {
             cases += 1;
         }
     }
-    assert!(cases > 2000, "only {cases} inputs tokenised");
+    assert!(cases > 4000, "only {cases} inputs tokenised");
 }

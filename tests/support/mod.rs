@@ -37,6 +37,11 @@ impl Reference {
         self.io.get(name).unwrap_or_else(|| panic!("{}: no `{name}` in the fixture", self.arch))
     }
 
+    /// The names of the fixture's tensors, in file order.
+    pub fn names(&self) -> Vec<String> {
+        self.io.iter().map(|t| t.name.clone()).collect()
+    }
+
     /// Whether the fixture has a tensor `name`.
     pub fn has(&self, name: &str) -> bool {
         self.io.get(name).is_some()

@@ -444,6 +444,63 @@ mod tests {
         check_layer_gradients(GlobalMaxPool::<6, 3>::new(), 2);
     }
 
+    /// PyTorch's `padding = 1` on both axes: window 3, stride 2 over
+    /// [7, 6, 3] gives [4, 3].
+    type Padded = Grid2d<7, 6, 3, 3, 3, 2, 2, 1, 1, 1, 1, 4, 3>;
+    /// `padding = [1, 0]` under a [3, 2] window, stride 1: [5, 4, 2] -> [5, 3].
+    type PaddedRows = Grid2d<5, 4, 2, 3, 2, 1, 1, 1, 1, 1, 0, 5, 3>;
+    /// `padding = [0, 1]`, window 2, stride 1: [4, 5, 2] -> [3, 6].
+    type PaddedColumns = Grid2d<4, 5, 2, 2, 2, 1, 1, 1, 1, 0, 1, 3, 6>;
+    /// Keras' `Same`, window 3: one zero before and after each axis.
+    type Same3 = Grid2d<5, 4, 2, 3, 3, 1, 1, 1, 1, 1, 1, 5, 4>;
+    /// Keras' `Same`, window 2: the zero goes after (none before).
+    type Same2 = Grid2d<5, 4, 2, 2, 2, 1, 1, 1, 1, 0, 0, 5, 4>;
+    /// 1-D, `padding = 1`, window 3, stride 2: [9, 4] -> [5, 4].
+    type PaddedSteps = Grid1d<9, 4, 3, 2, 1, 1, 5>;
+    /// 1-D Keras' `Same`, window 4: one zero before, two after.
+    type SameSteps = Grid1d<7, 2, 4, 1, 1, 1, 7>;
+
+    #[test]
+    fn backward_with_padding_matches_finite_differences() {
+        check_layer_gradients(MaxPool2d::<Padded>::new(), 2);
+        check_layer_gradients(MaxPool2d::<PaddedRows>::new(), 2);
+        check_layer_gradients(MaxPool1d::<PaddedSteps>::new(), 3);
+        check_layer_gradients(AvgPool2d::<Padded>::new(), 2);
+        check_layer_gradients(AvgPool2d::<PaddedRows>::new(), 2);
+        check_layer_gradients(AvgPool2d::<PaddedColumns>::new(), 2);
+        check_layer_gradients(AvgPool1d::<PaddedSteps>::new(), 3);
+        check_layer_gradients(AvgPool2d::<Same3, AverageOfInputs>::new(), 2);
+        check_layer_gradients(AvgPool2d::<Same2, AverageOfInputs>::new(), 2);
+        check_layer_gradients(AvgPool1d::<SameSteps, AverageOfInputs>::new(), 3);
+    }
+
+    /// `infer` into `y` filled with NaN first: every output is written, none
+    /// is left from an earlier use of the buffer.
+    fn pooled<G: Geometry, R: Reduction>(x: &[f32]) -> Vec<f32> {
+        let mut y = vec![f32::NAN; Pool::<G, R>::OUTPUT];
+        Pool::<G, R>::new()
+            .infer(Cols::new(x, Pool::<G, R>::INPUT), ColsMut::new(&mut y, Pool::<G, R>::OUTPUT));
+        y
+    }
+
+    #[test]
+    fn padding_is_minus_infinity_for_a_maximum_and_zeros_or_nothing_for_a_mean() {
+        // A 2x2 map under a 3x3 window with one zero on every side: each
+        // window covers all four values and five padded ones.
+        type G = Grid2d<2, 2, 1, 3, 3, 1, 1, 1, 1, 1, 1, 2, 2>;
+        assert_eq!(pooled::<G, Max>(&[-4.0, -3.0, -2.0, -1.0]), [-1.0; 4]);
+        assert_eq!(pooled::<G, Average>(&[1.0, 2.0, 3.0, 4.0]), [10.0 / 9.0; 4]);
+        assert_eq!(pooled::<G, AverageOfInputs>(&[1.0, 2.0, 3.0, 4.0]), [2.5; 4]);
+        // Keras' `Same` for an even window pads after: the last window holds
+        // one real value, which is its mean.
+        type Pairs = Grid1d<3, 1, 2, 1, 1, 0, 3>;
+        assert_eq!(pooled::<Pairs, AverageOfInputs>(&[1.0, 2.0, 4.0]), [1.5, 3.0, 4.0]);
+        // Rows padded, columns not: [3, 2] windows over a 2x2 map.
+        type Rows = Grid2d<2, 2, 1, 3, 2, 1, 1, 1, 1, 1, 0, 2, 1>;
+        assert_eq!(pooled::<Rows, Average>(&[1.0, 2.0, 3.0, 4.0]), [10.0 / 6.0; 2]);
+        assert_eq!(pooled::<Rows, Max>(&[-1.0, -2.0, -3.0, -4.0]), [-1.0; 2]);
+    }
+
     #[test]
     fn max_pooling_takes_each_channels_own_maximum() {
         type G = Grid2d<2, 2, 2, 2, 2, 2, 2, 1, 1, 0, 0, 1, 1>;

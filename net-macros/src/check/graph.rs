@@ -39,6 +39,10 @@ impl Checker<'_> {
             self.errors.at(spec.span(), format!("`{name}` needs its paths: `{name}([a: ..], [b: ..])`"));
             return None;
         };
+        if args.items.len() < 2 {
+            self.errors.at(args.span, format!("`{name}` merges two or more paths: `{name}([..], [..])`"));
+            return None;
+        }
         let mut paths = Vec::new();
         for arg in &args.items {
             match arg {
@@ -51,8 +55,8 @@ impl Checker<'_> {
                 Arg::Named(key, _) => self.errors.spanned(key, format!("`{name}` takes paths only, no named options")),
             }
         }
-        if paths.len() < 2 {
-            self.errors.at(args.span, format!("`{name}` merges two or more paths: `{name}([..], [..])`"));
+        // Every argument was reported above if one is not a path.
+        if paths.len() < args.items.len() {
             return None;
         }
         let mut checked = Vec::new();
@@ -119,19 +123,20 @@ impl Checker<'_> {
                 }
             }
         };
-        let fits = outputs.iter().all(|(shape, _)| {
-            shape.len() == rank
+        // The error goes on the first path that does not fit the first one.
+        let misfit = outputs.iter().find(|(shape, _)| {
+            !(shape.len() == rank
                 && match kind {
                     MergeKind::Concat => shape[..last].iter().zip(&first[..last]).all(|(a, b)| compare(a, b)),
                     MergeKind::Add => shape.iter().zip(first).all(|(a, b)| compare(a, b)),
-                }
+                })
         });
         let why = match kind {
             MergeKind::Concat => "joins its paths on the last axis: every other axis must agree",
             MergeKind::Add => "sums its paths: every path's output shape must be the same",
         };
-        if !fits {
-            self.errors.at(span, format!("`{}` {why}, but the paths give {}", kind.name(), shapes()));
+        if let Some((_, path)) = misfit {
+            self.errors.at(*path, format!("`{}` {why}, but the paths give {}", kind.name(), shapes()));
             return None;
         }
         let message = format!("`{}` {why}, but the paths give {}", kind.name(), shapes());
@@ -224,6 +229,7 @@ impl Checker<'_> {
             attrs: block.docs.clone(),
             vis,
             name: ty.clone(),
+            shown_as: declared.clone(),
             generated: true,
             input: in_shape.clone(),
             entries: checked,

@@ -169,6 +169,7 @@ impl Checker<'_> {
             attrs: decl.attrs.clone(),
             vis: decl.vis.clone(),
             name: decl.name.clone(),
+            shown_as: decl.name.to_string(),
             generated: false,
             input: input?,
             entries: checked,
@@ -644,6 +645,17 @@ mod tests {
             "kernel (5) is larger than its input along the height",
         );
         assert_one("struct N { input: [3, 3, 2], p: MaxPool2d<4> }", "window (4) is larger");
+        // PyTorch's rule for a pool's padding: at most half the window.
+        assert_one(
+            "struct N { input: [4, 4, 1], p: MaxPool2d<2, padding = 2> }",
+            "pads the height with 2 zeros on each side, more than half its window (2)",
+        );
+        assert_one(
+            "struct N { input: [4, 4, 1], p: AvgPool2d<[3, 2], padding = [1, 2]> }",
+            "pads the width with 2 zeros",
+        );
+        assert_one("struct N { input: [8, 2], p: AvgPool1d<3, padding = 2> }", "pads the time axis");
+        assert!(messages("struct N { input: [4, 4, 1], p: AvgPool2d<[3, 2], padding = 1> }").is_empty());
         assert_one(
             "struct N { input: [8, 8, 3], c: Conv2d<4, 3, stride = 2, padding = Same> }",
             "needs stride 1",
@@ -777,6 +789,47 @@ mod tests {
     #[test]
     fn dense_on_a_shaped_input_asks_for_flatten() {
         assert_one("struct N { input: [2, 3], fc: Dense<3> }", "add a `Flatten` layer");
+    }
+
+    #[test]
+    fn graph_mistakes_are_one_error_each() {
+        assert_one(
+            "struct N { input: [6, 6, 4], sum: Add([c: Conv2d<8, 3, padding = 1>], []) }",
+            "path 1: [6, 6, 8], path 2: [6, 6, 4]",
+        );
+        assert_one(
+            "struct N { input: [6, 6, 4], cat: Concat([a: Conv2d<8, 1>], [b: Conv2d<8, 3, stride = 2>]) }",
+            "every other axis must agree, but the paths give path 1: [6, 6, 8], path 2: [2, 2, 8]",
+        );
+        // A path that is not one is reported once, and not also counted missing.
+        assert_one(
+            "struct N { input: 4, cat: Concat(Dense<2>, []) }",
+            "a path of `Concat` is a bracketed list",
+        );
+        assert_one("struct N { input: 4, cat: Concat([a: Dense<2>]) }", "merges two or more paths");
+        assert_one(
+            "struct N { input: 4, cat: Concat([a: Dense<2>], [a: Dense<3>]) }",
+            "duplicate layer name `a`",
+        );
+        assert_one(
+            "block B(F) { fc: Dense<F>, again: B(F) } struct N { input: 4, b: B(2) }",
+            "block `B` uses itself (B -> B)",
+        );
+        assert_one(
+            "block A(F) { b: B(F) } block B(F) { s: Add([a: A(F)], []) } struct N { input: 4, a: A(2) }",
+            "block `A` uses itself (A -> B -> A)",
+        );
+        assert_one("block B(F) { fc: Dense<F> } struct N { input: 4, b: B(2, 3) }", "too many arguments");
+        assert_one("block B(F, G) { fc: Dense<F> } struct N { input: 4, b: B(2) }", "needs its `G`");
+        assert_one(
+            "block B(F, k = 1) { fc: Dense<F> } struct N { input: 4, b: B(2, K = 3) }",
+            "did you mean `k`",
+        );
+        assert_one(
+            "block Block(F) { fc: Dense<F> } struct N { input: 4, b: Blok(2) }",
+            "did you mean `Block`",
+        );
+        assert_one("struct N { input: 4, #[frozen] s: Add([a: Dense<4>], []) }", "`#[frozen]` on a merge");
     }
 
     #[test]

@@ -14,7 +14,7 @@ pub fn gen_network_def(net: &Network, g: &Generics) -> TokenStream {
     let (grads, layers) = (grads_name(net), layers_type(net, &quote!(#phase)));
     let (input, output) = (Dim::product(&net.input).arg(), net.output().arg());
     let (step_input, step_output) = (net.step_input().arg(), net.step_output().arg());
-    let name_text = name.to_string();
+    let name_text = &net.shown_as;
     let input_shape = net.input.iter().map(Dim::expr);
     let entries = entries_of(&net.entries);
     let build = gen_build(net, g);

@@ -599,6 +599,35 @@ fn pool(b: &Bindings, cx: &Context<'_>, rank: usize) -> Result<Resolved, Problem
             ),
         ));
     }
+    if let Padding::Zeros([rows, columns]) = &padding {
+        // PyTorch's rule: a window wider than twice its padding always
+        // holds a real input. One that did not would have nothing to
+        // reduce (no maximum; a mean of padding only), and the layer's
+        // loop would leave that output unwritten.
+        let axes: &[(&str, &Dim, &Dim)] = if rank == 2 {
+            &[("height", rows, &kh), ("width", columns, &kw)]
+        } else {
+            &[("time axis", columns, &kw)]
+        };
+        for &(axis, pad, window) in axes {
+            let message = format!(
+                "{} pads the {axis} with {} zeros on each side, more than half its window ({}): a window could then hold padding only (PyTorch's rule: padding at most window / 2)",
+                cx.layer,
+                pad.describe(),
+                window.describe()
+            );
+            match (pad.literal(), window.literal()) {
+                (Some(p), Some(k)) if p.saturating_mul(2) > k => {
+                    return Err(Problem::value(crate::args::span_of(b, &PADDING, cx.span), message));
+                }
+                (Some(_), Some(_)) => {}
+                _ => {
+                    let (p, k) = (pad.expr(), window.expr());
+                    checks.extend(assertion(cx, quote!(#p * 2 <= #k), message));
+                }
+            }
+        }
+    }
     let (pt, pb) =
         if rank == 2 { pads(cx, &padding, &kh, &one, &sh, rank, 0)? } else { (Dim::Lit(0), Dim::Lit(0)) };
     let (pl, pr) = pads(cx, &padding, &kw, &one, &sw, rank, 1)?;

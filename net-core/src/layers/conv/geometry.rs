@@ -39,7 +39,8 @@ pub trait Geometry: Copy + Default + fmt::Debug + Send + Sync + 'static {
     /// 1 for a 1-D map (`[T, C]`), 2 for an image.
     const RANK: usize;
     /// Whether each output step reads only this step and earlier ones
-    /// (`padding = Causal`, stride 1): what lets a convolution stream.
+    /// (`padding = Causal`, or a one-step window, at stride 1): what lets a
+    /// convolution stream.
     const CAUSAL: bool = false;
 }
 
@@ -144,6 +145,10 @@ impl<
     const OH: usize = 1;
     const OW: usize = OT;
     const RANK: usize = 1;
+    /// A window of one step at stride 1 without padding (a pointwise
+    /// `Conv1d<F, 1>`, as WaveNet and TCN blocks mix channels) reads only
+    /// the current step: it streams without `padding = Causal`.
+    const CAUSAL: bool = K == 1 && S == 1 && PL == 0;
 }
 
 /// A causal 1-D geometry: `[T, C]` in, `[T, ..]` out, window `K`, stride
