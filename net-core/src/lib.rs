@@ -5,6 +5,7 @@
 #![warn(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
+mod api;
 pub mod data;
 pub mod error;
 pub mod init;
@@ -27,6 +28,7 @@ pub mod train;
 #[path = "private.rs"]
 pub mod __private;
 
+pub use api::{EvalNetwork, Network, TrainNetwork, Training};
 pub use data::{CsvOptions, Dataset, Standardizer};
 pub use error::{Error, Result};
 pub use layers::{
@@ -51,7 +53,7 @@ pub use loss::{
     AccuracyKind, BinaryCrossEntropy, BinaryCrossEntropyFromLogits, CrossEntropy, CrossEntropyFromProbs,
     Loss, Mse,
 };
-pub use network::{EvalNetwork, Network, Stream, StreamChain, TrainNetwork};
+pub use network::{Stream, StreamChain};
 pub use optim::{Adam, AdamW, Descent, Optimizer, RmsProp, Rule, Sgd};
 pub use phase::{Eval, Phase, PhaseData, PhaseKind, PhaseMut, PhaseRef, Train, TrainOnly};
 pub use summary::{Summary, SummaryRow};

@@ -33,7 +33,7 @@ use safetensors::{Dtype, SafeTensorError, SafeTensors};
 
 use crate::error::{Error, Result};
 use crate::layers::{Init, Layer, TensorKind, ValueRange};
-use crate::network::Network;
+use crate::network::NetworkDef;
 
 /// Metadata key of the typenet version that wrote a file.
 pub const VERSION_KEY: &str = "typenet.version";
@@ -379,7 +379,7 @@ impl LoadOptions {
 /// let dict = typenet::io::state_dict(&Tiny::<Eval>::seeded(1));
 /// assert!(dict.metadata[typenet::io::ARCHITECTURE_KEY].contains("Dense<2>"));
 /// ```
-pub fn state_dict<N: Network>(net: &N) -> StateDict {
+pub fn state_dict<N: NetworkDef>(net: &N) -> StateDict {
     let mut dict = StateDict::of(net);
     dict.metadata.insert("format".to_string(), "pt".to_string());
     dict.metadata.insert(VERSION_KEY.to_string(), env!("CARGO_PKG_VERSION").to_string());
@@ -388,8 +388,8 @@ pub fn state_dict<N: Network>(net: &N) -> StateDict {
 }
 
 /// The summary as JSON, so a file says what it was saved from.
-fn architecture<N: Network>(net: &N) -> String {
-    let summary = net.summary();
+fn architecture<N: NetworkDef>(net: &N) -> String {
+    let summary = crate::network::summary(net);
     let layers: Vec<serde_json::Value> = summary
         .rows
         .iter()
@@ -422,7 +422,7 @@ fn architecture<N: Network>(net: &N) -> String {
 /// # std::fs::remove_file(&path).ok();
 /// # Ok::<(), typenet::Error>(())
 /// ```
-pub fn save<N: Network>(net: &N, path: impl AsRef<Path>) -> Result<()> {
+pub fn save<N: NetworkDef>(net: &N, path: impl AsRef<Path>) -> Result<()> {
     save_with(net, path, |file| file)
 }
 
@@ -453,7 +453,7 @@ pub fn save<N: Network>(net: &N, path: impl AsRef<Path>) -> Result<()> {
 /// assert!(matches!(err, typenet::Error::Io { .. }));
 /// assert!(!path.exists());
 /// ```
-pub fn save_with<N: Network, W: SyncWrite>(
+pub fn save_with<N: NetworkDef, W: SyncWrite>(
     net: &N,
     path: impl AsRef<Path>,
     wrap: impl FnOnce(File) -> W,

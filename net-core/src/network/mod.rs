@@ -14,16 +14,15 @@ use rand::Rng;
 
 use crate::layers::{with_scratch, with_small_scratch, Grads, Init, Layer, TensorMut, TensorRef, Tensors};
 use crate::phase::{Phase, TrainOnly};
+use crate::summary::Summary;
 use crate::tensor::{Cols, ColsMut};
 
-mod api;
 mod chain;
 mod const_text;
 mod entry;
 mod merge;
 mod stream;
 
-pub use api::{EvalNetwork, Network, TrainNetwork, Training};
 pub use chain::{Chain, Frozen, InferMode, LinkBuffers, Node, OneLayer};
 pub use entry::Entry;
 pub use merge::{Add, Concat, How, MergeCache, MergeScratch, Paths};
@@ -314,4 +313,22 @@ pub fn debug_network<N: NetworkDef>(net: &N, f: &mut fmt::Formatter<'_>) -> fmt:
     let mut out = f.debug_struct(N::NAME);
     N::Layers::debug_fields(net.layers(), N::ENTRIES, &mut out);
     out.finish_non_exhaustive()
+}
+
+/// The Keras-like table of `net`'s layers ([`Network::summary`](crate::Network::summary)).
+pub fn summary<N: NetworkDef>(_net: &N) -> Summary {
+    let mut rows = Vec::with_capacity(<N::Layers as Chain>::LEN);
+    N::Layers::summary_rows(N::ENTRIES, 0, &mut rows);
+    Summary {
+        name: N::NAME.to_string(),
+        input_shape: crate::summary::shape_text(N::INPUT_SHAPE),
+        rows,
+        trainable: <N as Tensors>::TRAINABLE_PARAMS,
+    }
+}
+
+/// The L2 penalty of `net`'s `#[l2]` layers
+/// ([`Network::l2_penalty`](crate::Network::l2_penalty)).
+pub fn l2_penalty<N: NetworkDef>(net: &N) -> f32 {
+    N::Layers::l2_penalty(net.layers(), N::ENTRIES)
 }

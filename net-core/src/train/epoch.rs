@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::layers::{Grads, Layer};
 use crate::loss::{AccuracyKind, Loss};
 use crate::metrics::{MetricSet, Predictions};
-use crate::network::{Network, NetworkDef};
+use crate::network::{l2_penalty, NetworkDef};
 use crate::optim::Optimizer;
 use crate::rng::derive_seed;
 use crate::tensor::{Batch, Cols, ColsMut};
@@ -152,7 +152,7 @@ where
             Some(w) => plan.loss.weighted_loss_slices(OUT, y.as_slice(), t.as_slice(), w),
             None => plan.loss.loss_slices(OUT, y.as_slice(), t.as_slice()),
         };
-        let value = data_loss + net.l2_penalty();
+        let value = data_loss + l2_penalty(net);
         if !value.is_finite() {
             return Err(Halt::BeforeStep(non_finite));
         }

@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::layers::Layer;
 use crate::loss::{AccuracyKind, Loss};
 use crate::metrics::{Confusion, MetricList, MetricSet, MetricValue, Predictions};
-use crate::network::{Network, NetworkDef};
+use crate::network::{l2_penalty, NetworkDef};
 use crate::tensor::{Batch, Cols, ColsMut};
 
 /// Loss and accuracy of a network on a data set, as `evaluate` reports
@@ -223,7 +223,7 @@ where
     let value = match weights {
         Some(w) => loss.weighted_loss_slices(OUT, y, t, w),
         None => loss.loss_slices(OUT, y, t),
-    } + net.l2_penalty();
+    } + l2_penalty(net);
     let kind = loss.accuracy();
     let accuracy = (kind != AccuracyKind::None).then(|| {
         let (correct, total) = kind.count(OUT, y, t);

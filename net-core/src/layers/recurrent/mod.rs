@@ -193,7 +193,14 @@ impl<
                 // Monte-Carlo dropout: fresh masks through `&self`.
                 let groups = self.groups(true);
                 let start = rng.reserve_shared(Self::mask_words(&groups, cols));
-                Self::draw_masks((self.dropout, self.recurrent_dropout), rng, start, &groups, cols, ws);
+                Self::draw_masks(
+                    (self.dropout, self.recurrent_dropout),
+                    rng,
+                    start,
+                    &groups,
+                    cols,
+                    (&mut ws.input_masks, &mut ws.state_masks),
+                );
                 self.forward(x.as_slice(), y.as_mut_slice(), cols, &groups, ws, false);
             }
             _ => self.forward(x.as_slice(), y.as_mut_slice(), cols, &self.groups(false), ws, false),
@@ -213,7 +220,14 @@ impl<
         let groups = match P::data_mut::<MaskStream>(&mut self.masks) {
             PhaseMut::Train(rng) if DROPOUT => {
                 let start = rng.reserve(Self::mask_words(&masked, cols));
-                Self::draw_masks(rates, rng, start, &masked, cols, ws);
+                Self::draw_masks(
+                    rates,
+                    rng,
+                    start,
+                    &masked,
+                    cols,
+                    (&mut ws.input_masks, &mut ws.state_masks),
+                );
                 masked
             }
             _ => self.groups(false),
@@ -246,10 +260,13 @@ impl<
         }
     }
 }
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::layers::gru::GruCell;
     use crate::layers::lstm::LstmCell;
+    use crate::phase::Train;
 
     /// A layer with Keras' initialisation and non-zero biases everywhere.
     pub(super) fn seeded<C: Cell, const T: usize, const F: usize, const U: usize, const SEQ: bool>(
@@ -316,5 +333,32 @@ mod tests {
         assert!(layer.kernels.input_values().iter().all(|w| w.abs() <= limit));
         assert!(layer.biases.input_values()[6..12].iter().all(|&b| b == 1.0));
         assert_eq!(layer.biases.values.iter().filter(|&&b| b != 0.0).count(), 6);
+    }
+
+    #[test]
+    fn the_input_mask_is_the_same_at_every_step() {
+        // An identity-like probe: with dropout alone, every step of a
+        // sample sees the same input mask, per gate or not.
+        let mut layer = Recurrent::<GruCell, 6, 5, 3, true, Train, true>::zeros().with_dropout(0.5, 0.0, 3);
+        let x = vec![1.0f32; 6 * 5 * 4];
+        let mut y = vec![0.0; 6 * 3 * 4];
+        let mut ws = Workspace::default();
+        layer.train_forward(Cols::new(&x, 30), ColsMut::new(&mut y, 18), &mut ws);
+        let masked = &ws.masked_x;
+        for sample in masked.chunks_exact(30) {
+            let first = &sample[..5];
+            assert!(sample.chunks_exact(5).all(|step| step == first), "{sample:?}");
+            assert!(first.iter().all(|&m| m == 0.0 || m == 2.0));
+        }
+        // With recurrent dropout each gate has its own masks.
+        let mut layer = Recurrent::<LstmCell, 4, 8, 8, false, Train, true>::zeros().with_dropout(0.5, 0.5, 3);
+        let x = vec![1.0f32; 4 * 8 * 16];
+        let mut y = vec![0.0; 8 * 16];
+        layer.train_forward(Cols::new(&x, 32), ColsMut::new(&mut y, 8), &mut ws);
+        assert_eq!(ws.input_masks.len(), 4 * 8 * 16);
+        assert_eq!(ws.state_masks.len(), 4 * 8 * 16);
+        let gate = |masks: &[f32], g: usize| masks[g * 128..(g + 1) * 128].to_vec();
+        assert_ne!(gate(&ws.input_masks, 0), gate(&ws.input_masks, 1));
+        assert_ne!(gate(&ws.state_masks, 2), gate(&ws.state_masks, 3));
     }
 }

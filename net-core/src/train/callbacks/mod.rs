@@ -52,7 +52,7 @@ pub use warmup::Warmup;
 
 use super::{Control, History};
 use crate::error::Result;
-use crate::network::Network;
+use crate::network::NetworkDef;
 use crate::optim::Optimizer;
 
 /// Code `fit` runs at fixed points of training. Every method has a default
@@ -165,7 +165,7 @@ pub(crate) trait DynNetwork {
     fn as_any_mut(&mut self) -> &mut dyn Any;
 }
 
-impl<N: Network + 'static> DynNetwork for N {
+impl<N: NetworkDef> DynNetwork for N {
     fn save(&self, path: &Path) -> Result<()> {
         crate::io::save(self, path)
     }

@@ -1,17 +1,24 @@
 //! The public methods of every network: [`Network`] in any phase,
 //! [`EvalNetwork`] for inference and [`TrainNetwork`] for training. They
 //! are in the prelude; every `network!` type has them.
+//!
+//! This is where the network, training and weight IO meet: the methods
+//! delegate to [`network`](crate::network), [`train`](crate::train) and
+//! [`io`](crate::io), which know nothing of one another's user-facing
+//! side.
 
 use std::path::Path;
 
 use nalgebra::{Const, SVector};
 
-use super::{backward, infer, Chain, InferMode, NetworkDef, Stream, StreamChain};
 use crate::data::Dataset;
 use crate::error::Result;
 use crate::io::{LoadOptions, StateDict};
 use crate::layers::{Grads, Layer};
 use crate::loss::Loss;
+use crate::network::{
+    backward, infer, Chain, InferMode, NetState, NetworkDef, Stream, StreamChain, TrainStateOf,
+};
 use crate::optim::Optimizer;
 use crate::phase::{Eval, Train};
 use crate::summary::Summary;
@@ -47,20 +54,13 @@ pub trait Network: NetworkDef + Layer {
 
     /// The Keras-like table of layers; print it with `{}`.
     fn summary(&self) -> Summary {
-        let mut rows = Vec::with_capacity(<Self::Layers as Chain>::LEN);
-        Self::Layers::summary_rows(Self::ENTRIES, 0, &mut rows);
-        Summary {
-            name: Self::NAME.to_string(),
-            input_shape: crate::summary::shape_text(Self::INPUT_SHAPE),
-            rows,
-            trainable: <Self as crate::layers::Tensors>::TRAINABLE_PARAMS,
-        }
+        crate::network::summary(self)
     }
 
     /// The L2 penalty of the `#[l2]` layers, `sum(lambda * sum(w^2))`, to
     /// add to the loss in hand-written loops (`fit` and `evaluate` add it).
     fn l2_penalty(&self) -> f32 {
-        Self::Layers::l2_penalty(self.layers(), Self::ENTRIES)
+        crate::network::l2_penalty(self)
     }
 
     /// Loss (with the L2 penalty) and accuracy on `data`, with every layer
@@ -514,8 +514,6 @@ pub trait Training: NetworkDef<Phase = Train> {}
 impl<N: NetworkDef<Phase = Train>> Training for N {}
 
 /// The training state of a `Train` network (in `Train`, the state itself).
-fn train_state<N: NetworkDef<Phase = Train>>(
-    state: &mut super::TrainStateOf<N>,
-) -> &mut super::NetState<N::Layers> {
+fn train_state<N: NetworkDef<Phase = Train>>(state: &mut TrainStateOf<N>) -> &mut NetState<N::Layers> {
     state
 }
