@@ -217,8 +217,8 @@ fn per_channel_batch_norm_matches_pytorch() {
     let mut r = Reference::new("conv", "bn2d");
     let (net, g, x) = train_step!(r, Bn2d<Train>, "conv", "bn2d");
     check_conv(&mut r, "conv.", &g.conv);
-    r.check("grad.bn.weight", g.bn.gamma().as_slice());
-    r.check("grad.bn.bias", g.bn.beta().as_slice());
+    r.check("grad.bn.weight", g.bn.weights().as_slice());
+    r.check("grad.bn.bias", g.bn.bias().as_slice());
     check_conv(&mut r, "out.", &g.out);
     // The running statistics use the biased batch variance over N*H*W
     // values, as Keras; the fixture rescales PyTorch's unbiased update.

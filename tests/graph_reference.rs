@@ -182,6 +182,6 @@ fn a_block_s_gradients_are_reachable_by_its_field_names() {
     // hold the same values.
     let mut r = Reference::new("graph", "inception_e");
     let (_, grads, _) = train_step!(r, BlockE<Train>, "graph", "inception_e");
-    let gamma = grads.block.branch3x3dbl_3b.bn.gamma().as_slice().to_vec();
+    let gamma = grads.block.branch3x3dbl_3b.bn.weights().as_slice().to_vec();
     r.check("grad.block.branch3x3dbl_3b.bn.weight", &gamma);
 }

@@ -219,8 +219,8 @@ fn batchnorm_matches_pytorch() {
     // fc1's bias gradient is zero in exact arithmetic (the batch mean
     // removes it): the absolute tolerance is what applies there.
     r.check_dense("fc1.", &g.fc1);
-    r.check("grad.bn.weight", g.bn.gamma().as_slice());
-    r.check("grad.bn.bias", g.bn.beta().as_slice());
+    r.check("grad.bn.weight", g.bn.weights().as_slice());
+    r.check("grad.bn.bias", g.bn.bias().as_slice());
     r.check_dense("out.", &g.out);
     let mut stepped = net.clone();
     Adam::new(0.05).step(&mut stepped, &g);

@@ -28,8 +28,11 @@ pub const EPSILON: f32 = 1e-3;
 /// are taken over the batch and every position, as Keras' `axis=-1` and
 /// PyTorch's `BatchNorm2d` do.
 ///
-/// `gamma` and `beta` (PyTorch's `weight` and `bias`) are trained; the
-/// running mean and variance are state, saved and loaded but not trained.
+/// `gamma` and `beta` are trained; like every parameterised layer's they
+/// are [`weights()`](crate::Weights::weights) and
+/// [`bias()`](crate::Weights::bias), saved as PyTorch's `weight` and
+/// `bias`. The running mean and variance are state, saved and loaded but
+/// not trained.
 /// In [`Train`](crate::Train) it normalises with the batch's statistics and
 /// updates the running ones (`running = momentum * running + (1 -
 /// momentum) * batch`, with the biased batch variance, as Keras does); in
@@ -43,7 +46,8 @@ pub const EPSILON: f32 = 1e-3;
 /// ```
 /// use typenet::prelude::*;
 /// let bn = BatchNorm::<3, Eval>::new();
-/// assert_eq!(bn.gamma().as_slice(), &[1.0, 1.0, 1.0]);
+/// assert_eq!(bn.weights().as_slice(), &[1.0, 1.0, 1.0]); // gamma
+/// assert_eq!(bn.bias().as_slice(), &[0.0, 0.0, 0.0]); // beta
 /// assert_eq!(BatchNorm::<3, Eval>::PARAMS, 6);
 /// // PyTorch's BatchNorm2d(16) defaults, over a 4x4 map:
 /// let bn = BatchNorm::<16, Eval, 16>::with(1e-5, 0.9);
@@ -92,14 +96,6 @@ impl<const C: usize, P: Phase, const POSITIONS: usize> BatchNorm<C, P, POSITIONS
         }
     }
 
-    /// The scale (PyTorch's `weight`).
-    pub fn gamma(&self) -> &SVector<f32, C> {
-        &self.gamma
-    }
-    /// The shift (PyTorch's `bias`).
-    pub fn beta(&self) -> &SVector<f32, C> {
-        &self.beta
-    }
     /// The running mean.
     pub fn running_mean(&self) -> &SVector<f32, C> {
         &self.running_mean
@@ -208,19 +204,9 @@ pub struct NormCache {
     batch_statistics: bool,
 }
 
-/// Gradients of a `BatchNorm<C, ..>`: gamma (its weights) and beta (its bias).
+/// Gradients of a `BatchNorm<C, ..>`: gamma's in `weights()`, beta's in
+/// `bias()`, as the layer's own tensors.
 pub type BatchNormGrads<const C: usize> = WeightBiasGrads<SVector<f32, C>, SVector<f32, C>>;
-
-impl<const C: usize> BatchNormGrads<C> {
-    /// The gradient of gamma.
-    pub fn gamma(&self) -> &SVector<f32, C> {
-        self.weights()
-    }
-    /// The gradient of beta.
-    pub fn beta(&self) -> &SVector<f32, C> {
-        self.bias()
-    }
-}
 
 impl<const C: usize, P: Phase, const POSITIONS: usize> Layer for BatchNorm<C, P, POSITIONS> {
     const INPUT: usize = C * POSITIONS;
