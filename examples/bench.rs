@@ -12,6 +12,10 @@
 #[path = "../benches/support/workloads.rs"]
 mod workloads;
 
+#[path = "../tests/models/torchvision.rs"]
+#[allow(non_snake_case, dead_code)]
+mod torchvision;
+
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -71,7 +75,20 @@ fn torch_reference() -> Option<Torch> {
         field(&text, "threads").unwrap_or_default()
     );
     let mut rows = Vec::new();
-    for name in ["W0", "W1", "W2", "W3", "W4", "CNN_DIGITS", "CNN_MNIST", "GRU_ROWS", "LSTM_ROWS"] {
+    for name in [
+        "W0",
+        "W1",
+        "W2",
+        "W3",
+        "W4",
+        "CNN_DIGITS",
+        "CNN_MNIST",
+        "GRU_ROWS",
+        "LSTM_ROWS",
+        "INCEPTION_V3",
+        "RESNET18",
+        "SEED",
+    ] {
         let Some(at) = text.find(&format!("\"{name}\"")) else { continue };
         let obj = &text[at..at + text[at..].find('}').unwrap_or(text.len() - at)];
         let num = |key| field(obj, key).and_then(|v| v.parse::<f64>().ok());
@@ -366,6 +383,101 @@ fn streaming_rows() {
     println!("| causal Conv1d N->N, kernel 3, N = 8 / 16 / 32 | {} |", row(&conv));
 }
 
+network! {
+    /// The seed's network: torchvision's InceptionV3 cut after `Mixed_6e`,
+    /// frozen and kept in inference mode, under the seed's head.
+    pub struct Seed {
+        input: [150, 150, 3],
+        #[frozen] #[phase(Eval)] base: torchvision::InceptionMixed7,
+        flat: Flatten,
+        fc1: Dense<512, Relu>,
+        fc2: Dense<1024, Relu>,
+        drop: Dropout(0.2),
+        fc3: Dense<1, Sigmoid>,
+    }
+}
+
+/// Multiply-adds per sample of a network's convolutions and Dense layers,
+/// read from its summary: output positions times weights per position.
+fn summary_macs(summary: &typenet::Summary) -> f64 {
+    let mut macs = 0.0;
+    for row in &summary.rows {
+        let dense = row.kind.starts_with("Dense<");
+        if !(dense || row.kind.starts_with("Conv2d<")) {
+            continue;
+        }
+        let dims: Vec<usize> = row
+            .output_shape
+            .trim_matches(|c| c == '(' || c == ')')
+            .split(", ")
+            .filter_map(|d| d.parse().ok())
+            .collect();
+        let (&width, positions) = dims.split_last().expect("a shaped output");
+        let bias = if row.kind.contains("bias = false") { 0 } else { width };
+        macs += positions.iter().product::<usize>() as f64 * (row.params - bias) as f64;
+    }
+    macs
+}
+
+/// The graph rows: torchvision's InceptionV3 (Eval, batch 4 at 299x299),
+/// ResNet-18 (a train step, SGD with momentum, batch 8 at 224x224) and the
+/// seed's network (a train step of the head over the frozen, Eval-pinned
+/// InceptionV3 to `Mixed_6e`, Adam, batch 16 at 150x150).
+fn graph_rows(report: &Report) {
+    use typenet::rand::{rngs::StdRng, Rng, SeedableRng};
+    let budget = Duration::from_millis(6000);
+    let mut rng = StdRng::seed_from_u64(5);
+
+    const INCEPTION_IN: usize = 299 * 299 * 3;
+    let net = torchvision::InceptionV3::<Eval>::seeded(1);
+    let macs = summary_macs(&net.summary());
+    let x = Batch::<INCEPTION_IN>::from_fn(4, |_, _| rng.random_range(0.0..1.0));
+    let mut y = Batch::<1000>::zeros(4);
+    let secs = median_secs(budget, || net.forward_into(black_box(&x), &mut y));
+    report.row("INCEPTION_V3", 1, secs, 4, 2.0 * 4.0 * macs);
+    drop(net);
+
+    const RESNET_IN: usize = 224 * 224 * 3;
+    let mut net = torchvision::ResNet18::<Train>::seeded(1);
+    let macs = summary_macs(&net.summary());
+    let mut opt = Sgd::new(0.01).momentum(0.9);
+    let x = Batch::<RESNET_IN>::from_fn(8, |_, _| rng.random_range(0.0..1.0));
+    let mut t = Batch::<1000>::zeros(8);
+    for c in 0..8 {
+        t[(rng.random_range(0..1000), c)] = 1.0;
+    }
+    let (mut y, mut dy) = (Batch::<1000>::zeros(8), Batch::<1000>::zeros(8));
+    let mut grads = torchvision::ResNet18Grads::zeros();
+    let secs = median_secs(budget, || {
+        net.forward_into(&x, &mut y);
+        CrossEntropy.grad_into(&y, &t, &mut dy);
+        net.backward_into(&dy, &mut grads);
+        opt.step(&mut net, &grads);
+    });
+    report.row("RESNET18", 0, secs, 8, 6.0 * 8.0 * macs);
+    drop(net);
+
+    const SEED_IN: usize = 150 * 150 * 3;
+    let mut net = Seed::<Train>::seeded(1);
+    // Forward everywhere; backward and the update only in the head.
+    let summary = net.summary();
+    let macs = summary_macs(&summary);
+    let head =
+        summary.rows.iter().filter(|r| r.kind.starts_with("Dense<")).map(|r| r.params as f64).sum::<f64>();
+    let mut opt = Adam::new(1e-3);
+    let x = Batch::<SEED_IN>::from_fn(16, |_, _| rng.random_range(0.0..1.0));
+    let t = Batch::<1>::from_fn(16, |_, c| (c % 2) as f32);
+    let (mut y, mut dy) = (Batch::<1>::zeros(16), Batch::<1>::zeros(16));
+    let mut grads = SeedGrads::zeros();
+    let secs = median_secs(budget, || {
+        net.forward_into(&x, &mut y);
+        BinaryCrossEntropy.grad_into(&y, &t, &mut dy);
+        net.backward_into(&dy, &mut grads);
+        opt.step(&mut net, &grads);
+    });
+    report.row("SEED", 0, secs, 16, 2.0 * 16.0 * (macs + 2.0 * head));
+}
+
 fn main() {
     let threads = typenet::num_threads();
     let quick = std::env::var_os("BENCH_ONLY").is_some();
@@ -420,6 +532,9 @@ fn main() {
     }
     if run("LSTM_ROWS") {
         breakdown(&mut report.workload::<LstmRows>(budget), budget);
+    }
+    if run("graphs") {
+        graph_rows(&report);
     }
     if run("realtime") {
         real_time_rows();

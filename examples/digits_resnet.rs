@@ -84,7 +84,8 @@ fn main() -> Result<(), typenet::Error> {
     );
     // The skip's projection saves under torchvision's names.
     let state = net.state_dict();
-    let names = state.iter().map(|t| t.name.as_str()).filter(|name| name.contains("downsample")).collect::<Vec<_>>();
+    let names =
+        state.iter().map(|t| t.name.as_str()).filter(|name| name.contains("downsample")).collect::<Vec<_>>();
     println!("   the projection saves as {names:?}");
     println!(
         "   ({} parameters, {EPOCHS} epochs, {:.1} s)",

@@ -56,6 +56,17 @@ Workloads:
       step -> Dropout(.2) -> Linear(32,10)
       CrossEntropyLoss (logits), Adam(1e-3), batch 32
   LSTM_ROWS   the same with LSTM(8,32)
+
+  Graph workloads (torchvision's models, random weights; only the operation
+  the benchmark table compares is timed, fewer repetitions):
+  INCEPTION_V3  inception_v3(weights=None, aux_logits=False, init_weights=False),
+      eval_us only: Eval forward of a batch of 4 at 3x299x299
+  RESNET18      resnet18(), train_us only: SGD(lr=0.01, momentum=0.9),
+      CrossEntropyLoss over 1000 classes, batch 8 at 3x224x224
+  SEED          InceptionV3 cut after Mixed_6e (7x7x768 at 150x150), frozen
+      (requires_grad_(False)) and in eval(), then Flatten -> Linear(37632,512)
+      +ReLU -> Linear(512,1024)+ReLU -> Dropout(.2) -> Linear(1024,1)+Sigmoid;
+      train_us only: BCE, Adam(1e-3), batch 16 at 3x150x150
 """
 
 import argparse
@@ -150,12 +161,60 @@ def make_workload(name):
         loss_fn = nn.CrossEntropyLoss()
         x = torch.rand(32, 8, 8)
         t = torch.randint(0, 10, (32,))
+    elif name == "INCEPTION_V3":
+        import torchvision
+        model = torchvision.models.inception_v3(weights=None, aux_logits=False, init_weights=False)
+        opt, loss_fn = None, None
+        x = torch.rand(4, 3, 299, 299)
+        t = None
+    elif name == "RESNET18":
+        import torchvision
+        model = torchvision.models.resnet18()
+        opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+        loss_fn = nn.CrossEntropyLoss()
+        x = torch.rand(8, 3, 224, 224)
+        t = torch.randint(0, 1000, (8,))
+    elif name == "SEED":
+        model = Seed()
+        opt = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=1e-3)
+        loss_fn = nn.BCELoss()
+        x = torch.rand(16, 3, 150, 150)
+        t = torch.randint(0, 2, (16, 1)).float()
     else:
         raise ValueError(name)
     return model, opt, loss_fn, x, t
 
 
-ALL = ["W0", "W1", "W2", "W3", "W4", "CNN_DIGITS", "CNN_MNIST", "GRU_ROWS", "LSTM_ROWS"]
+class Seed(nn.Module):
+    """torchvision's InceptionV3 up to Mixed_6e, frozen and kept in eval()
+    whatever mode the whole module is in, under the seed's head."""
+
+    def __init__(self):
+        super().__init__()
+        import torchvision
+        inception = torchvision.models.inception_v3(weights=None, aux_logits=False, init_weights=False)
+        names = ["Conv2d_1a_3x3", "Conv2d_2a_3x3", "Conv2d_2b_3x3", "maxpool1", "Conv2d_3b_1x1",
+                 "Conv2d_4a_3x3", "maxpool2", "Mixed_5b", "Mixed_5c", "Mixed_5d", "Mixed_6a",
+                 "Mixed_6b", "Mixed_6c", "Mixed_6d", "Mixed_6e"]
+        self.base = nn.Sequential(*[getattr(inception, n) for n in names])
+        self.base.requires_grad_(False)
+        self.head = nn.Sequential(nn.Flatten(), nn.Linear(7 * 7 * 768, 512), nn.ReLU(),
+                                  nn.Linear(512, 1024), nn.ReLU(), nn.Dropout(0.2),
+                                  nn.Linear(1024, 1), nn.Sigmoid())
+
+    def train(self, mode=True):
+        super().train(mode)
+        self.base.eval()
+        return self
+
+    def forward(self, x):
+        return self.head(self.base(x))
+
+
+ALL = ["W0", "W1", "W2", "W3", "W4", "CNN_DIGITS", "CNN_MNIST", "GRU_ROWS", "LSTM_ROWS",
+       "INCEPTION_V3", "RESNET18", "SEED"]
+# What each graph workload times (the others time all three operations).
+ONLY_OPS = {"INCEPTION_V3": ("eval_us",), "RESNET18": ("train_us",), "SEED": ("train_us",)}
 
 
 def measure(fn, *, warmup_s, warmup_min, min_s, min_reps, max_s, floor_reps):
@@ -208,11 +267,15 @@ def bench(name, quick):
 
     if quick:
         cfg = dict(warmup_s=0.05, warmup_min=2, min_s=0.2, min_reps=10, max_s=1.0, floor_reps=3)
+    elif name in ONLY_OPS:
+        cfg = dict(warmup_s=1.0, warmup_min=3, min_s=5.0, min_reps=21, max_s=30.0, floor_reps=11)
     else:
         cfg = dict(warmup_s=0.5, warmup_min=5, min_s=1.0, min_reps=200, max_s=15.0, floor_reps=30)
 
     res = {}
     for key, fn in (("train_us", train_step), ("eval_us", eval_batch), ("predict_us", predict_one)):
+        if key not in ONLY_OPS.get(name, (key,)):
+            continue
         med, reps = measure(fn, **cfg)
         res[key] = round(med, 3)
         print(f"  {name} {key:<10} {med:12.1f} us  ({reps} reps)", file=sys.stderr)
