@@ -1,4 +1,4 @@
-//! "How do I train a convolutional network on images?" API.md's CNN on the
+//! "How do I train a convolutional network on images?" The reference digits CNN on the
 //! embedded 8x8 handwritten digits: two 3x3 convolutions, max pooling,
 //! channel dropout and a linear classifier, trained with `fit` on a
 //! stratified 80/20 split.

@@ -8,7 +8,7 @@ use typenet::prelude::*;
 use typenet::{Cols, ColsMut};
 
 network! {
-    /// API.md's CNN.
+    /// the reference digits CNN.
     pub struct DigitsCnn {
         input: [8, 8, 1],
         conv1: Conv2d<16, 3, Relu>,

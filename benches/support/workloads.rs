@@ -61,7 +61,7 @@ network! {
 }
 
 network! {
-    /// API.md's CNN on the 8x8 digits.
+    /// the reference digits CNN on the 8x8 digits.
     pub struct CnnDigitsNet {
         input: [8, 8, 1],
         conv1: Conv2d<16, 3, Relu>,

@@ -29,7 +29,7 @@ const SNAPSHOTS: &[(&str, &str)] = &[
     ),
     (
         "digits_cnn",
-        "/// API.md's CNN.\npub struct DigitsCnn { input: [8, 8, 1], conv1: Conv2d<16, 3, Relu>, conv2: Conv2d<32, 3, Relu, padding = Same>, pool: MaxPool2d<2>, drop: SpatialDropout(0.2), flat: Flatten, out: Dense<10> }",
+        "/// the reference digits CNN.\npub struct DigitsCnn { input: [8, 8, 1], conv1: Conv2d<16, 3, Relu>, conv2: Conv2d<32, 3, Relu, padding = Same>, pool: MaxPool2d<2>, drop: SpatialDropout(0.2), flat: Flatten, out: Dense<10> }",
     ),
     (
         "conv_options_pools",

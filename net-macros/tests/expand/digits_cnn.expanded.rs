@@ -1,4 +1,4 @@
-/// API.md's CNN.
+/// the reference digits CNN.
 #[allow(non_snake_case, non_camel_case_types)]
 pub struct DigitsCnn<P: ::typenet::Phase = ::typenet::Eval> {
     pub conv1: ::typenet::Conv2d<
