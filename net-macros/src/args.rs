@@ -7,7 +7,7 @@ use syn::Ident;
 
 use crate::dims::{Dim, MAX_VALUES};
 use crate::errors::Errors;
-use crate::parse::{Arg, Args, LayerSpec, Value};
+use crate::parse::{args_text, value_text, Arg, Args, LayerSpec, Value};
 use crate::schema::{AxisValue, Bindings, Bound, Brackets, Kind, LayerDef, Padding, Param};
 use crate::suggest::nearest;
 
@@ -25,6 +25,12 @@ pub fn bind(def: &LayerDef, spec: &LayerSpec, errors: &mut Errors) -> Option<Bin
     }
     let mut bindings = Bindings::default();
     let args = used.clone().unwrap_or(Args { span: spec.span(), items: Vec::new() });
+    if let Some(misplaced) = misplaced_activation(def, &args) {
+        // Binding in the order written would take the activation for a
+        // `const` width and report the size after it, not the swap.
+        errors.at(misplaced.span, misplaced.message);
+        return None;
+    }
     let mut positional = def.positional.iter();
     for arg in &args.items {
         match arg {
@@ -52,6 +58,77 @@ pub fn bind(def: &LayerDef, spec: &LayerSpec, errors: &mut Errors) -> Option<Bin
     (errors.len() == before).then_some(bindings)
 }
 
+/// The value a tuple meant: `(3, 3)` is `[3, 3]`, `(32)` is `32`.
+pub fn untupled(value: &Value) -> Value {
+    match value {
+        Value::Tuple(items, _) if items.len() == 1 => untupled(&items[0]),
+        Value::Tuple(items, span) | Value::List(items, span) => {
+            Value::List(items.iter().map(untupled).collect(), *span)
+        }
+        other => other.clone(),
+    }
+}
+
+/// An activation written before the sizes it follows (`Dense<Relu, 32>`).
+pub struct MisplacedActivation {
+    /// The activation as written.
+    pub span: Span,
+    pub message: String,
+    /// The arguments in their order, when every size before the
+    /// activation is given.
+    pub reordered: Option<Args>,
+}
+
+/// Finds an activation among the positional arguments before its own slot
+/// (only an exact activation name counts: a `const` width may be called
+/// anything).
+pub fn misplaced_activation(def: &LayerDef, args: &Args) -> Option<MisplacedActivation> {
+    let slot = def.positional.iter().position(|p| matches!(p.kind, Kind::Activation(_)))?;
+    let Kind::Activation(names) = def.positional[slot].kind else {
+        return None;
+    };
+    let positional: Vec<&Value> = args
+        .items
+        .iter()
+        .filter_map(|arg| match arg {
+            Arg::Positional(value) => Some(value),
+            Arg::Named(..) => None,
+        })
+        .collect();
+    let is_activation = |value: &Value| matches!(value, Value::Path(path) if path.get_ident().is_some_and(|id| names.contains(&id.to_string().as_str())));
+    let at = positional.iter().position(|value| is_activation(value)).filter(|&at| at < slot)?;
+    let activation = positional[at].clone();
+    let sizes: Vec<Value> =
+        positional.iter().enumerate().filter(|&(i, _)| i != at).map(|(_, v)| (*v).clone()).collect();
+    let named = args.items.iter().filter(|arg| matches!(arg, Arg::Named(..))).cloned();
+    let given = sizes.len().min(slot);
+    let mut written: Vec<String> = sizes[..given].iter().map(value_text).collect();
+    written.extend(def.positional[given..slot].iter().map(|p| p.name.to_uppercase()));
+    written.push(value_text(&activation));
+    written.extend(sizes[given..].iter().map(value_text));
+    written.extend(named.clone().map(|arg| args_text(&[arg])));
+    let (open, close) = match def.brackets {
+        Brackets::Angle => ("<", ">"),
+        Brackets::Call => ("(", ")"),
+    };
+    let before: Vec<&str> = def.positional[..slot].iter().map(|p| p.name).collect();
+    let message = format!(
+        "`{}` is the activation, which goes after the {}: write `{}{open}{}{close}`",
+        value_text(&activation),
+        before.join(" and "),
+        def.name,
+        written.join(", ")
+    );
+    let reordered = (sizes.len() >= slot).then(|| {
+        let mut items: Vec<Arg> = sizes[..slot].iter().cloned().map(Arg::Positional).collect();
+        items.push(Arg::Positional(activation.clone()));
+        items.extend(sizes[slot..].iter().cloned().map(Arg::Positional));
+        items.extend(named);
+        Args { span: args.span, items }
+    });
+    Some(MisplacedActivation { span: activation.span(), message, reordered })
+}
+
 /// "unknown option `x` for `Layer`; did you mean `y`? (options: ..)".
 pub fn unknown_option(key: &Ident, layer: &str, options: &[Param]) -> String {
     let names: Vec<&str> = options.iter().map(|p| p.name).collect();
@@ -66,6 +143,14 @@ pub fn unknown_option(key: &Ident, layer: &str, options: &[Param]) -> String {
 }
 
 fn bind_value(bindings: &mut Bindings, param: &Param, value: &Value, layer: &str, errors: &mut Errors) {
+    if let Value::Tuple(items, span) = value {
+        let how = if items.len() == 1 { "without parentheses" } else { "in brackets: a list, not a tuple" };
+        let meant = value_text(&untupled(value));
+        // The check goes on with the value meant (see `check`): its own
+        // mistakes are reported there.
+        errors.at(*span, format!("write the {} of `{layer}` as `{meant}`, {how}", param.name));
+        return;
+    }
     let span = value.span();
     let bound = match param.kind {
         Kind::Width => width(value, param.name, layer, bindings, errors).map(Bound::Width),

@@ -12,7 +12,7 @@ use proc_macro2::{Span, TokenStream, TokenTree};
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
 use syn::spanned::Spanned;
-use syn::{braced, bracketed, Attribute, Ident, Token, Visibility};
+use syn::{braced, bracketed, parenthesized, Attribute, Ident, Token, Visibility};
 
 use crate::errors::Errors;
 use crate::symbol;
@@ -130,6 +130,9 @@ pub enum Value {
     Path(syn::Path),
     /// `[a, b, ..]`.
     List(Vec<Value>, Span),
+    /// `(a, b, ..)`: never valid, but what PyTorch users write for a list
+    /// (`kernel_size=(3, 3)`), so the message can say which list they meant.
+    Tuple(Vec<Value>, Span),
     /// A layer with arguments, as in `TimeDistributed(Dense<1>)`.
     Layer(Box<LayerSpec>),
     /// `[a: Dense<4>, b: Relu]`: a path of entries (of a `Concat`/`Add`).
@@ -145,6 +148,7 @@ impl Value {
             Value::Bool(_, span)
             | Value::Underscore(span)
             | Value::List(_, span)
+            | Value::Tuple(_, span)
             | Value::Entries(_, span)
             | Value::Other(span) => *span,
             Value::Path(path) => path.span(),
@@ -158,6 +162,57 @@ pub fn path_text(path: &syn::Path) -> String {
     let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
     let prefix = if path.leading_colon.is_some() { "::" } else { "" };
     format!("{prefix}{}", segments.join("::"))
+}
+
+/// A value as written, for messages and to tell uses of a block apart.
+pub fn value_text(value: &Value) -> String {
+    let list = |items: &[Value]| items.iter().map(value_text).collect::<Vec<_>>().join(", ");
+    match value {
+        Value::Int { text, .. } => text.clone(),
+        Value::Float { value, .. } => format!("{value:?}"),
+        Value::Bool(b, _) => b.to_string(),
+        Value::Underscore(_) => "_".to_string(),
+        Value::Path(path) => path_text(path),
+        Value::List(items, _) => format!("[{}]", list(items)),
+        Value::Tuple(items, _) => format!("({})", list(items)),
+        Value::Layer(spec) => spec_text(spec),
+        Value::Entries(entries, _) => {
+            let items: Vec<String> = entries.iter().map(entry_text).collect();
+            format!("[{}]", items.join(", "))
+        }
+        Value::Other(_) => "?".to_string(),
+    }
+}
+
+/// `Dense<4, Relu>` as written.
+pub fn spec_text(spec: &LayerSpec) -> String {
+    let args = |args: &Option<Args>, open: &str, close: &str| {
+        args.as_ref().map_or(String::new(), |a| format!("{open}{}{close}", args_text(&a.items)))
+    };
+    format!("{}{}{}", path_text(&spec.path), args(&spec.angle, "<", ">"), args(&spec.call, "(", ")"))
+}
+
+/// Arguments as written, without their brackets: `4, Relu, stride = 2`.
+pub fn args_text(items: &[Arg]) -> String {
+    let items: Vec<String> = items
+        .iter()
+        .map(|arg| match arg {
+            Arg::Positional(v) => value_text(v),
+            Arg::Named(k, v) => format!("{k} = {}", value_text(v)),
+        })
+        .collect();
+    items.join(", ")
+}
+
+/// `name: Layer<..>` or `name: [..]` as written.
+fn entry_text(entry: &EntryDecl) -> String {
+    match &entry.spec {
+        Spec::Layer(spec) => format!("{}: {}", entry.name, spec_text(spec)),
+        Spec::Shape(dims, _) => {
+            let dims: Vec<String> = dims.iter().map(value_text).collect();
+            format!("{}: [{}]", entry.name, dims.join(", "))
+        }
+    }
 }
 
 /// A path of identifiers only: `Dense`, `crate::layers::Gate`, `::x::Y`.
@@ -237,6 +292,12 @@ impl Parse for Value {
             }
             let items = content.parse_terminated(Value::parse, Token![,])?;
             return Ok(Value::List(items.into_iter().collect(), bracket.span.join()));
+        }
+        if input.peek(syn::token::Paren) {
+            let content;
+            let parens = parenthesized!(content in input);
+            let items = content.parse_terminated(Value::parse, Token![,])?;
+            return Ok(Value::Tuple(items.into_iter().collect(), parens.span.join()));
         }
         if input.peek(Ident::peek_any) || input.peek(Token![::]) {
             let spec: LayerSpec = input.parse()?;

@@ -282,6 +282,9 @@ pub struct Context<'a> {
     pub vis: &'a Visibility,
     /// The per-sample input shape.
     pub in_shape: &'a Shape,
+    /// The network's declared input shape, when known: a layer whose
+    /// input it is can say how to change it.
+    pub network_input: Option<&'a Shape>,
     /// The layer spec's span.
     pub span: Span,
 }

@@ -14,7 +14,7 @@ use syn::Ident;
 use super::{refuse_on_merge, Body, Checker, EntryAttrs};
 use crate::dims::{describe_shape, Dim, Shape};
 use crate::ir::{CheckedEntry, EntryKind, LayerUse, MergeKind, Network};
-use crate::parse::{Arg, Args, BlockDecl, EntryDecl, LayerSpec, Spec, Value};
+use crate::parse::{args_text, value_text, Arg, Args, BlockDecl, EntryDecl, LayerSpec, Spec, Value};
 use crate::suggest::nearest;
 
 impl Checker<'_> {
@@ -184,17 +184,7 @@ impl Checker<'_> {
         let written: Vec<String> = args.iter().map(|(p, v)| format!("{p} = {}", value_text(v))).collect();
         let key = format!("{name}({})@{}", written.join(", "), describe_shape(in_shape));
         let declared = match &spec.call {
-            Some(call) if !call.items.is_empty() => {
-                let shown: Vec<String> = call
-                    .items
-                    .iter()
-                    .map(|arg| match arg {
-                        Arg::Positional(v) => value_text(v),
-                        Arg::Named(k, v) => format!("{k} = {}", value_text(v)),
-                    })
-                    .collect();
-                format!("{name}({})", shown.join(", "))
-            }
+            Some(call) if !call.items.is_empty() => format!("{name}({})", args_text(&call.items)),
             _ => name.clone(),
         };
         if let Some((ty, out, trainable)) = self.uses.get(&key) {
@@ -213,6 +203,7 @@ impl Checker<'_> {
             seen: Vec::new(),
             const_widths: Vec::new(),
             items: TokenStream::new(),
+            input: None,
         };
         let (checked, out, ok) = self.check_entries(&entries, in_shape.clone(), &mut inner, true);
         self.stack.pop();
@@ -320,59 +311,6 @@ fn usage(block: &BlockDecl) -> String {
     format!("({})", params.join(", "))
 }
 
-/// A value as written, for messages and to tell uses apart.
-pub(super) fn value_text(value: &Value) -> String {
-    match value {
-        Value::Int { text, .. } => text.clone(),
-        Value::Float { value, .. } => format!("{value:?}"),
-        Value::Bool(b, _) => b.to_string(),
-        Value::Underscore(_) => "_".to_string(),
-        Value::Path(path) => crate::parse::path_text(path),
-        Value::List(items, _) => {
-            let items: Vec<String> = items.iter().map(value_text).collect();
-            format!("[{}]", items.join(", "))
-        }
-        Value::Layer(spec) => spec_text(spec),
-        Value::Entries(entries, _) => {
-            let items: Vec<String> = entries.iter().map(entry_text).collect();
-            format!("[{}]", items.join(", "))
-        }
-        Value::Other(_) => "?".to_string(),
-    }
-}
-
-fn spec_text(spec: &LayerSpec) -> String {
-    let args = |args: &Option<Args>, open: &str, close: &str| {
-        args.as_ref().map_or(String::new(), |a| {
-            let items: Vec<String> = a
-                .items
-                .iter()
-                .map(|arg| match arg {
-                    Arg::Positional(v) => value_text(v),
-                    Arg::Named(k, v) => format!("{k} = {}", value_text(v)),
-                })
-                .collect();
-            format!("{open}{}{close}", items.join(", "))
-        })
-    };
-    format!(
-        "{}{}{}",
-        crate::parse::path_text(&spec.path),
-        args(&spec.angle, "<", ">"),
-        args(&spec.call, "(", ")")
-    )
-}
-
-fn entry_text(entry: &EntryDecl) -> String {
-    match &entry.spec {
-        Spec::Layer(spec) => format!("{}: {}", entry.name, spec_text(spec)),
-        Spec::Shape(dims, _) => {
-            let dims: Vec<String> = dims.iter().map(value_text).collect();
-            format!("{}: [{}]", entry.name, dims.join(", "))
-        }
-    }
-}
-
 /// The entry with every parameter of the block replaced by its argument.
 fn substitute_entry(entry: &EntryDecl, args: &[(String, Value)]) -> EntryDecl {
     let spec = match &entry.spec {
@@ -406,6 +344,7 @@ fn substitute(value: &Value, args: &[(String, Value)]) -> Value {
             None => value.clone(),
         },
         Value::List(items, span) => Value::List(items.iter().map(|v| substitute(v, args)).collect(), *span),
+        Value::Tuple(items, span) => Value::Tuple(items.iter().map(|v| substitute(v, args)).collect(), *span),
         Value::Layer(spec) => Value::Layer(Box::new(substitute_spec(spec, args))),
         Value::Entries(entries, span) => {
             Value::Entries(entries.iter().map(|e| substitute_entry(e, args)).collect(), *span)

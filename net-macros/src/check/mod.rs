@@ -14,12 +14,15 @@ use proc_macro2::{Span, TokenStream};
 use quote::quote;
 use syn::{Ident, Visibility};
 
-use crate::args::bind;
+use crate::args::{bind, misplaced_activation, untupled};
 use crate::dims::{describe_shape, Dim, Shape, MAX_VALUES};
 use crate::errors::Errors;
 use crate::ir::{BuiltIn, CheckedEntry, EntryKind, LayerUse, Network};
 use crate::layers;
-use crate::parse::{path_text, BlockDecl, Declarations, EntryDecl, LayerSpec, Spec, StructDecl, Value};
+use crate::parse::{
+    path_text, spec_text, value_text, Arg, BlockDecl, Declarations, EntryDecl, LayerSpec, Spec, StructDecl,
+    Value,
+};
 use crate::schema::Context;
 use crate::suggest::nearest;
 use crate::symbol;
@@ -115,6 +118,9 @@ struct Body<'a> {
     seen: Vec<Ident>,
     const_widths: Vec<syn::Path>,
     items: TokenStream,
+    /// The struct's declared input shape (`None` in a block): a layer that
+    /// reads it can say how to change it.
+    input: Option<Shape>,
 }
 
 impl Checker<'_> {
@@ -127,6 +133,7 @@ impl Checker<'_> {
             seen: Vec::new(),
             const_widths: Vec::new(),
             items: TokenStream::new(),
+            input: None,
         };
         let input = match entries.peek() {
             Some(first) if first.name == symbol::INPUT => {
@@ -156,6 +163,7 @@ impl Checker<'_> {
                 None
             }
         };
+        body.input.clone_from(&input);
         let rest: Vec<EntryDecl> = entries.cloned().collect();
         let start = input.clone().unwrap_or_else(|| vec![Dim::Lit(1)]);
         let (checked, _, _) = self.check_entries(&rest, start, &mut body, input.is_some());
@@ -198,9 +206,15 @@ impl Checker<'_> {
                     shape = entry.out_shape.clone();
                     checked.push(entry);
                 }
-                // After a failed entry, the shapes that follow are unknown:
-                // mistakes about them would only repeat that failure.
-                None => known &= keeps_shape,
+                None => match self.meant_shape(entry, &shape, body, known) {
+                    // The entry's message says what it meant (`MaxPool2d`
+                    // for `MaxPol2d`): the entries after it are checked
+                    // against that, so independent mistakes show together.
+                    Some(out) => shape = out,
+                    // Otherwise the shapes that follow are unknown:
+                    // mistakes about them would only repeat that failure.
+                    None => known &= keeps_shape,
+                },
             }
         }
         (checked, shape, known)
@@ -277,6 +291,7 @@ impl Checker<'_> {
             entry,
             vis: body.vis,
             in_shape,
+            network_input: body.input.as_ref(),
             span: spec.span(),
         };
         match (def.resolve)(&bindings, &context) {
@@ -293,6 +308,59 @@ impl Checker<'_> {
         }
     }
 
+    /// The output shape of what a failed entry meant, when its error says
+    /// so: an activation before the sizes (the layer's other mistakes are
+    /// reported too), or a misspelt built-in layer (checked quietly: it is
+    /// only a guess, and one with mistakes of its own gives no shape).
+    fn meant_shape(
+        &mut self,
+        entry: &EntryDecl,
+        in_shape: &Shape,
+        body: &mut Body<'_>,
+        known: bool,
+    ) -> Option<Shape> {
+        let Spec::Layer(spec) = &entry.spec else {
+            return None;
+        };
+        let (meant, guessed) = self.meant_layer(spec)?;
+        if !guessed {
+            return self.check_layer(&meant, &entry.name, in_shape, body, known).map(|(_, out)| out);
+        }
+        let mut quiet = Errors::default();
+        std::mem::swap(self.errors, &mut quiet);
+        let checked = self.check_layer(&meant, &entry.name, in_shape, body, true);
+        std::mem::swap(self.errors, &mut quiet);
+        checked.filter(|_| quiet.is_empty()).map(|(_, out)| out)
+    }
+
+    /// The built-in layer a spec that failed meant, if that differs from
+    /// what it says, and whether its name is a guess.
+    fn meant_layer(&self, spec: &LayerSpec) -> Option<(LayerSpec, bool)> {
+        let name = spec.name()?.to_string();
+        let mut meant = spec.clone();
+        let guessed = spec.is_single() && layers::find(&name).is_none();
+        if guessed {
+            let is_merge_or_block =
+                name == symbol::CONCAT || name == symbol::ADD || self.blocks.iter().any(|b| b.name == name);
+            let suggested = nearest(&name, &layers::names()).filter(|_| !is_merge_or_block)?;
+            meant.path = syn::Path::from(Ident::new(suggested, spec.name()?.span()));
+        }
+        let def = layers::find(&meant.name()?.to_string())?;
+        let args = match def.brackets {
+            crate::schema::Brackets::Angle => &mut meant.angle,
+            crate::schema::Brackets::Call => &mut meant.call,
+        };
+        if let Some(reordered) = args.as_ref().and_then(|a| misplaced_activation(def, a)?.reordered) {
+            *args = Some(reordered);
+        }
+        for arg in args.iter_mut().flat_map(|a| a.items.iter_mut()) {
+            match arg {
+                Arg::Positional(value) | Arg::Named(_, value) => *value = untupled(value),
+            }
+        }
+        (spec_text(&meant) != spec_text(spec)).then_some((meant, guessed))
+    }
+
     /// Any type that is not a built-in layer or a block: a custom layer or
     /// a nested network, written without arguments (or with type arguments
     /// of its own).
@@ -304,7 +372,7 @@ impl Checker<'_> {
                 .items
                 .iter()
                 .map(|arg| match arg {
-                    crate::parse::Arg::Positional(Value::Path(path)) => Some(path),
+                    Arg::Positional(Value::Path(path)) => Some(path),
                     _ => None,
                 })
                 .collect(),
@@ -388,6 +456,22 @@ fn check_input(entry: &EntryDecl, const_widths: &mut Vec<syn::Path>, errors: &mu
     }
     match &entry.spec {
         Spec::Shape(dims, span) => {
+            let dims = match dims.as_slice() {
+                [Value::Tuple(items, parens)] => {
+                    let meant = Value::List(items.clone(), *parens);
+                    errors.at(
+                        *parens,
+                        format!(
+                            "an input shape is a list in brackets: write `input: {}`",
+                            value_text(&meant)
+                        ),
+                    );
+                    // The shape meant is still checked, and the layers
+                    // after it, so other mistakes show now.
+                    items
+                }
+                _ => dims,
+            };
             if dims.is_empty() {
                 errors.at(*span, "an input shape needs at least one dimension");
                 return None;
@@ -784,6 +868,78 @@ mod tests {
         assert_one("struct N { input: 4, fc: Denes<3> }", "did you mean `Dense`");
         assert_one("struct N { input: 4, fc: Dense<3, Rleu> }", "did you mean `Relu`");
         assert_one("struct N { input: 4, fc: Dense(3) }", "write `Dense<WIDTH>");
+    }
+
+    #[test]
+    fn an_activation_before_the_sizes_says_where_it_goes() {
+        assert_one(
+            "struct N { input: 4, fc: Dense<Relu, 32> }",
+            "`Relu` is the activation, which goes after the width: write `Dense<32, Relu>`",
+        );
+        assert_one(
+            "struct N { input: [8, 8, 1], c: Conv2d<Relu, 16, 3, stride = 2> }",
+            "goes after the filters and kernel: write `Conv2d<16, 3, Relu, stride = 2>`",
+        );
+        assert_one("struct N { input: 4, fc: Dense<Tanh> }", "write `Dense<WIDTH, Tanh>`");
+        // The layer is checked as meant, and the layers after it.
+        let found = messages("struct N { input: [4, 4], fc: Dense<Relu, 32>, out: Dense<2> }");
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert!(found[1].contains("add a `Flatten` layer"), "{found:#?}");
+        let found = messages("struct N { input: 4, fc: Dense<Relu, 32>, c: Conv1d<2, 3> }");
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert!(found[1].contains("its input is shaped [32]"), "{found:#?}");
+    }
+
+    #[test]
+    fn tuples_say_which_list_was_meant() {
+        assert_one("struct N { input: (8, 8, 1), c: Conv2d<4, 3> }", "write `input: [8, 8, 1]`");
+        // The shape meant is still checked, and what follows it.
+        let found = messages("struct N { input: (8, 8, 1), c: Conv2d<4, 3>, out: Dense<2> }");
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert!(found[1].contains("add a `Flatten` layer"), "{found:#?}");
+        assert_one("struct N { input: [8, 8, 1], c: Conv2d<4, (3, 3)> }", "kernel of `Conv2d` as `[3, 3]`");
+        assert_one("struct N { input: 4, fc: Dense<(32)> }", "as `32`, without parentheses");
+        let found = messages("struct N { input: [8, 8, 1], c: Conv2d<4, (3, 0)> }");
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert!(found[1].contains("must be at least 1, found 0"), "{found:#?}");
+    }
+
+    #[test]
+    fn an_input_without_its_last_axis_gets_one() {
+        assert_one(
+            "struct N { input: [8, 8], c: Conv2d<4, 3> }",
+            "its input is shaped [8, 8]; for one channel, declare `input: [8, 8, 1]`",
+        );
+        assert_one(
+            "struct N { input: [8, 8], d: Dropout(0.1), p: MaxPool2d<2> }",
+            "declare `input: [8, 8, 1]`",
+        );
+        assert_one("struct N { input: 16, c: Conv1d<4, 3> }", "declare `input: [16, 1]`");
+        assert_one(
+            "struct N { input: [T], r: Lstm<4> }",
+            "for one feature per step, declare `input: [T, 1]`",
+        );
+        // Not the network's input: nothing to declare.
+        let found = messages("struct N { input: [8, 8, 1], g: GlobalAvgPool, c: Conv1d<4, 3> }");
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert!(!found[0].contains("declare"), "{found:#?}");
+    }
+
+    #[test]
+    fn independent_mistakes_are_reported_together() {
+        let found = messages(
+            "struct N { input: [8, 8, 1], c: Conv2d<4, 3, Relu>, p: MaxPol2d<2>, fc: Dense<16>, out: Dense<2> }",
+        );
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert!(found[0].contains("did you mean `MaxPool2d`"), "{found:#?}");
+        assert!(found[1].contains("its input is shaped [3, 3, 4]: add a `Flatten`"), "{found:#?}");
+        // A misspelt layer whose meant form has its own mistake gives no shape.
+        assert_one(
+            "struct N { input: [8, 8, 1], p: MaxPol2d<0>, fc: Dense<16> }",
+            "did you mean `MaxPool2d`",
+        );
+        // A name near no layer gives no shape either.
+        assert_one("struct N { input: [8, 8, 1], p: Frobnicate<2>, fc: Dense<16> }", "unknown layer");
     }
 
     #[test]

@@ -171,10 +171,27 @@ pub(super) fn shaped_as(
         return Ok((dims, check));
     }
     Err(cx.problem(format!(
-        "{} needs an input shaped {expected}, but its input is shaped {}",
+        "{} needs an input shaped {expected}, but its input is shaped {}{}",
         cx.layer,
-        describe_shape(cx.in_shape)
+        describe_shape(cx.in_shape),
+        missing_last_axis(cx, axes, expected)
     )))
+}
+
+/// When the network's input lacks only the last axis (`[8, 8]` for an
+/// image, `[16]` for a sequence), how to write it with one channel or
+/// feature: the most common way to get there from Keras' and PyTorch's
+/// shapes, where that axis is implicit or first.
+fn missing_last_axis(cx: &Context<'_>, axes: usize, expected: &str) -> String {
+    let is_network_input =
+        cx.network_input.is_some_and(|input| describe_shape(input) == describe_shape(cx.in_shape));
+    if !is_network_input || cx.in_shape.len() + 1 != axes {
+        return String::new();
+    }
+    let mut with_axis = cx.in_shape.clone();
+    with_axis.push(Dim::Lit(1));
+    let one = if expected.contains("features") { "one feature per step" } else { "one channel" };
+    format!("; for {one}, declare `input: {}`", describe_shape(&with_axis))
 }
 
 /// The channels (last axis) and positions (the product of the others) of

@@ -1,0 +1,12 @@
+use typenet::prelude::*;
+
+network! {
+    struct Net {
+        input: (8, 8, 1),
+        conv: Conv2d<4, 3, Relu>,
+        flat: Flatten,
+        out: Dense<2>,
+    }
+}
+
+fn main() {}
