@@ -3,11 +3,12 @@
 //! included, one error per mistake on its token.
 
 use proc_macro2::Span;
+use syn::spanned::Spanned;
 use syn::Ident;
 
 use crate::dims::{Dim, MAX_VALUES};
 use crate::errors::Errors;
-use crate::parse::{args_text, value_text, Arg, Args, LayerSpec, Value};
+use crate::parse::{args_text, path_text, value_text, Arg, Args, LayerSpec, Value};
 use crate::schema::{AxisValue, Bindings, Bound, Brackets, Kind, LayerDef, Padding, Param};
 use crate::suggest::nearest;
 
@@ -20,6 +21,13 @@ pub fn bind(def: &LayerDef, spec: &LayerSpec, errors: &mut Errors) -> Option<Bin
         Brackets::Angle => (&spec.angle, &spec.call),
         Brackets::Call => (&spec.call, &spec.angle),
     };
+    if def.positional.is_empty() && def.options.is_empty() {
+        let given = spec.angle.as_ref().or(spec.call.as_ref().filter(|call| !call.items.is_empty()));
+        if let Some(args) = given {
+            errors.at(args.span, format!("`{name}` takes no arguments: write `{name}`"));
+            return None;
+        }
+    }
     if let Some(wrong) = wrong {
         errors.at(wrong.span, format!("write `{}`, not `{name}{}`", def.usage, def.brackets.other()));
     }
@@ -32,12 +40,33 @@ pub fn bind(def: &LayerDef, spec: &LayerSpec, errors: &mut Errors) -> Option<Bin
         return None;
     }
     let mut positional = def.positional.iter();
+    let mut previous: Option<&Value> = None;
+    let mut named_positional_seen = false;
     for arg in &args.items {
         match arg {
-            Arg::Positional(value) => match positional.next() {
-                Some(param) => bind_value(&mut bindings, param, value, name, errors),
-                None => errors.at(value.span(), format!("too many arguments: write `{}`", def.usage)),
-            },
+            Arg::Positional(value) => {
+                let option =
+                    def.options.iter().find(|p| matches!(value, Value::Path(path) if path.is_ident(p.name)));
+                match (option, positional.next()) {
+                    (Some(option), _) => {
+                        let example = if matches!(option.kind, Kind::Bool) { "true" } else { ".." };
+                        errors.at(
+                            value.span(),
+                            format!("`{0}` is a named option: write `{0} = {example}`", option.name),
+                        );
+                    }
+                    (None, Some(param))
+                        if matches!(param.kind, Kind::Activation(_)) && !matches!(value, Value::Path(_)) =>
+                    {
+                        errors.at(value.span(), not_an_activation(def, previous, value));
+                    }
+                    (None, Some(param)) => bind_value(&mut bindings, param, value, name, errors),
+                    (None, None) => {
+                        errors.at(value.span(), format!("too many arguments: write `{}`", def.usage))
+                    }
+                }
+                previous = Some(value);
+            }
             Arg::Named(key, value) => {
                 let key_text = key.to_string();
                 match def.options.iter().find(|p| p.name == key_text) {
@@ -45,7 +74,22 @@ pub fn bind(def: &LayerDef, spec: &LayerSpec, errors: &mut Errors) -> Option<Bin
                         errors.spanned(key, format!("`{key}` is given twice"));
                     }
                     Some(param) => bind_value(&mut bindings, param, value, name, errors),
-                    None => errors.spanned(key, unknown_option(key, name, def.options)),
+                    None => match positional_named(def, &key_text) {
+                        // One message says how to write them all.
+                        Some(_) if named_positional_seen => {}
+                        Some(param) => {
+                            named_positional_seen = true;
+                            let written = by_position(def, &args).map_or(def.usage.to_string(), |args| {
+                                let (open, close) = def.brackets.pair();
+                                format!("{name}{open}{}{close}", args_text(&args.items))
+                            });
+                            errors.spanned(
+                                key,
+                                format!("`{key}` is the {} of `{name}`, written by position without its name: write `{written}`", param.name),
+                            );
+                        }
+                        None => errors.spanned(key, unknown_option(key, name, def.options)),
+                    },
                 }
             }
         }
@@ -56,6 +100,85 @@ pub fn bind(def: &LayerDef, spec: &LayerSpec, errors: &mut Errors) -> Option<Bin
         }
     }
     (errors.len() == before).then_some(bindings)
+}
+
+/// What Keras and PyTorch call the arguments `network!` takes by position
+/// (`Dense(units=32)`, `nn.Dropout(p=0.5)`), by the name of the parameter.
+const POSITIONAL_ALIASES: &[(&str, &[&str])] = &[
+    ("width", &["units", "out_features"]),
+    ("filters", &["out_channels"]),
+    ("kernel", &["kernel_size"]),
+    ("window", &["pool_size", "kernel_size"]),
+    ("rate", &["p"]),
+    ("units", &["hidden_size"]),
+    ("scale", &["size", "scale_factor"]),
+    ("vocabulary", &["input_dim", "num_embeddings"]),
+    ("dimension", &["output_dim", "embedding_dim"]),
+];
+
+/// The positional parameter of `def` that `key` names (its own name or a
+/// Keras/PyTorch one).
+fn positional_named(def: &LayerDef, key: &str) -> Option<&'static Param> {
+    def.positional.iter().find(|param| {
+        param.name == key
+            || POSITIONAL_ALIASES.iter().any(|(name, aliases)| *name == param.name && aliases.contains(&key))
+    })
+}
+
+/// The arguments with the named ones that are positional parameters moved
+/// to their places (`Dense<units = 32>` is `Dense<32>`), when that leaves
+/// no place empty before a given one.
+pub fn by_position(def: &LayerDef, args: &Args) -> Option<Args> {
+    let mut slots: Vec<Option<Value>> = vec![None; def.positional.len()];
+    let mut named = Vec::new();
+    let mut next = 0;
+    let mut moved = false;
+    for arg in &args.items {
+        match arg {
+            Arg::Positional(value) => {
+                *slots.get_mut(next)? = Some(value.clone());
+                next += 1;
+            }
+            Arg::Named(key, value) => match positional_named(def, &key.to_string()) {
+                Some(param) => {
+                    let at = def.positional.iter().position(|p| p.name == param.name)?;
+                    if slots[at].replace(value.clone()).is_some() {
+                        return None;
+                    }
+                    moved = true;
+                }
+                None => named.push(arg.clone()),
+            },
+        }
+    }
+    let given = slots.iter().rposition(Option::is_some).map_or(0, |last| last + 1);
+    let mut items: Vec<Arg> =
+        slots[..given].iter().cloned().map(|v| v.map(Arg::Positional)).collect::<Option<_>>()?;
+    items.extend(named);
+    moved.then_some(Args { span: args.span, items })
+}
+
+/// "`5` is not an activation", with how to write two sizes as one when
+/// that is what the argument before it was.
+fn not_an_activation(def: &LayerDef, previous: Option<&Value>, value: &Value) -> String {
+    let slot = def.positional.iter().position(|p| matches!(p.kind, Kind::Activation(_))).unwrap_or(0);
+    let before: Vec<&str> = def.positional[..slot].iter().map(|p| p.name).collect();
+    let pair = slot.checked_sub(1).map(|at| &def.positional[at]).filter(|p| matches!(p.kind, Kind::Pair));
+    let hint = match (pair, previous) {
+        (Some(param), Some(previous @ Value::Int { .. })) => format!(
+            "; a {0} of {1} by {2} is one argument, `[{1}, {2}]`",
+            param.name,
+            value_text(previous),
+            value_text(value)
+        ),
+        _ => String::new(),
+    };
+    format!(
+        "`{}` is not an activation (after the {} of `{}` comes an activation, e.g. `Relu`, or nothing){hint}",
+        value_text(value),
+        before.join(" and "),
+        def.name,
+    )
 }
 
 /// The value a tuple meant: `(3, 3)` is `[3, 3]`, `(32)` is `32`.
@@ -107,10 +230,7 @@ pub fn misplaced_activation(def: &LayerDef, args: &Args) -> Option<MisplacedActi
     written.push(value_text(&activation));
     written.extend(sizes[given..].iter().map(value_text));
     written.extend(named.clone().map(|arg| args_text(&[arg])));
-    let (open, close) = match def.brackets {
-        Brackets::Angle => ("<", ">"),
-        Brackets::Call => ("(", ")"),
-    };
+    let (open, close) = def.brackets.pair();
     let before: Vec<&str> = def.positional[..slot].iter().map(|p| p.name).collect();
     let message = format!(
         "`{}` is the activation, which goes after the {}: write `{}{open}{}{close}`",
@@ -330,11 +450,27 @@ fn zeros(value: &Value, layer: &str, bindings: &mut Bindings, errors: &mut Error
     }
 }
 
+/// `same` or `VALID` for `Same` or `Valid`: the mode meant.
+fn padding_mode_in_other_case(path: &syn::Path) -> Option<&'static str> {
+    let written = path.get_ident()?.to_string();
+    ["Valid", "Same", "Causal"]
+        .into_iter()
+        .find(|mode| mode.eq_ignore_ascii_case(&written) && *mode != written)
+}
+
 fn padding(value: &Value, layer: &str, bindings: &mut Bindings, errors: &mut Errors) -> Option<Padding> {
     match value {
         Value::Path(path) if path.is_ident("Valid") => Some(Padding::Valid),
         Value::Path(path) if path.is_ident("Same") => Some(Padding::Same),
         Value::Path(path) if path.is_ident("Causal") => Some(Padding::Causal),
+        // Keras spells the modes in lower case; as a `const` name, `same`
+        // would only fail later, in the expansion.
+        Value::Path(path) if padding_mode_in_other_case(path).is_some() => {
+            let mode = padding_mode_in_other_case(path)?;
+            errors
+                .at(path.span(), format!("the padding mode is written `{mode}`, not `{}`", path_text(path)));
+            None
+        }
         Value::Int { .. } | Value::Path(_) => {
             let p = zeros(value, layer, bindings, errors)?;
             Some(if p.literal() == Some(0) { Padding::Valid } else { Padding::Zeros([p.clone(), p]) })

@@ -25,6 +25,17 @@ impl Errors {
         self.errors.push(syn::Error::new(span, message));
     }
 
+    /// Records the errors of `other` whose message is not among those
+    /// recorded from the `since`-th on.
+    pub fn extend_new(&mut self, other: Errors, since: usize) {
+        for error in other.errors {
+            let message = error.to_string();
+            if !self.errors[since.min(self.errors.len())..].iter().any(|e| e.to_string() == message) {
+                self.errors.push(error);
+            }
+        }
+    }
+
     /// The first error recorded, if any.
     pub fn into_first(self) -> Option<syn::Error> {
         self.errors.into_iter().next()

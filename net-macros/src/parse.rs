@@ -311,6 +311,17 @@ impl Parse for Value {
     }
 }
 
+/// An arithmetic operator after a value (`28 * 28`): said so, where the
+/// parser would only expect a comma.
+fn refuse_arithmetic(input: ParseStream) -> syn::Result<()> {
+    if input.peek(Token![*]) || input.peek(Token![+]) || input.peek(Token![-]) || input.peek(Token![/]) {
+        return Err(input.error(
+            "`network!` does not evaluate arithmetic: write the number, or declare `const WIDTH: usize = ..;` and write `WIDTH`",
+        ));
+    }
+    Ok(())
+}
+
 /// Parses `items` separated by commas up to the end of `input`.
 fn parse_args(input: ParseStream, span: Span) -> syn::Result<Args> {
     let mut items = Vec::new();
@@ -327,6 +338,7 @@ fn parse_args(input: ParseStream, span: Span) -> syn::Result<Args> {
             }
             items.push(Arg::Positional(input.parse()?));
         }
+        refuse_arithmetic(input)?;
         if input.is_empty() {
             break;
         }
@@ -412,6 +424,7 @@ impl Parse for EntryDecl {
             || (name == symbol::INPUT && !input.peek2(Token![<]) && !input.peek2(syn::token::Paren))
         {
             let width: Value = input.parse()?;
+            refuse_arithmetic(input)?;
             let span = width.span();
             Spec::Shape(vec![width], span)
         } else {

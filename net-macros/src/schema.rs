@@ -187,6 +187,14 @@ pub enum Brackets {
 }
 
 impl Brackets {
+    /// The opening and closing bracket.
+    pub fn pair(self) -> (&'static str, &'static str) {
+        match self {
+            Brackets::Angle => ("<", ">"),
+            Brackets::Call => ("(", ")"),
+        }
+    }
+
     /// The other form, as a misuse reads: `(..)` or `<..>`.
     pub fn other(self) -> &'static str {
         match self {

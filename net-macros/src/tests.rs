@@ -211,6 +211,15 @@ fn malformed_inputs_give_errors_never_panics() {
         "F",
         "[]",
         "Relu",
+        "*",
+        "same",
+        "units",
+        "kernel_size",
+        "activation",
+        "p",
+        "MaxPol2d",
+        "Linear",
+        "Dropuot",
     ];
     let mut rng = Lcg(7);
     let mut cases = 0;

@@ -9,4 +9,12 @@ network! {
     }
 }
 
+network! {
+    struct Kernel {
+        input: [8, 8, 1],
+        conv: Conv2d<4, (3, 3), Relu, stride = (2, 2)>,
+        out: Dense<2>,
+    }
+}
+
 fn main() {}

@@ -14,7 +14,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::quote;
 use syn::{Ident, Visibility};
 
-use crate::args::{bind, misplaced_activation, untupled};
+use crate::args::{bind, by_position, misplaced_activation, untupled};
 use crate::dims::{describe_shape, Dim, Shape, MAX_VALUES};
 use crate::errors::Errors;
 use crate::ir::{BuiltIn, CheckedEntry, EntryKind, LayerUse, Network};
@@ -201,12 +201,13 @@ impl Checker<'_> {
             check_name(&entry.name, &body.seen, self.errors);
             body.seen.push(entry.name.clone());
             let keeps_shape = keeps_shape(entry);
+            let entry_errors = self.errors.len();
             match self.check_entry(entry, &shape, body, known) {
                 Some(entry) => {
                     shape = entry.out_shape.clone();
                     checked.push(entry);
                 }
-                None => match self.meant_shape(entry, &shape, body, known) {
+                None => match self.meant_shape(entry, &shape, body, known, entry_errors) {
                     // The entry's message says what it meant (`MaxPool2d`
                     // for `MaxPol2d`): the entries after it are checked
                     // against that, so independent mistakes show together.
@@ -318,19 +319,23 @@ impl Checker<'_> {
         in_shape: &Shape,
         body: &mut Body<'_>,
         known: bool,
+        entry_errors: usize,
     ) -> Option<Shape> {
         let Spec::Layer(spec) = &entry.spec else {
             return None;
         };
         let (meant, guessed) = self.meant_layer(spec)?;
-        if !guessed {
-            return self.check_layer(&meant, &entry.name, in_shape, body, known).map(|(_, out)| out);
-        }
         let mut quiet = Errors::default();
         std::mem::swap(self.errors, &mut quiet);
-        let checked = self.check_layer(&meant, &entry.name, in_shape, body, true);
+        let checked = self.check_layer(&meant, &entry.name, in_shape, body, known || guessed);
         std::mem::swap(self.errors, &mut quiet);
-        checked.filter(|_| quiet.is_empty()).map(|(_, out)| out)
+        if guessed {
+            return checked.filter(|_| quiet.is_empty()).map(|(_, out)| out);
+        }
+        // The entry's mistakes that the meaning did not fix are already
+        // reported: only the new ones are added.
+        self.errors.extend_new(quiet, entry_errors);
+        checked.map(|(_, out)| out)
     }
 
     /// The built-in layer a spec that failed meant, if that differs from
@@ -342,7 +347,7 @@ impl Checker<'_> {
         if guessed {
             let is_merge_or_block =
                 name == symbol::CONCAT || name == symbol::ADD || self.blocks.iter().any(|b| b.name == name);
-            let suggested = nearest(&name, &layers::names()).filter(|_| !is_merge_or_block)?;
+            let suggested = layers::suggest(&name).filter(|_| !is_merge_or_block)?;
             meant.path = syn::Path::from(Ident::new(suggested, spec.name()?.span()));
         }
         let def = layers::find(&meant.name()?.to_string())?;
@@ -351,6 +356,9 @@ impl Checker<'_> {
             crate::schema::Brackets::Call => &mut meant.call,
         };
         if let Some(reordered) = args.as_ref().and_then(|a| misplaced_activation(def, a)?.reordered) {
+            *args = Some(reordered);
+        }
+        if let Some(reordered) = args.as_ref().and_then(|a| by_position(def, a)) {
             *args = Some(reordered);
         }
         for arg in args.iter_mut().flat_map(|a| a.items.iter_mut()) {
@@ -382,13 +390,13 @@ impl Checker<'_> {
             names.extend([symbol::CONCAT, symbol::ADD]);
             let blocks: Vec<String> = self.blocks.iter().map(|b| b.name.to_string()).collect();
             names.extend(blocks.iter().map(String::as_str));
-            let hint = nearest(&name, &names).map(|n| format!("; did you mean `{n}`?")).unwrap_or_default();
-            self.errors.spanned(
-                spec.name()?,
-                format!(
-                    "unknown layer `{name}`{hint} (the built-in layers are listed in the documentation of `network!`; a block is declared with `block {name}(..) {{ .. }}`; any other type must implement `typenet::Layer` and is written without arguments)"
+            let message = match layers::suggest(&name).or_else(|| nearest(&name, &names)) {
+                Some(suggested) => format!("unknown layer `{name}`; did you mean `{suggested}`?"),
+                None => format!(
+                    "unknown layer `{name}` (the built-in layers are listed in the documentation of `network!`; a block is declared with `block {name}(..) {{ .. }}`; any other type must implement `typenet::Layer` and is written without arguments)"
                 ),
-            );
+            };
+            self.errors.spanned(spec.name()?, message);
             return None;
         }
         let path = &spec.path;
@@ -940,6 +948,38 @@ mod tests {
         );
         // A name near no layer gives no shape either.
         assert_one("struct N { input: [8, 8, 1], p: Frobnicate<2>, fc: Dense<16> }", "unknown layer");
+    }
+
+    #[test]
+    fn keras_and_pytorch_spellings_say_how_network_writes_them() {
+        assert_one("struct N { input: 4, fc: Dense<units = 32> }", "write `Dense<32>`");
+        assert_one("struct N { input: 4, fc: Dense<32, activation = Relu> }", "write `Dense<32, Relu>`");
+        assert_one("struct N { input: 4, d: Dropout(p = 0.5) }", "`p` is the rate of `Dropout`");
+        // One message for all the named sizes, and the layer is checked as meant.
+        let found = messages(
+            "struct N { input: [8, 8, 1], c: Conv2d<filters = 16, kernel_size = 3>, out: Dense<2> }",
+        );
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert!(found[0].contains("write `Conv2d<16, 3>`"), "{found:#?}");
+        assert!(found[1].contains("[6, 6, 16]: add a `Flatten`"), "{found:#?}");
+        assert_one(
+            "struct N { input: [8, 3], r: Lstm<8, return_sequences> }",
+            "write `return_sequences = true`",
+        );
+        assert_one(
+            "struct N { input: [8, 8, 1], c: Conv2d<4, 3, padding = same> }",
+            "written `Same`, not `same`",
+        );
+        assert_one("struct N { input: [8, 8, 1], p: MaxPooling2D<2> }", "did you mean `MaxPool2d`?");
+        assert_one("struct N { input: 4, fc: Linear(4) }", "did you mean `Dense`?");
+        assert_one("struct N { input: 4, fc: Softmax<4> }", "`Softmax` takes no arguments");
+        assert!(messages("struct N { input: 4, fc: Dense<4>, s: Softmax() }").is_empty());
+        assert_one(
+            "struct N { input: [8, 8, 1], c: Conv2d<3, 4, 5> }",
+            "a kernel of 4 by 5 is one argument, `[4, 5]`",
+        );
+        assert_one("struct N { input: 28 * 28, fc: Dense<4> }", "does not evaluate arithmetic");
+        assert_one("struct N { input: 4, fc: Dense<2 * 8> }", "does not evaluate arithmetic");
     }
 
     #[test]

@@ -125,6 +125,35 @@ pub fn find(name: &str) -> Option<&'static LayerDef> {
     TABLE.iter().find(|def| def.name == name)
 }
 
+/// What Keras and PyTorch call the built-in layers whose names differ by
+/// more than a typo.
+const FOREIGN_NAMES: &[(&str, &str)] = &[
+    ("Linear", "Dense"),
+    ("MaxPooling2D", "MaxPool2d"),
+    ("MaxPooling1D", "MaxPool1d"),
+    ("AveragePooling2D", "AvgPool2d"),
+    ("AveragePooling1D", "AvgPool1d"),
+    ("GlobalAveragePooling2D", "GlobalAvgPool"),
+    ("GlobalAveragePooling1D", "GlobalAvgPool"),
+    ("AdaptiveAvgPool2d", "GlobalAvgPool"),
+    ("GlobalMaxPooling2D", "GlobalMaxPool"),
+    ("GlobalMaxPooling1D", "GlobalMaxPool"),
+    ("AdaptiveMaxPool2d", "GlobalMaxPool"),
+    ("BatchNormalization", "BatchNorm"),
+    ("LayerNormalization", "LayerNorm"),
+    ("ConvTranspose2d", "Conv2dTranspose"),
+    ("Dropout2d", "SpatialDropout"),
+    ("Dropout1d", "SpatialDropout"),
+    ("Upsample", "UpSampling2d"),
+];
+
+/// The built-in layer a name that is not one most likely means: its
+/// Keras or PyTorch name, or a near spelling.
+pub fn suggest(name: &str) -> Option<&'static str> {
+    let foreign = FOREIGN_NAMES.iter().find(|(foreign, _)| foreign.eq_ignore_ascii_case(name));
+    foreign.map(|(_, ours)| *ours).or_else(|| crate::suggest::nearest(name, &names()))
+}
+
 /// Every spelling, for "did you mean".
 pub fn names() -> Vec<&'static str> {
     TABLE.iter().map(|def| def.name).collect()
@@ -151,7 +180,7 @@ fn simple(path: TokenStream, args: Vec<TypeArg>, declared: &str, cx: &Context<'_
 const fn activation(name: &'static str) -> LayerDef {
     LayerDef {
         name,
-        usage: "an activation layer, written without arguments (e.g. `act: Relu`)",
+        usage: name,
         brackets: Brackets::Call,
         positional: &[],
         options: &[],
