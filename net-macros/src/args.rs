@@ -77,16 +77,9 @@ pub fn bind(def: &LayerDef, spec: &LayerSpec, errors: &mut Errors) -> Option<Bin
                     None => match positional_named(def, &key_text) {
                         // One message says how to write them all.
                         Some(_) if named_positional_seen => {}
-                        Some(param) => {
+                        Some(_) => {
                             named_positional_seen = true;
-                            let written = by_position(def, &args).map_or(def.usage.to_string(), |args| {
-                                let (open, close) = def.brackets.pair();
-                                format!("{name}{open}{}{close}", args_text(&args.items))
-                            });
-                            errors.spanned(
-                                key,
-                                format!("`{key}` is the {} of `{name}`, written by position without its name: write `{written}`", param.name),
-                            );
+                            errors.spanned(key, named_by_position(def, &args));
                         }
                         None => errors.spanned(key, unknown_option(key, name, def.options)),
                     },
@@ -156,6 +149,32 @@ pub fn by_position(def: &LayerDef, args: &Args) -> Option<Args> {
         slots[..given].iter().cloned().map(|v| v.map(Arg::Positional)).collect::<Option<_>>()?;
     items.extend(named);
     moved.then_some(Args { span: args.span, items })
+}
+
+/// "`Conv2d` takes its filters and kernel by position", for arguments
+/// named as in Keras or PyTorch.
+fn named_by_position(def: &LayerDef, args: &Args) -> String {
+    let name = def.name;
+    let named: Vec<&str> = def
+        .positional
+        .iter()
+        .filter(|param| {
+            args.items.iter().any(|arg| {
+                matches!(arg, Arg::Named(key, _) if positional_named(def, &key.to_string()).is_some_and(|p| p.name == param.name))
+            })
+        })
+        .map(|param| param.name)
+        .collect();
+    let written = by_position(def, args).map_or(def.usage.to_string(), |args| {
+        let (open, close) = def.brackets.pair();
+        format!("{name}{open}{}{close}", args_text(&args.items))
+    });
+    let (list, names) = match named.split_last() {
+        Some((last, [])) => (last.to_string(), "a name"),
+        Some((last, rest)) => (format!("{} and {last}", rest.join(", ")), "names"),
+        None => (String::new(), "names"),
+    };
+    format!("`{name}` takes its {list} by position, without {names}: write `{written}`")
 }
 
 /// "`5` is not an activation", with how to write two sizes as one when

@@ -347,8 +347,8 @@ impl Checker<'_> {
         if guessed {
             let is_merge_or_block =
                 name == symbol::CONCAT || name == symbol::ADD || self.blocks.iter().any(|b| b.name == name);
-            let suggested = layers::suggest(&name).filter(|_| !is_merge_or_block)?;
-            meant.path = syn::Path::from(Ident::new(suggested, spec.name()?.span()));
+            let suggested = self.suggested_layer(&name).filter(|_| !is_merge_or_block)?;
+            meant.path = syn::Path::from(Ident::new(&suggested, spec.name()?.span()));
         }
         let def = layers::find(&meant.name()?.to_string())?;
         let args = match def.brackets {
@@ -369,6 +369,19 @@ impl Checker<'_> {
         (spec_text(&meant) != spec_text(spec)).then_some((meant, guessed))
     }
 
+    /// The layer, merge or block an unknown name most likely means: a
+    /// built-in layer's Keras or PyTorch name, or the nearest spelling.
+    fn suggested_layer(&self, name: &str) -> Option<String> {
+        if let Some(ours) = layers::foreign_name(name) {
+            return Some(ours.to_string());
+        }
+        let mut names = layers::names();
+        names.extend([symbol::CONCAT, symbol::ADD]);
+        let blocks: Vec<String> = self.blocks.iter().map(|b| b.name.to_string()).collect();
+        names.extend(blocks.iter().map(String::as_str));
+        nearest(name, &names).map(str::to_string)
+    }
+
     /// Any type that is not a built-in layer or a block: a custom layer or
     /// a nested network, written without arguments (or with type arguments
     /// of its own).
@@ -386,11 +399,7 @@ impl Checker<'_> {
                 .collect(),
         };
         if spec.call.is_some() || type_args.is_none() {
-            let mut names = layers::names();
-            names.extend([symbol::CONCAT, symbol::ADD]);
-            let blocks: Vec<String> = self.blocks.iter().map(|b| b.name.to_string()).collect();
-            names.extend(blocks.iter().map(String::as_str));
-            let message = match layers::suggest(&name).or_else(|| nearest(&name, &names)) {
+            let message = match self.suggested_layer(&name) {
                 Some(suggested) => format!("unknown layer `{name}`; did you mean `{suggested}`?"),
                 None => format!(
                     "unknown layer `{name}` (the built-in layers are listed in the documentation of `network!`; a block is declared with `block {name}(..) {{ .. }}`; any other type must implement `typenet::Layer` and is written without arguments)"
@@ -954,13 +963,20 @@ mod tests {
     fn keras_and_pytorch_spellings_say_how_network_writes_them() {
         assert_one("struct N { input: 4, fc: Dense<units = 32> }", "write `Dense<32>`");
         assert_one("struct N { input: 4, fc: Dense<32, activation = Relu> }", "write `Dense<32, Relu>`");
-        assert_one("struct N { input: 4, d: Dropout(p = 0.5) }", "`p` is the rate of `Dropout`");
+        assert_one(
+            "struct N { input: 4, d: Dropout(p = 0.5) }",
+            "`Dropout` takes its rate by position, without a name: write `Dropout(0.5)`",
+        );
         // One message for all the named sizes, and the layer is checked as meant.
         let found = messages(
             "struct N { input: [8, 8, 1], c: Conv2d<filters = 16, kernel_size = 3>, out: Dense<2> }",
         );
         assert_eq!(found.len(), 2, "{found:#?}");
-        assert!(found[0].contains("write `Conv2d<16, 3>`"), "{found:#?}");
+        assert!(
+            found[0]
+                .contains("takes its filters and kernel by position, without names: write `Conv2d<16, 3>`"),
+            "{found:#?}"
+        );
         assert!(found[1].contains("[6, 6, 16]: add a `Flatten`"), "{found:#?}");
         assert_one(
             "struct N { input: [8, 3], r: Lstm<8, return_sequences> }",

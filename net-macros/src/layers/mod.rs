@@ -147,11 +147,9 @@ const FOREIGN_NAMES: &[(&str, &str)] = &[
     ("Upsample", "UpSampling2d"),
 ];
 
-/// The built-in layer a name that is not one most likely means: its
-/// Keras or PyTorch name, or a near spelling.
-pub fn suggest(name: &str) -> Option<&'static str> {
-    let foreign = FOREIGN_NAMES.iter().find(|(foreign, _)| foreign.eq_ignore_ascii_case(name));
-    foreign.map(|(_, ours)| *ours).or_else(|| crate::suggest::nearest(name, &names()))
+/// The built-in layer that Keras or PyTorch call `name`.
+pub fn foreign_name(name: &str) -> Option<&'static str> {
+    FOREIGN_NAMES.iter().find(|(foreign, _)| foreign.eq_ignore_ascii_case(name)).map(|(_, ours)| *ours)
 }
 
 /// Every spelling, for "did you mean".
