@@ -8,7 +8,7 @@ use syn::Ident;
 
 use crate::dims::{Dim, MAX_VALUES};
 use crate::errors::Errors;
-use crate::parse::{args_text, path_text, value_text, Arg, Args, LayerSpec, Value};
+use crate::parse::{args_text, value_text, Arg, Args, LayerSpec, Value};
 use crate::schema::{AxisValue, Bindings, Bound, Brackets, Kind, LayerDef, Padding, Param};
 use crate::suggest::nearest;
 
@@ -29,7 +29,17 @@ pub fn bind(def: &LayerDef, spec: &LayerSpec, errors: &mut Errors) -> Option<Bin
         }
     }
     if let Some(wrong) = wrong {
-        errors.at(wrong.span, format!("write `{}`, not `{name}{}`", def.usage, def.brackets.other()));
+        let (open, close) = def.brackets.pair();
+        // `MaxPool2d(2)` is `MaxPool2d<2>` when its arguments fit there.
+        let in_place = used.is_none().then(|| swap_brackets(spec)).filter(|swapped| {
+            let mut quiet = Errors::default();
+            bind(def, swapped, &mut quiet).is_some()
+        });
+        let written = match in_place {
+            Some(_) => format!("{name}{open}{}{close}", args_text(&wrong.items)),
+            None => def.usage.to_string(),
+        };
+        errors.at(wrong.span, format!("write `{written}`, not `{name}{}`", def.brackets.other()));
     }
     let mut bindings = Bindings::default();
     let args = used.clone().unwrap_or(Args { span: spec.span(), items: Vec::new() });
@@ -56,13 +66,19 @@ pub fn bind(def: &LayerDef, spec: &LayerSpec, errors: &mut Errors) -> Option<Bin
                         );
                     }
                     (None, Some(param))
-                        if matches!(param.kind, Kind::Activation(_)) && !matches!(value, Value::Path(_)) =>
+                        if matches!(param.kind, Kind::Activation(_))
+                            && !matches!(value, Value::Path(_) | Value::Str(..)) =>
                     {
                         errors.at(value.span(), not_an_activation(def, previous, value));
                     }
                     (None, Some(param)) => bind_value(&mut bindings, param, value, name, errors),
                     (None, None) => {
-                        errors.at(value.span(), format!("too many arguments: write `{}`", def.usage))
+                        // Keras and PyTorch take a pool's stride second.
+                        let stride = def.options.iter().find(|p| p.name == "stride");
+                        let hint = stride
+                            .map(|_| format!("; a stride is named: `stride = {}`", value_text(value)))
+                            .unwrap_or_default();
+                        errors.at(value.span(), format!("too many arguments: write `{}`{hint}", def.usage))
                     }
                 }
                 previous = Some(value);
@@ -135,7 +151,7 @@ pub fn by_position(def: &LayerDef, args: &Args) -> Option<Args> {
             Arg::Named(key, value) => match positional_named(def, &key.to_string()) {
                 Some(param) => {
                     let at = def.positional.iter().position(|p| p.name == param.name)?;
-                    if slots[at].replace(value.clone()).is_some() {
+                    if slots[at].replace(meant_value(value, param.kind)).is_some() {
                         return None;
                     }
                     moved = true;
@@ -200,6 +216,65 @@ fn not_an_activation(def: &LayerDef, previous: Option<&Value>, value: &Value) ->
     )
 }
 
+/// `spec` with its `<..>` and `(..)` arguments swapped.
+pub fn swap_brackets(spec: &LayerSpec) -> LayerSpec {
+    LayerSpec { path: spec.path.clone(), angle: spec.call.clone(), call: spec.angle.clone() }
+}
+
+/// The names a value of `kind` may take, for values written as strings
+/// or in another case.
+fn names_of(kind: Kind) -> &'static [&'static str] {
+    match kind {
+        Kind::Activation(names) | Kind::Word(names) => names,
+        Kind::Padding => &["Valid", "Same", "Causal"],
+        Kind::Bool => &["true", "false"],
+        _ => &[],
+    }
+}
+
+/// The value meant for a parameter of `kind`, as Keras, PyTorch or Python
+/// habits write it: a tuple for a list (`(3, 3)`), a string or another
+/// case for a name (`"relu"`, `same`, `True`).
+pub fn meant_value(value: &Value, kind: Kind) -> Value {
+    let named = |written: &str, span: Span| {
+        let name = names_of(kind).iter().find(|name| name.eq_ignore_ascii_case(written))?;
+        Some(match *name {
+            "true" | "false" => Value::Bool(*name == "true", span),
+            _ => Value::Path(syn::Path::from(Ident::new(name, span))),
+        })
+    };
+    match value {
+        Value::Str(text, span) => named(text, *span).unwrap_or_else(|| value.clone()),
+        Value::Path(path) => path
+            .get_ident()
+            .map(ToString::to_string)
+            .and_then(|written| named(&written, path.span()))
+            .unwrap_or_else(|| value.clone()),
+        other => untupled(other),
+    }
+}
+
+/// The arguments with every value as [`meant_value`] reads it.
+pub fn meant_args(def: &LayerDef, args: &Args) -> Args {
+    let mut position = 0;
+    let items = args
+        .items
+        .iter()
+        .map(|arg| match arg {
+            Arg::Positional(value) => {
+                let kind = def.positional.get(position).map(|p| p.kind);
+                position += 1;
+                Arg::Positional(kind.map_or_else(|| untupled(value), |kind| meant_value(value, kind)))
+            }
+            Arg::Named(key, value) => {
+                let kind = def.options.iter().find(|p| key == p.name).map(|p| p.kind);
+                Arg::Named(key.clone(), kind.map_or_else(|| untupled(value), |kind| meant_value(value, kind)))
+            }
+        })
+        .collect();
+    Args { span: args.span, items }
+}
+
 /// The value a tuple meant: `(3, 3)` is `[3, 3]`, `(32)` is `32`.
 pub fn untupled(value: &Value) -> Value {
     match value {
@@ -237,9 +312,14 @@ pub fn misplaced_activation(def: &LayerDef, args: &Args) -> Option<MisplacedActi
             Arg::Named(..) => None,
         })
         .collect();
-    let is_activation = |value: &Value| matches!(value, Value::Path(path) if path.get_ident().is_some_and(|id| names.contains(&id.to_string().as_str())));
+    // In any case (`relu`): a `const` width is never called that.
+    let is_activation = |value: &Value| {
+        let Value::Path(path) = value else { return false };
+        let written = path.get_ident().map(ToString::to_string).unwrap_or_default();
+        names.iter().any(|name| name.eq_ignore_ascii_case(&written))
+    };
     let at = positional.iter().position(|value| is_activation(value)).filter(|&at| at < slot)?;
-    let activation = positional[at].clone();
+    let activation = meant_value(positional[at], def.positional[slot].kind);
     let sizes: Vec<Value> =
         positional.iter().enumerate().filter(|&(i, _)| i != at).map(|(_, v)| (*v).clone()).collect();
     let named = args.items.iter().filter(|arg| matches!(arg, Arg::Named(..))).cloned();
@@ -282,12 +362,20 @@ pub fn unknown_option(key: &Ident, layer: &str, options: &[Param]) -> String {
 }
 
 fn bind_value(bindings: &mut Bindings, param: &Param, value: &Value, layer: &str, errors: &mut Errors) {
-    if let Value::Tuple(items, span) = value {
-        let how = if items.len() == 1 { "without parentheses" } else { "in brackets: a list, not a tuple" };
-        let meant = value_text(&untupled(value));
+    let meant = meant_value(value, param.kind);
+    if value_text(&meant) != value_text(value) {
+        let how = match value {
+            Value::Tuple(items, _) if items.len() == 1 => ", without parentheses".to_string(),
+            Value::Tuple(..) => ", in brackets: a list, not a tuple".to_string(),
+            Value::Str(..) => ", a name without quotes".to_string(),
+            other => format!(", not `{}`", value_text(other)),
+        };
         // The check goes on with the value meant (see `check`): its own
         // mistakes are reported there.
-        errors.at(*span, format!("write the {} of `{layer}` as `{meant}`, {how}", param.name));
+        errors.at(
+            value.span(),
+            format!("write the {} of `{layer}` as `{}`{how}", param.name, value_text(&meant)),
+        );
         return;
     }
     let span = value.span();
@@ -469,27 +557,11 @@ fn zeros(value: &Value, layer: &str, bindings: &mut Bindings, errors: &mut Error
     }
 }
 
-/// `same` or `VALID` for `Same` or `Valid`: the mode meant.
-fn padding_mode_in_other_case(path: &syn::Path) -> Option<&'static str> {
-    let written = path.get_ident()?.to_string();
-    ["Valid", "Same", "Causal"]
-        .into_iter()
-        .find(|mode| mode.eq_ignore_ascii_case(&written) && *mode != written)
-}
-
 fn padding(value: &Value, layer: &str, bindings: &mut Bindings, errors: &mut Errors) -> Option<Padding> {
     match value {
         Value::Path(path) if path.is_ident("Valid") => Some(Padding::Valid),
         Value::Path(path) if path.is_ident("Same") => Some(Padding::Same),
         Value::Path(path) if path.is_ident("Causal") => Some(Padding::Causal),
-        // Keras spells the modes in lower case; as a `const` name, `same`
-        // would only fail later, in the expansion.
-        Value::Path(path) if padding_mode_in_other_case(path).is_some() => {
-            let mode = padding_mode_in_other_case(path)?;
-            errors
-                .at(path.span(), format!("the padding mode is written `{mode}`, not `{}`", path_text(path)));
-            None
-        }
         Value::Int { .. } | Value::Path(_) => {
             let p = zeros(value, layer, bindings, errors)?;
             Some(if p.literal() == Some(0) { Padding::Valid } else { Padding::Zeros([p.clone(), p]) })

@@ -137,6 +137,9 @@ pub enum Value {
     Layer(Box<LayerSpec>),
     /// `[a: Dense<4>, b: Relu]`: a path of entries (of a `Concat`/`Add`).
     Entries(Vec<EntryDecl>, Span),
+    /// A string literal: never valid, but Keras writes names as strings
+    /// (`activation="relu"`), so the message can say which name it meant.
+    Str(String, Span),
     /// Anything else, kept for its span.
     Other(Span),
 }
@@ -150,6 +153,7 @@ impl Value {
             | Value::List(_, span)
             | Value::Tuple(_, span)
             | Value::Entries(_, span)
+            | Value::Str(_, span)
             | Value::Other(span) => *span,
             Value::Path(path) => path.span(),
             Value::Layer(spec) => spec.span(),
@@ -180,6 +184,7 @@ pub fn value_text(value: &Value) -> String {
             let items: Vec<String> = entries.iter().map(entry_text).collect();
             format!("[{}]", items.join(", "))
         }
+        Value::Str(text, _) => format!("{text:?}"),
         Value::Other(_) => "?".to_string(),
     }
 }
@@ -305,6 +310,10 @@ impl Parse for Value {
                 return Ok(Value::Path(spec.path));
             }
             return Ok(Value::Layer(Box::new(spec)));
+        }
+        if input.peek(syn::LitStr) {
+            let lit: syn::LitStr = input.parse()?;
+            return Ok(Value::Str(lit.value(), lit.span()));
         }
         let tree: TokenTree = input.parse()?;
         Ok(Value::Other(tree.span()))

@@ -220,6 +220,9 @@ fn malformed_inputs_give_errors_never_panics() {
         "MaxPol2d",
         "Linear",
         "Dropuot",
+        "True",
+        "\"relu\"",
+        "Activation",
     ];
     let mut rng = Lcg(7);
     let mut cases = 0;

@@ -22,9 +22,21 @@ network! {
 }
 
 network! {
+    struct Strings {
+        input: [8, 8, 1],
+        conv: Conv2d<4, 3, "relu", padding = "valid">,
+        pool: MaxPool2d(2),
+        flat: Flatten,
+        act: Activation("relu"),
+        out: Dense<2, activation = "softmax">,
+    }
+}
+
+network! {
     struct Sequence {
         input: 28 * 28,
         rnn: Lstm<8, return_sequences>,
+        last: Gru<8, return_sequences = True>,
     }
 }
 

@@ -14,7 +14,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::quote;
 use syn::{Ident, Visibility};
 
-use crate::args::{bind, by_position, misplaced_activation, untupled};
+use crate::args::{bind, by_position, meant_args, misplaced_activation, swap_brackets};
 use crate::dims::{describe_shape, Dim, Shape, MAX_VALUES};
 use crate::errors::Errors;
 use crate::ir::{BuiltIn, CheckedEntry, EntryKind, LayerUse, Network};
@@ -351,6 +351,13 @@ impl Checker<'_> {
             meant.path = syn::Path::from(Ident::new(&suggested, spec.name()?.span()));
         }
         let def = layers::find(&meant.name()?.to_string())?;
+        let (used, other) = match def.brackets {
+            crate::schema::Brackets::Angle => (&meant.angle, &meant.call),
+            crate::schema::Brackets::Call => (&meant.call, &meant.angle),
+        };
+        if used.is_none() && other.is_some() {
+            meant = swap_brackets(&meant);
+        }
         let args = match def.brackets {
             crate::schema::Brackets::Angle => &mut meant.angle,
             crate::schema::Brackets::Call => &mut meant.call,
@@ -361,10 +368,8 @@ impl Checker<'_> {
         if let Some(reordered) = args.as_ref().and_then(|a| by_position(def, a)) {
             *args = Some(reordered);
         }
-        for arg in args.iter_mut().flat_map(|a| a.items.iter_mut()) {
-            match arg {
-                Arg::Positional(value) | Arg::Named(_, value) => *value = untupled(value),
-            }
+        if let Some(written) = args.as_mut() {
+            *written = meant_args(def, written);
         }
         (spec_text(&meant) != spec_text(spec)).then_some((meant, guessed))
     }
@@ -399,7 +404,13 @@ impl Checker<'_> {
                 .collect(),
         };
         if spec.call.is_some() || type_args.is_none() {
+            let keras_activation =
+                name == "Activation" && spec.call.as_ref().is_some_and(|call| call.items.len() == 1);
             let message = match self.suggested_layer(&name) {
+                // Keras' `Activation("relu")`.
+                _ if keras_activation => {
+                    "an activation is a layer of its own: write its name, e.g. `act: Relu`".to_string()
+                }
                 Some(suggested) => format!("unknown layer `{name}`; did you mean `{suggested}`?"),
                 None => format!(
                     "unknown layer `{name}` (the built-in layers are listed in the documentation of `network!`; a block is declared with `block {name}(..) {{ .. }}`; any other type must implement `typenet::Layer` and is written without arguments)"
@@ -884,7 +895,7 @@ mod tests {
     fn unknown_layers_and_activations_get_suggestions() {
         assert_one("struct N { input: 4, fc: Denes<3> }", "did you mean `Dense`");
         assert_one("struct N { input: 4, fc: Dense<3, Rleu> }", "did you mean `Relu`");
-        assert_one("struct N { input: 4, fc: Dense(3) }", "write `Dense<WIDTH>");
+        assert_one("struct N { input: 4, fc: Dense(3) }", "write `Dense<3>`, not `Dense(..)`");
     }
 
     #[test]
@@ -984,7 +995,7 @@ mod tests {
         );
         assert_one(
             "struct N { input: [8, 8, 1], c: Conv2d<4, 3, padding = same> }",
-            "written `Same`, not `same`",
+            "write the padding of `Conv2d` as `Same`",
         );
         assert_one("struct N { input: [8, 8, 1], p: MaxPooling2D<2> }", "did you mean `MaxPool2d`?");
         assert_one("struct N { input: 4, fc: Linear(4) }", "did you mean `Dense`?");
@@ -995,6 +1006,25 @@ mod tests {
             "a kernel of 4 by 5 is one argument, `[4, 5]`",
         );
         assert_one("struct N { input: 28 * 28, fc: Dense<4> }", "does not evaluate arithmetic");
+        assert_one(
+            "struct N { input: 4, fc: Dense<4, \"relu\"> }",
+            "write the activation of `Dense` as `Relu`, a name without quotes",
+        );
+        assert_one("struct N { input: 4, fc: Dense<4, activation = \"relu\"> }", "write `Dense<4, Relu>`");
+        assert_one("struct N { input: [8, 3], r: Lstm<8, return_sequences = True> }", "as `true`");
+        assert_one("struct N { input: 4, fc: Dense<relu, 32> }", "write `Dense<32, Relu>`");
+        assert_one("struct N { input: 4, act: Activation(\"relu\") }", "write its name, e.g. `act: Relu`");
+        assert_one(
+            "struct N { input: [8, 8, 1], p: MaxPool2d(2) }",
+            "write `MaxPool2d<2>`, not `MaxPool2d(..)`",
+        );
+        assert_one("struct N { input: [8, 8, 1], p: MaxPool2d<2, 2> }", "a stride is named: `stride = 2`");
+        // Each is checked as meant: the missing Flatten after it shows too.
+        for layer in ["MaxPool2d(2)", "MaxPool2d<2, padding = \"valid\">", "Conv2d<4, 3, \"relu\">"] {
+            let found = messages(&format!("struct N {{ input: [8, 8, 1], p: {layer}, out: Dense<2> }}"));
+            assert_eq!(found.len(), 2, "{layer}: {found:#?}");
+            assert!(found[1].contains("add a `Flatten`"), "{layer}: {found:#?}");
+        }
         assert_one("struct N { input: 4, fc: Dense<2 * 8> }", "does not evaluate arithmetic");
     }
 
