@@ -346,9 +346,13 @@ mod tests {
         ] {
             let a_data: Vec<f32> = (0..m * k).map(|i| (i as f32 * 0.37).sin()).collect();
             let b_data: Vec<f32> = (0..k * n).map(|i| (i as f32 * 0.11).cos()).collect();
+            // Columns of `b` read in place with a leading dimension past
+            // their depth (a view into a wider matrix).
+            let wide: Vec<f32> = (0..(k + 3) * n).map(|i| (i as f32 * 0.23).cos()).collect();
             for (a, b) in [
                 (Operand::cols(&a_data, m), Operand::cols(&b_data, k)),
                 (Operand::transposed(&a_data, k), Operand::transposed(&b_data, n)),
+                (Operand::cols(&a_data, m), Operand { data: &wide, row_stride: 1, col_stride: k + 3 }),
             ] {
                 let want = reference(m, k, n, a, b);
                 let mut got = vec![1.0f32; m * n];
