@@ -38,10 +38,38 @@
 //! assert_eq!(p.len(), 10);
 //! ```
 //!
-//! See the README for the declaration syntax, the generated items, training
-//! with `fit`, and weight IO.
+//! The [`guide`] walks through typenet chapter by chapter, from a first
+//! trained network to graphs, PyTorch weights and performance;
+//! [`network!`] lists every layer and attribute.
 
 pub use net_core::*;
+
+/// The guide, one module per chapter: the pages of `docs/guide/` in the
+/// repository, rendered here so that every Rust example in them is compiled
+/// and run by `cargo test --doc` (examples that train for long are compiled
+/// only). It exists only in documentation and doctest builds, not in the
+/// crate's API.
+#[cfg(any(doc, doctest))]
+pub mod guide {
+    #[doc = include_str!("../docs/guide/01-getting-started.md")]
+    pub mod getting_started {}
+    #[doc = include_str!("../docs/guide/02-declaring-networks.md")]
+    pub mod declaring_networks {}
+    #[doc = include_str!("../docs/guide/03-training.md")]
+    pub mod training {}
+    #[doc = include_str!("../docs/guide/04-images.md")]
+    pub mod images {}
+    #[doc = include_str!("../docs/guide/05-sequences-and-streaming.md")]
+    pub mod sequences_and_streaming {}
+    #[doc = include_str!("../docs/guide/06-graphs.md")]
+    pub mod graphs {}
+    #[doc = include_str!("../docs/guide/07-weights.md")]
+    pub mod weights {}
+    #[doc = include_str!("../docs/guide/08-custom-layers.md")]
+    pub mod custom_layers {}
+    #[doc = include_str!("../docs/guide/09-performance.md")]
+    pub mod performance {}
+}
 
 /// Declares a network: a struct with one public field per layer, generic over
 /// its phase, with forward, backward, `summary`, construction, phase
