@@ -43,6 +43,10 @@
 //! [`network!`] lists every layer and attribute.
 
 pub use net_core::*;
+// Re-exported so users name the same versions typenet uses, but linked
+// rather than copied into typenet's documentation (they have their own).
+#[doc(no_inline)]
+pub use net_core::{nalgebra, rand};
 
 /// The guide, one module per chapter: the pages of `docs/guide/` in the
 /// repository, rendered here so that every Rust example in them is compiled
