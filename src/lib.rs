@@ -43,10 +43,6 @@
 //! [`network!`] lists every layer and attribute.
 
 pub use net_core::*;
-// Re-exported so users name the same versions typenet uses, but linked
-// rather than copied into typenet's documentation (they have their own).
-#[doc(no_inline)]
-pub use net_core::{nalgebra, rand};
 
 /// The guide, one module per chapter: the pages of `docs/guide/` in the
 /// repository, rendered here so that every Rust example in them is compiled
@@ -158,7 +154,7 @@ pub mod guide {
 /// causal `Conv1d`, per-step layers, graphs of those); on another network it
 /// is a compile error naming the layer that is not.
 ///
-/// The guide's chapters ([`guide`](crate::guide)) show each family at work.
+/// The chapters of the [`guide`] show each family at work.
 ///
 /// # Generated, for `struct Net`
 ///
