@@ -14,7 +14,8 @@ const FACADE: &str = include_str!("../../src/lib.rs");
 /// between its "Syntax" heading and the re-export).
 fn table_rows() -> Vec<&'static str> {
     let start = FACADE.find("/// # Syntax").expect("the network! page has a Syntax section");
-    let end = FACADE[start..].find("pub use net_macros::network;").expect("the page ends at the re-export") + start;
+    let end =
+        FACADE[start..].find("pub use net_macros::network;").expect("the page ends at the re-export") + start;
     FACADE[start..end]
         .lines()
         .filter_map(|line| line.trim_start().strip_prefix("/// |"))
@@ -25,18 +26,16 @@ fn table_rows() -> Vec<&'static str> {
 /// Whether `text` has `` `word `` followed by something that cannot
 /// continue an identifier (so `Conv2d` is not found in `Conv2dTranspose`).
 fn names(text: &str, word: &str) -> bool {
-    text.match_indices(&format!("`{word}")).any(|(at, found)| {
-        !text[at + found.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_')
-    })
+    text.match_indices(&format!("`{word}"))
+        .any(|(at, found)| !text[at + found.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_'))
 }
 
 /// Whether `text` has `word` neither preceded nor followed by a character
 /// of an identifier (`padding` is not found in `output_padding`).
 fn whole_word(text: &str, word: &str) -> bool {
     let ident = |c: char| c.is_alphanumeric() || c == '_';
-    text.match_indices(word).any(|(at, found)| {
-        !text[..at].ends_with(ident) && !text[at + found.len()..].starts_with(ident)
-    })
+    text.match_indices(word)
+        .any(|(at, found)| !text[..at].ends_with(ident) && !text[at + found.len()..].starts_with(ident))
 }
 
 /// The first cell of a row: how the layer is written.
@@ -49,10 +48,9 @@ fn every_layer_in_the_table_has_a_documented_row_with_its_options() {
     let rows = table_rows();
     assert!(rows.len() >= 20, "the table was not found: {rows:?}");
     for def in TABLE {
-        let row = rows
-            .iter()
-            .find(|row| names(written(row), def.name))
-            .unwrap_or_else(|| panic!("`{}` has no row in the network! page's layer table (src/lib.rs)", def.name));
+        let row = rows.iter().find(|row| names(written(row), def.name)).unwrap_or_else(|| {
+            panic!("`{}` has no row in the network! page's layer table (src/lib.rs)", def.name)
+        });
         for option in def.options {
             assert!(
                 whole_word(row, option.name),
@@ -62,7 +60,11 @@ fn every_layer_in_the_table_has_a_documented_row_with_its_options() {
             );
         }
         for word in def.positional.iter().flat_map(words) {
-            assert!(row.contains(word), "the network! page's row for `{}` does not show `{word}`: {row}", def.name);
+            assert!(
+                row.contains(word),
+                "the network! page's row for `{}` does not show `{word}`: {row}",
+                def.name
+            );
         }
     }
 }
