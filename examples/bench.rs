@@ -300,7 +300,7 @@ where
 
 /// The real-time rows: `predict` on Dense N->N tanh, against RTNeural's
 /// figures for the same models (measured on this machine type; see the
-/// README for how).
+/// guide's performance chapter for how).
 fn real_time_rows() {
     typenet::set_num_threads(1);
     let rows = [

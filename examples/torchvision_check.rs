@@ -1,5 +1,5 @@
 //! Loads torchvision's InceptionV3 and ResNet-18 `state_dict`s as they
-//! are into the README's declarations and compares the Eval logits with
+//! are into the declarations of `tests/models/torchvision.rs` and compares the Eval logits with
 //! torchvision's. Run through `python3 tools/torchvision_check.py`, which
 //! writes the weights, an input batch and torchvision's logits to a folder
 //! and passes it here.

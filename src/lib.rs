@@ -38,10 +38,38 @@
 //! assert_eq!(p.len(), 10);
 //! ```
 //!
-//! See the README for the declaration syntax, the generated items, training
-//! with `fit`, and weight IO.
+//! The [`guide`] walks through typenet chapter by chapter, from a first
+//! trained network to graphs, PyTorch weights and performance;
+//! [`network!`] lists every layer and attribute.
 
 pub use net_core::*;
+
+/// The guide, one module per chapter: the pages of `docs/guide/` in the
+/// repository, rendered here so that every Rust example in them is compiled
+/// and run by `cargo test --doc` (examples that train for long are compiled
+/// only). It exists only in documentation and doctest builds, not in the
+/// crate's API.
+#[cfg(any(doc, doctest))]
+pub mod guide {
+    #[doc = include_str!("../docs/guide/01-getting-started.md")]
+    pub mod getting_started {}
+    #[doc = include_str!("../docs/guide/02-declaring-networks.md")]
+    pub mod declaring_networks {}
+    #[doc = include_str!("../docs/guide/03-training.md")]
+    pub mod training {}
+    #[doc = include_str!("../docs/guide/04-images.md")]
+    pub mod images {}
+    #[doc = include_str!("../docs/guide/05-sequences-and-streaming.md")]
+    pub mod sequences_and_streaming {}
+    #[doc = include_str!("../docs/guide/06-graphs.md")]
+    pub mod graphs {}
+    #[doc = include_str!("../docs/guide/07-weights.md")]
+    pub mod weights {}
+    #[doc = include_str!("../docs/guide/08-custom-layers.md")]
+    pub mod custom_layers {}
+    #[doc = include_str!("../docs/guide/09-performance.md")]
+    pub mod performance {}
+}
 
 /// Declares a network: a struct with one public field per layer, generic over
 /// its phase, with forward, backward, `summary`, construction, phase
@@ -51,6 +79,12 @@ pub use net_core::*;
 ///
 /// ```text
 /// network! {
+///     /// Blocks: entries written once, used as layers with arguments.
+///     block NAME(PARAM, .., OPTION = DEFAULT, ..) {
+///         FIELD: LAYER,
+///         ...
+///     }
+///
 ///     #[attributes and doc comments pass through]
 ///     VIS struct NAME {
 ///         input: WIDTH | [D1, D2, ..],      // first entry, required
@@ -58,33 +92,69 @@ pub use net_core::*;
 ///         FIELD: LAYER,
 ///         ...
 ///     }
+///     ... more structs and blocks
 /// }
 /// ```
 ///
-/// Widths are integer literals or `const` items. Layers:
+/// Widths are integer literals or `const` items. A shaped input keeps one
+/// sample flat, last axis fastest: `[H, W, C]` is an image (channels last),
+/// `[T, F]` a sequence of `T` steps, `[T]` token ids. Layers (`Act` is an
+/// optional activation: `Linear` (default), `Relu`, `Sigmoid`, `Tanh`,
+/// `Softmax`, `LeakyRelu`, `Gelu`; `K`, strides, windows and scales are a
+/// number or `[H, W]`):
 ///
 /// | written | field type | notes |
 /// |---|---|---|
-/// | `Dense<N>`, `Dense<N, Act>` | `Dense<IN, N, Act>` | Act: `Linear` (default), `Relu`, `Sigmoid`, `Tanh`, `Softmax`, `LeakyRelu`, `Gelu` |
-/// | `Relu`, `Sigmoid`, `Tanh`, `Softmax` (also `LeakyRelu`, `Gelu`) | `Activation<IN, Act>` | standalone activation |
-/// | `Dropout(rate)`, `Dropout(rate, noise_shape = [..])` | `Dropout<IN, P>` | rate checked in [0, 1] at compile time |
-/// | `StopGradient` | `StopGradient<IN>` | identity forward, zero gradient |
-/// | `Flatten` | `Flatten<IN>` | no run-time cost |
-/// | `BatchNorm` | `BatchNorm<IN, P>` | Keras defaults |
-/// | `LayerNorm`, `LayerNorm(eps = E)` | `LayerNorm<F, POSITIONS>` | PyTorch's `nn.LayerNorm(F)` over the last axis (each sample, or each step); eps 1e-5 by default |
-/// | `Embedding<V, D>` | `Embedding<T, V, D>` | `[T]` token ids (integral `f32`) -> `[T, D]`; `weight` `[V, D]` as PyTorch |
-/// | `Bidirectional(Lstm<U, ..>)`, `Bidirectional(Gru<U, ..>)` | `Bidirectional<Lstm<T, F, U, ..>, T>` | `[2U]` (`[T, 2U]` with `return_sequences`), forward first; `_reverse` tensors as PyTorch; not streamable |
-/// | `Conv2dTranspose<F, K>`, `Conv2dTranspose<F, K, Act>` | `Conv2dTranspose<G, C, F, Act, BIAS>` | `nn.ConvTranspose2d` on `[H, W, C]`; options `stride`, `padding`, `output_padding` (below the stride), `bias = false`; weight `[C, F, KH, KW]` |
-/// | `UpSampling2d<S>`, `UpSampling2d<[SH, SW]>` | `UpSampling2d<H, W, C, SH, SW>` | nearest neighbour, `[H, W, C]` -> `[SH·H, SW·W, C]` |
+/// | `Dense<N>`, `Dense<N, Act>` | `Dense<IN, N, Act>` | on a flat input |
+/// | `Relu`, `Sigmoid`, `Tanh`, `Softmax`, `LeakyRelu`, `Gelu` | `Activation<IN, Act>` | standalone activation, any shape |
+/// | `Dropout(rate)`, `Dropout(rate, noise_shape = [..])` | `Dropout<IN, P>` | rate checked in [0, 1] at compile time; Keras' `noise_shape` (batch axis first, `_` or `1` per axis) |
+/// | `SpatialDropout(rate)` | `SpatialDropout<POSITIONS, C, P>` | drops whole channels of `[.., C]` |
 /// | `GaussianNoise(stddev)` | `GaussianNoise<IN, P>` | adds N(0, stddev²) in `Train`, the identity in `Eval`; stddev checked positive |
 /// | `GaussianDropout(rate)` | `GaussianDropout<IN, P>` | multiplies by N(1, rate/(1-rate)) in `Train`, the identity in `Eval`; rate in [0, 1) |
 /// | `RandomFlip`, `RandomFlip(horizontal)`, `RandomFlip(vertical)` | `RandomFlip<H, W, C, P, HORIZONTAL, VERTICAL>` | `[H, W, C]` images mirrored at random per sample in `Train`, the identity in `Eval`; both directions by default |
 /// | `RandomTranslation(fraction)` | `RandomTranslation<H, W, C, P>` | `[H, W, C]` images shifted by whole pixels, up to `fraction` of each side, zeros filling, in `Train`; the identity in `Eval` |
+/// | `StopGradient` | `StopGradient<IN>` | identity forward, zero gradient |
+/// | `Flatten`, `Flatten(channels_first)` | `Flatten<IN>`, `FlattenChannelsFirst<POSITIONS, C>` | no run-time cost; `channels_first` flattens in PyTorch's NCHW order |
+/// | `BatchNorm`, `BatchNorm(eps = E, momentum = M)` | `BatchNorm<C, P>` | Keras defaults (1e-3, 0.99); per channel (last axis) on a shaped input |
+/// | `LayerNorm`, `LayerNorm(eps = E)` | `LayerNorm<F, POSITIONS>` | PyTorch's `nn.LayerNorm(F)` over the last axis (each sample, or each step); eps 1e-5 by default |
+/// | `Conv2d<F, K>`, `Conv2d<F, K, Act>` | `Conv2d<Grid2d<..>, F, Act, BIAS>` | on `[H, W, C]`; options `stride`, `padding = Valid \| Same \| P \| [PH, PW]`, `dilation`, `bias = false`; weight `[F, C, KH, KW]` as PyTorch |
+/// | `Conv1d<F, K>`, `Conv1d<F, K, Act>` | `Conv1d<Grid1d<..>, F, Act, BIAS>` (`Causal1d` when causal) | on `[T, C]`; options `stride`, `padding` (also `Causal`: zeros on the left; streams), `dilation`, `bias = false`; weight `[F, C, K]` |
+/// | `Conv2dTranspose<F, K>`, `Conv2dTranspose<F, K, Act>` | `Conv2dTranspose<G, C, F, Act, BIAS>` | `nn.ConvTranspose2d` on `[H, W, C]`; options `stride`, `padding`, `output_padding` (below the stride), `bias = false`; weight `[C, F, KH, KW]` |
+/// | `UpSampling2d<S>`, `UpSampling2d<[SH, SW]>` | `UpSampling2d<H, W, C, SH, SW>` | nearest neighbour, `[H, W, C]` -> `[SH·H, SW·W, C]` |
+/// | `MaxPool2d<P>`, `AvgPool2d<P>` | `MaxPool2d<Grid2d<..>>`, `AvgPool2d<Grid2d<..>>` | window `P`, stride `P` unless `stride = S`; `padding = P` (PyTorch's, at most half the window) or `Same` (Keras') |
+/// | `MaxPool1d<P>`, `AvgPool1d<P>` | `MaxPool1d<Grid1d<..>>`, `AvgPool1d<Grid1d<..>>` | on `[T, C]`; options `stride`, `padding` |
+/// | `GlobalAvgPool`, `GlobalMaxPool` | `GlobalAvgPool<POSITIONS, C>`, `GlobalMaxPool<POSITIONS, C>` | `[.., C]` -> `[C]` |
+/// | `Lstm<U>`, `Gru<U>` | `Lstm<T, F, U, ..>`, `Gru<T, F, U, ..>` | on `[T, F]` -> `[U]` (the last step), `[T, U]` with `return_sequences = true`; options `dropout`, `recurrent_dropout` (in [0, 1), Keras 3's masks); PyTorch's tensors `weight_ih_l0`, .. |
+/// | `TimeDistributed(LAYER)` | `TimeDistributed<L, T>` | `Dense`, an activation, `Dropout` or `StopGradient` on every step of `[T, F]`, shared weights |
+/// | `Bidirectional(Lstm<U, ..>)`, `Bidirectional(Gru<U, ..>)` | `Bidirectional<Lstm<T, F, U, ..>, T>` | `[2U]` (`[T, 2U]` with `return_sequences`), forward first; `_reverse` tensors as PyTorch; not streamable |
+/// | `Embedding<V, D>` | `Embedding<T, V, D>` | `[T]` token ids (integral `f32`) -> `[T, D]`; `weight` `[V, D]` as PyTorch |
+/// | `Concat([..], [..], ..)` | (fields of the struct) | graph: runs each path (a bracketed list of entries, or `[]` for the input itself) from the same input and joins the outputs on the last axis; the path's entries are fields of the struct |
+/// | `Add([..], [..], ..)` | (fields of the struct) | graph: the same, summing paths of one shape (`[]` is an identity shortcut) |
+/// | a block's name, `Block(args)` | a generated network | the block's entries with the arguments substituted, checked from the input it gets |
 /// | any other path, e.g. `Backbone` or `MyGate` | `<Path as Layer>::InPhase<P>` | a nested network or a custom [`Layer`] |
 ///
-/// Entry attributes: `#[frozen]` (layers with parameters), `#[phase(Train)]`
-/// / `#[phase(Eval)]` (Dropout, BatchNorm, nested networks), `#[l2(λ)]`
-/// (Dense), doc comments.
+/// Entry attributes:
+///
+/// - `#[frozen]`: layers with parameters, nested networks, block uses; the
+///   weights stay as they are (no gradient field), gradients still flow
+///   through.
+/// - `#[phase(Train)]` / `#[phase(Eval)]`: layers that behave differently in
+///   the two phases (dropouts, noise, augmentation, BatchNorm, recurrent
+///   layers with dropout) and networks holding them.
+/// - `#[l2(λ)]`: any layer with a kernel (`Dense`, `Conv1d`, `Conv2d`,
+///   `Conv2dTranspose`, `Lstm`, `Gru`, where it covers both kernels), in
+///   paths too; adds `2λw` to the kernel's gradient and `λΣw²` to the
+///   loss `fit` reports.
+/// - `#[rename = "NAME"]`: saves the entry's tensors under `NAME` (PyTorch's
+///   `nn.Sequential` indices: `#[rename = "0"]`).
+/// - Doc comments.
+///
+/// Merges (`Concat`, `Add`) take no attribute. `net.stream()` exists for
+/// networks over a time axis whose layers are all causal (recurrent layers,
+/// causal `Conv1d`, per-step layers, graphs of those); on another network it
+/// is a compile error naming the layer that is not.
+///
+/// The chapters of the [`guide`] show each family at work.
 ///
 /// # Generated, for `struct Net`
 ///
@@ -95,9 +165,13 @@ pub use net_core::*;
 /// - `seeded(seed)`, `init(rng)`, `into_eval()`, `into_train(seed)`,
 ///   `summary()`, `l2_penalty()`, `evaluate(&data, &loss)`, `state_dict()`,
 ///   `save(path)`, `load(path)`, `load_into(path)`.
-/// - On `Net<Eval>`: `forward(&self, x)`, `forward_into`, `predict(&sample)`.
+/// - On `Net<Eval>`: `forward(&self, x)`, `forward_into`, `predict(&sample)`,
+///   `predict_slice`, and for networks over a time axis whose layers are
+///   causal, `stream()` returning a `NetStream` (`step`, `reset`, `Clone`).
 /// - On `Net<Train>`: `forward(&mut self, x)`, `forward_into`,
-///   `backward(&grad_out)`, `backward_into`, `fit(&data, &mut opt, &loss, Fit)`.
+///   `backward(&grad_out)`, `backward_into`, `backward_with_input`,
+///   `fit(&data, &mut opt, &loss, Fit)`.
+/// - Both: `evaluate_with(&data, &loss, Evaluate)`.
 ///
 /// Mistakes are compile errors on the offending token, all reported
 /// together:
@@ -141,6 +215,47 @@ pub use net_core::*;
 /// let grads = net.backward(&CrossEntropy.grad(&y, &t));
 /// Adam::new(1e-3).step(&mut net, &grads);
 /// assert_eq!(Classifier::TRAINABLE_PARAMS, HIDDEN * 3 + 3);
+/// ```
+///
+/// Images, sequences and graphs:
+///
+/// ```
+/// use typenet::prelude::*;
+///
+/// network! {
+///     /// Two convolutions added to their input.
+///     block Residual(F) {
+///         sum: Add([conv1: Conv2d<F, 3, Relu, padding = Same>, conv2: Conv2d<F, 3, padding = 1>], []),
+///         relu: Relu,
+///     }
+///
+///     pub struct Cnn {
+///         input: [8, 8, 1],
+///         flip: RandomFlip(horizontal),
+///         #[l2(1e-4)]
+///         stem: Conv2d<8, 3, Relu, padding = 1>,             // -> [8, 8, 8]
+///         res: Residual(8),
+///         cat: Concat([max: MaxPool2d<2>], [avg: AvgPool2d<2>]),  // -> [4, 4, 16]
+///         drop: SpatialDropout(0.1),
+///         gap: GlobalAvgPool,                                 // -> [16]
+///         out: Dense<10>,
+///     }
+///
+///     pub struct Reader {
+///         input: [16, 3],
+///         conv: Conv1d<8, 3, Tanh, padding = Causal>,         // -> [16, 8]
+///         rnn: Gru<4, return_sequences = true, dropout = 0.1>, // -> [16, 4]
+///         out: TimeDistributed(Dense<1>),                     // -> [16, 1]
+///     }
+/// }
+///
+/// let cnn = Cnn::<Eval>::seeded(1);
+/// assert_eq!(cnn.forward(&Batch::<64>::from_element(2, 0.5)).shape(), (10, 2));
+///
+/// let reader = Reader::<Eval>::seeded(2);
+/// let mut stream: ReaderStream = reader.stream();
+/// let y = stream.step(&reader, &SVector::<f32, 3>::new(0.1, 0.2, 0.3));
+/// assert_eq!(y.len(), 1);
 /// ```
 pub use net_macros::network;
 

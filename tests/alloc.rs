@@ -82,13 +82,20 @@ fn setup() -> (Batch<784>, Batch<10>, W3<Train>) {
     (x, t, W3::<Train>::seeded(1))
 }
 
-// The counter is global and the tests of one binary run in parallel, so
-// each test holds this lock while it counts.
-static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
+/// One test runs every check in turn: the counter is global, and with
+/// several tests in the binary the harness allocates on its own thread
+/// (printing a finished test's name) while another test counts.
 #[test]
+fn warmed_steps_forwards_predicts_and_stream_steps_allocate_nothing() {
+    warmed_forward_loss_gradient_backward_and_eval_forward_allocate_nothing();
+    warmed_training_step_with_adam_allocates_nothing();
+    a_warmed_cnn_step_eval_forward_and_predict_allocate_nothing();
+    a_warmed_autoencoder_step_with_noise_and_upsampling_allocates_nothing();
+    a_warmed_recurrent_step_and_a_stream_step_allocate_nothing();
+    a_warmed_graph_step_eval_forward_predict_and_stream_step_allocate_nothing();
+}
+
 fn warmed_forward_loss_gradient_backward_and_eval_forward_allocate_nothing() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let (x, t, mut net) = setup();
     let (mut y, mut dy) = (Batch::<10>::zeros(x.ncols()), Batch::<10>::zeros(x.ncols()));
     let mut grads = W3Grads::zeros();
@@ -128,9 +135,7 @@ fn warmed_forward_loss_gradient_backward_and_eval_forward_allocate_nothing() {
     assert!((predicted[0] - out[(0, 0)]).abs() < 1e-5);
 }
 
-#[test]
 fn warmed_training_step_with_adam_allocates_nothing() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let (x, t, mut net) = setup();
     let mut opt = Adam::new(1e-3);
     let (mut y, mut dy) = (Batch::<10>::zeros(x.ncols()), Batch::<10>::zeros(x.ncols()));
@@ -168,9 +173,7 @@ network! {
     }
 }
 
-#[test]
 fn a_warmed_cnn_step_eval_forward_and_predict_allocate_nothing() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     const BATCH: usize = 64;
     let x = Batch::<144>::from_fn(BATCH, |i, j| ((i * 7 + j * 3) % 11) as f32 / 11.0);
     let mut t = Batch::<10>::zeros(BATCH);
@@ -230,9 +233,7 @@ network! {
     }
 }
 
-#[test]
 fn a_warmed_autoencoder_step_with_noise_and_upsampling_allocates_nothing() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     const BATCH: usize = 64;
     let x = Batch::<144>::from_fn(BATCH, |i, j| ((i * 7 + j * 3) % 11) as f32 / 11.0);
     let mut net = Autoencoder::<Train>::seeded(3);
@@ -287,9 +288,7 @@ network! {
     }
 }
 
-#[test]
 fn a_warmed_recurrent_step_and_a_stream_step_allocate_nothing() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     const BATCH: usize = 32;
     let x = Batch::<64>::from_fn(BATCH, |i, j| ((i * 5 + j * 3) % 13) as f32 / 13.0 - 0.5);
     let mut t = Batch::<10>::zeros(BATCH);
@@ -371,9 +370,7 @@ network! {
     }
 }
 
-#[test]
 fn a_warmed_graph_step_eval_forward_predict_and_stream_step_allocate_nothing() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     const BATCH: usize = 64;
     let x = Batch::<{ 12 * 12 * 3 }>::from_fn(BATCH, |i, j| ((i * 7 + j * 3) % 11) as f32 / 11.0);
     let mut t = Batch::<10>::zeros(BATCH);

@@ -603,7 +603,7 @@ fn load_options_default_to_strict_and_have_a_builder_per_field() {
     let lenient = LoadOptions::new().allow_extra(true).convert_dtypes(true).allow_non_finite(true);
     assert!(lenient.allow_extra && lenient.convert_dtypes && lenient.allow_non_finite);
     assert!(!lenient.allow_non_finite(false).allow_non_finite);
-    // The README's struct literal, which later options must not break.
+    // The guide's struct literal (weights chapter), which later options must not break.
     let readme = LoadOptions { allow_extra: true, convert_dtypes: true, ..Default::default() };
     assert_eq!(readme, LoadOptions::new().allow_extra(true).convert_dtypes(true));
     assert!(!readme.allow_non_finite);

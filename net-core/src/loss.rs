@@ -157,6 +157,14 @@ pub trait Loss {
 }
 
 /// Mean squared error over outputs and samples.
+///
+/// ```
+/// use typenet::prelude::*;
+/// let y = Batch::<2>::from_column_slice(&[1.0, 2.0, 3.0, 4.0]);   // two samples
+/// let t = Batch::<2>::from_column_slice(&[1.0, 0.0, 3.0, 2.0]);
+/// assert_eq!(Mse.loss(&y, &t), (4.0 + 4.0) / 4.0);
+/// assert_eq!(Mse.grad(&y, &t).as_slice(), &[0.0, 1.0, 0.0, 1.0]);  // 2 (y - t) / 4
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Mse;
 
@@ -248,6 +256,17 @@ impl Loss for BinaryCrossEntropyFromLogits {
 /// through a numerically stable log-sum-exp; mean over samples. The network
 /// ends in a linear layer, as with PyTorch's `CrossEntropyLoss`.
 /// [`CrossEntropy::from_probs`] is the companion for a `Softmax` output.
+///
+/// ```
+/// use typenet::prelude::*;
+/// let logits = Batch::<3>::from_column_slice(&[2.0, 0.0, 0.0]);
+/// let target = Batch::<3>::from_column_slice(&[1.0, 0.0, 0.0]);
+/// let expected = -(2f32.exp() / (2f32.exp() + 2.0)).ln();
+/// assert!((CrossEntropy.loss(&logits, &target) - expected).abs() < 1e-6);
+/// // The gradient is softmax(y) - t.
+/// let g = CrossEntropy.grad(&logits, &target);
+/// assert!(g[0] < 0.0 && g[1] > 0.0);
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct CrossEntropy;
 

@@ -22,6 +22,8 @@ mod suggest;
 mod symbol;
 
 #[cfg(test)]
+mod doc_table;
+#[cfg(test)]
 mod tests;
 
 use proc_macro::TokenStream;

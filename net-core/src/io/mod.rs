@@ -317,7 +317,7 @@ impl safetensors::View for F32View<'_> {
 /// );
 /// ```
 // Not `#[non_exhaustive]`: that would forbid the `..Default::default()`
-// literals above in other crates, which the README shows.
+// literals above in other crates, which the guide shows.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct LoadOptions {
     /// Ignore tensors the network does not have (an error by default, as

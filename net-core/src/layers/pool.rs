@@ -80,7 +80,28 @@ fn takes_over(v: f32, best: f32) -> bool {
     (v > best) | (v.is_nan() & !best.is_nan())
 }
 
-/// Max pooling over 2-D windows (see [`Pool`]).
+/// Max pooling over 2-D windows (see [`Pool`]): written `MaxPool2d<P>`
+/// (a `P` x `P` window moved by `P`), `MaxPool2d<[PH, PW]>`, with the
+/// options `stride = S` and `padding` (a number, PyTorch's, at most half
+/// the window; or `Same`, Keras'). [`AvgPool2d`] and the 1-D pools take the
+/// same arguments.
+///
+/// ```
+/// use typenet::prelude::*;
+/// network! {
+///     struct Pools {
+///         input: [7, 7, 2],
+///         max: MaxPool2d<2>,                             // -> [3, 3, 2]
+///         avg: AvgPool2d<3, stride = 1, padding = 1>,    // -> [3, 3, 2]
+///         global: GlobalMaxPool,                         // -> [2]
+///     }
+/// }
+/// let net = Pools::<Eval>::seeded(0);
+/// let x = Batch::<98>::from_fn(1, |i, _| i as f32);
+/// let y = net.forward(&x);
+/// assert_eq!(y.shape(), (2, 1));
+/// assert!(y[(0, 0)] > 0.0 && y[(0, 0)] < 98.0);
+/// ```
 pub type MaxPool2d<G> = Pool<G, Max>;
 /// Average pooling over 2-D windows (see [`Pool`]).
 pub type AvgPool2d<G, R = Average> = Pool<G, R>;

@@ -121,6 +121,8 @@ pub(crate) fn matmul(
             let b = Operand { data: &b.data[(start / m) * b.col_stride..], ..b };
             small::small_matmul(m, k, part.len() / m, a, b, part, accum, true);
         });
+    } else if n == 1 && a.row_stride == 1 && m * k >= STREAMED_GEMV {
+        gemv_by_depth(m, k, a, b, c, accum);
     } else if n == 1 && a.row_stride == 1 {
         // A large matrix-vector product is bound by reading `a`; two cores
         // pull twice the bandwidth. Mid-sized ones get one part per thread,
@@ -136,6 +138,53 @@ pub(crate) fn matmul(
     } else {
         packed_or_fallback(m, k, n, a, b, c, accum);
     }
+}
+
+/// Matrix-vector products whose matrix outgrows both cores' L2 caches
+/// (8 MiB and up: W4's 77 MB first layer) stream it from memory.
+const STREAMED_GEMV: usize = 1 << 21;
+
+/// Columns of `a` per part of a streamed matrix-vector product. A fixed
+/// count, so the order of the final sum (and its bits) does not depend on
+/// the thread count; 8 KiB-long columns times 1024 is a part of a few MiB
+/// at W4's width, enough to amortise waking a helper.
+const GEMV_DEPTH: usize = 1024;
+
+thread_local! {
+    /// Each part's partial result of a streamed matrix-vector product,
+    /// kept for the thread's life so a warmed `predict` allocates nothing.
+    static PARTIALS: std::cell::RefCell<Vec<f32>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// `c (m) = a (m x k, column-major) * b (k)` for a matrix too large for
+/// the caches: the depth is split into parts, each a contiguous run of
+/// `a`'s columns that one core reads front to back (the hardware
+/// prefetchers' best case), and the parts' partial results are added in
+/// order. Splitting rows instead had each core read a few cache lines per
+/// column, 2 KiB apart: about a third of the memory bandwidth.
+fn gemv_by_depth(m: usize, k: usize, a: Operand<'_>, b: Operand<'_>, c: &mut [f32], accum: Accum) {
+    let parts = k.div_ceil(GEMV_DEPTH);
+    PARTIALS.with(|cell| {
+        let mut partials = cell.borrow_mut();
+        if partials.len() < parts * m {
+            partials.resize(parts * m, 0.0);
+        }
+        let partials = &mut partials[..parts * m];
+        par::chunks_mut(partials, m, par::num_threads(), |start, part| {
+            let first = (start / m) * GEMV_DEPTH;
+            let depth = GEMV_DEPTH.min(k - first);
+            let a = Operand { data: &a.data[first * a.col_stride..], ..a };
+            let b = Operand { data: &b.data[first * b.row_stride..], ..b };
+            small::small_matmul(m, depth, 1, a, b, part, Accum::Replace, false);
+        });
+        let c = &mut c[..m];
+        if accum == Accum::Replace {
+            c.fill(0.0);
+        }
+        for part in partials.chunks_exact(m) {
+            c.iter_mut().zip(part).for_each(|(c, p)| *c += p);
+        }
+    });
 }
 
 /// Whether the packed kernel can run here.
@@ -331,6 +380,33 @@ mod tests {
     }
 
     #[test]
+    fn streamed_matrix_vector_products_match_a_reference_and_the_thread_count_changes_no_bit() {
+        // Deep enough for several parts and a short last one.
+        let (m, k) = (70, 3 * GEMV_DEPTH + 5);
+        let a_data: Vec<f32> = (0..m * k).map(|i| (i as f32 * 0.37).sin()).collect();
+        let b_data: Vec<f32> = (0..k).map(|i| (i as f32 * 0.11).cos()).collect();
+        let (a, b) = (Operand::cols(&a_data, m), Operand::cols(&b_data, k));
+        let want = reference(m, k, 1, a, b);
+        let mut by_threads = Vec::new();
+        for threads in [1, 2, 3] {
+            par::set_num_threads(threads);
+            let mut got = vec![5.0f32; m];
+            gemv_by_depth(m, k, a, b, &mut got, Accum::Replace);
+            for (g, w) in got.iter().zip(&want) {
+                assert!((g - w).abs() < 1e-3, "{g} vs {w}");
+            }
+            let before = got.clone();
+            gemv_by_depth(m, k, a, b, &mut got, Accum::Add);
+            for (g, b) in got.iter().zip(&before) {
+                assert!((g - 2.0 * b).abs() < 1e-3);
+            }
+            by_threads.push(before);
+        }
+        par::set_num_threads(0);
+        assert!(by_threads.windows(2).all(|w| w[0] == w[1]), "bits depend on the thread count");
+    }
+
+    #[test]
     fn products_match_reference_for_all_layouts_and_sizes() {
         // Past every blocking edge (KC, MC, NC, partial tiles) and the
         // parallel threshold.
@@ -346,9 +422,13 @@ mod tests {
         ] {
             let a_data: Vec<f32> = (0..m * k).map(|i| (i as f32 * 0.37).sin()).collect();
             let b_data: Vec<f32> = (0..k * n).map(|i| (i as f32 * 0.11).cos()).collect();
+            // Columns of `b` read in place with a leading dimension past
+            // their depth (a view into a wider matrix).
+            let wide: Vec<f32> = (0..(k + 3) * n).map(|i| (i as f32 * 0.23).cos()).collect();
             for (a, b) in [
                 (Operand::cols(&a_data, m), Operand::cols(&b_data, k)),
                 (Operand::transposed(&a_data, k), Operand::transposed(&b_data, n)),
+                (Operand::cols(&a_data, m), Operand { data: &wide, row_stride: 1, col_stride: k + 3 }),
             ] {
                 let want = reference(m, k, n, a, b);
                 let mut got = vec![1.0f32; m * n];

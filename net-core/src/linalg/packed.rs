@@ -130,8 +130,21 @@ unsafe fn gemm(t: &Tile<'_>) {
             while pc < t.k {
                 let kc = depth.min(t.k - pc);
                 let accumulate = t.add || pc > 0;
+                // A column-major `b` (im2col patches, activations) is read
+                // in place, eight columns side by side: packing it would
+                // transpose every value for one or two uses when `m` is a
+                // convolution's few dozen filters (13 % of InceptionV3's
+                // forward). Only a last, partial panel is packed.
+                let direct = t.b.row_stride == 1 && t.b.col_stride >= kc;
+                let whole = if direct { nc - nc % NR } else { 0 };
                 // SAFETY: the CPU has the features (this function's contract).
-                unsafe { pack_b(kc, nc, t.b, pc, jc, pb) };
+                unsafe { pack_b(kc, nc - whole, t.b, pc, jc + whole, pb) };
+                let panels = if direct {
+                    let data = &t.b.data[pc + jc * t.b.col_stride..];
+                    BPanels::Columns { data, stride: t.b.col_stride, whole, packed: &*pb }
+                } else {
+                    BPanels::Packed(&*pb)
+                };
                 let mut ic = 0;
                 while ic < t.m {
                     let mc = MC.min(t.m - ic);
@@ -139,8 +152,9 @@ unsafe fn gemm(t: &Tile<'_>) {
                     let c = t.c.offset(ic + jc * t.ldc);
                     // SAFETY: the block `ic.., jc..` of `mc x nc` lies
                     // within the tile's output (the caller's contract); the
-                    // panels were packed for exactly these extents.
-                    unsafe { block(mc, nc, kc, pa, pb, c, t.ldc, accumulate) };
+                    // panels were packed (or are read in place) for exactly
+                    // these extents.
+                    unsafe { block(mc, nc, kc, pa, panels, c, t.ldc, accumulate) };
                     ic += mc;
                 }
                 pc += kc;
@@ -307,12 +321,48 @@ unsafe fn transpose8(columns: &[&[f32; 8]; 8], out: &mut [f32; 64]) {
     }
 }
 
-/// `c (mc x nc, ldc) = packed a * packed b (+ c)`, tile by tile.
+/// Where a block's panels of `b` are.
+#[derive(Clone, Copy)]
+enum BPanels<'a> {
+    /// Every panel packed, `NR * kc` values each.
+    Packed(&'a [f32]),
+    /// The first `whole` columns read in place (column `j` starts at
+    /// `data[j * stride]`), the panels after them packed.
+    Columns { data: &'a [f32], stride: usize, whole: usize, packed: &'a [f32] },
+}
+
+/// One panel of `b`: packed, or NR columns read in place.
+enum Panel<'a> {
+    Packed(&'a [f32]),
+    Columns([&'a [f32]; NR]),
+}
+
+impl<'a> BPanels<'a> {
+    /// The panel of columns `j0..j0 + NR`, `kc` deep.
+    fn panel(self, j0: usize, kc: usize) -> Panel<'a> {
+        let packed = |buffer: &'a [f32], first: usize| {
+            let index = (j0 - first) / NR;
+            Panel::Packed(&buffer[index * NR * kc..(index + 1) * NR * kc])
+        };
+        match self {
+            BPanels::Packed(buffer) => packed(buffer, 0),
+            BPanels::Columns { data, stride, whole, packed: buffer } => {
+                if j0 >= whole {
+                    return packed(buffer, whole);
+                }
+                Panel::Columns(std::array::from_fn(|j| &data[(j0 + j) * stride..(j0 + j) * stride + kc]))
+            }
+        }
+    }
+}
+
+/// `c (mc x nc, ldc) = packed a * b (+ c)`, tile by tile.
 ///
 /// # Safety
 /// The CPU has the features of `simd::FEATURES`; `c` points to `mc` rows
 /// and `nc` columns (leading dimension `ldc`) this thread alone accesses;
-/// `pa` holds `mc` rows and `pb` `nc` columns packed over depth `kc`.
+/// `pa` holds `mc` rows packed over depth `kc` and `pb` gives `nc` columns
+/// of that depth.
 #[allow(clippy::too_many_arguments)]
 #[target_feature(enable = "avx512f,avx512vl,avx512dq,avx2,fma")]
 unsafe fn block(
@@ -320,18 +370,21 @@ unsafe fn block(
     nc: usize,
     kc: usize,
     pa: &[f32],
-    pb: &[f32],
+    pb: BPanels<'_>,
     c: Shared,
     ldc: usize,
     accumulate: bool,
 ) {
-    for (jp, j0) in (0..nc).step_by(NR).enumerate() {
+    for j0 in (0..nc).step_by(NR) {
         let cols = NR.min(nc - j0);
-        let b = &pb[jp * NR * kc..(jp + 1) * NR * kc];
+        let panel = pb.panel(j0, kc);
         for (ip, i0) in (0..mc).step_by(MR).enumerate() {
             let rows = MR.min(mc - i0);
             let a = &pa[ip * MR * kc..(ip + 1) * MR * kc];
-            let (lo, hi) = tile(kc, a, b);
+            let (lo, hi) = match &panel {
+                Panel::Packed(b) => tile(kc, a, b),
+                Panel::Columns(columns) => tile_columns(kc, a, columns),
+            };
             if rows == MR && cols == NR {
                 for j in 0..NR {
                     // SAFETY: column `j0 + j`, rows `i0..i0 + MR` lie within
@@ -376,6 +429,31 @@ fn tile(kc: usize, a: &[f32], b: &[f32]) -> ([__m512; NR], [__m512; NR]) {
             let bj = _mm512_set1_ps(bp[j]);
             lo[j] = _mm512_fmadd_ps(a0, bj, lo[j]);
             hi[j] = _mm512_fmadd_ps(a1, bj, hi[j]);
+        }
+    }
+    (lo, hi)
+}
+
+/// [`tile`] with the NR columns of `b` read where they are: each column
+/// is contiguous over the depth, so the eight streams are sequential.
+#[inline]
+#[target_feature(enable = "avx512f,avx512vl,avx512dq,avx2,fma")]
+fn tile_columns(kc: usize, a: &[f32], columns: &[&[f32]; NR]) -> ([__m512; NR], [__m512; NR]) {
+    assert!(a.len() >= kc * MR && columns.iter().all(|c| c.len() >= kc), "panels shorter than their depth");
+    let b: [*const f32; NR] = std::array::from_fn(|j| columns[j].as_ptr());
+    let mut lo = [_mm512_setzero_ps(); NR];
+    let mut hi = [_mm512_setzero_ps(); NR];
+    for p in 0..kc {
+        // SAFETY: `p * MR + 32 <= kc * MR <= a.len()` and `p < kc <=` every
+        // column's length (checked above).
+        unsafe {
+            let (a0, a1) =
+                (_mm512_loadu_ps(a.as_ptr().add(p * MR)), _mm512_loadu_ps(a.as_ptr().add(p * MR + 16)));
+            for j in 0..NR {
+                let bj = _mm512_set1_ps(*b[j].add(p));
+                lo[j] = _mm512_fmadd_ps(a0, bj, lo[j]);
+                hi[j] = _mm512_fmadd_ps(a1, bj, hi[j]);
+            }
         }
     }
     (lo, hi)

@@ -26,6 +26,24 @@ pub use rules::Update;
 use rules::{AdamStep, RmsPropStep, SgdStep};
 
 /// Something that updates a network's trainable parameters from gradients.
+///
+/// ```
+/// use typenet::prelude::*;
+/// network! { struct Line { input: 1, out: Dense<1> } }
+/// let mut net = Line::<Train>::seeded(1);
+/// let mut opt = Sgd::new(0.1).momentum(0.9);
+/// let x = Batch::<1>::from_column_slice(&[1.0, 2.0]);
+/// let t = Batch::<1>::from_column_slice(&[2.0, 4.0]);
+/// let before = Mse.loss(&net.forward(&x), &t);
+/// for _ in 0..20 {
+///     let y = net.forward(&x);
+///     let grads = net.backward(&Mse.grad(&y, &t));
+///     opt.step(&mut net, &grads);
+/// }
+/// assert!(Mse.loss(&net.forward(&x), &t) < before);
+/// opt.set_learning_rate(0.01);
+/// assert_eq!(opt.learning_rate(), 0.01);
+/// ```
 pub trait Optimizer {
     /// Applies one update; `grads` are those `backward` returned.
     ///

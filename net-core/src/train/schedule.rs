@@ -1,6 +1,19 @@
 //! Learning-rate schedules and what callbacks answer.
 
 /// What a per-epoch callback tells `fit` to do next.
+///
+/// ```
+/// use typenet::prelude::*;
+/// network! { struct Line { input: 1, out: Dense<1> } }
+/// let data = Dataset::<1, 1>::from_iter_rows((0..8).map(|i| ([i as f32 / 8.0], [i as f32 / 4.0])))?;
+/// // Stop once the training loss is below 0.05, or after 200 epochs.
+/// let settings = Fit::epochs(200).verbose(false).on_epoch(|_epoch, history| {
+///     if history.loss.last().is_some_and(|&loss| loss < 0.05) { Control::Stop } else { Control::Continue }
+/// });
+/// let history = Line::<Train>::seeded(1).fit(&data, &mut Adam::new(0.05), &Mse, settings)?;
+/// assert!(history.epochs() < 200);
+/// # Ok::<(), typenet::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Control {
     /// Go on training.

@@ -43,10 +43,48 @@ pub struct Conv<G: Geometry, const F: usize, A: ActivationFn = Linear, const BIA
     activation: PhantomData<A>,
 }
 
-/// A 2-D convolution (see [`Conv`]).
+/// A 2-D convolution over `[H, W, C]` images (see [`Conv`]): written
+/// `Conv2d<F, K>` or `Conv2d<F, K, Act>` in `network!`, `K` a number or
+/// `[KH, KW]`, with the options `stride`, `padding` (`Valid`, `Same`, a
+/// number or `[PH, PW]`), `dilation` and `bias = false`. The weight is saved
+/// as PyTorch's `[F, C, KH, KW]`.
+///
+/// ```
+/// use typenet::prelude::*;
+/// network! {
+///     struct Features {
+///         input: [9, 9, 3],
+///         same: Conv2d<8, 3, Relu, padding = Same>,             // -> [9, 9, 8]
+///         strided: Conv2d<16, [3, 1], stride = 2, bias = false>, // -> [4, 5, 16]
+///         dilated: Conv2d<4, 2, dilation = 2, padding = 1>,      // -> [4, 5, 4]
+///     }
+/// }
+/// assert_eq!(Features::OUTPUT, 4 * 5 * 4);
+/// let net = Features::<Eval>::seeded(3);
+/// let names: Vec<String> = net.state_dict().tensors.iter().map(|t| t.name.clone()).collect();
+/// assert_eq!(names, ["same.weight", "same.bias", "strided.weight", "dilated.weight", "dilated.bias"]);
+/// ```
 pub type Conv2d<G, const F: usize, A = Linear, const BIAS: bool = true> = Conv<G, F, A, BIAS>;
 
-/// A 1-D convolution over `[T, C]` sequences (see [`Conv`]).
+/// A 1-D convolution over `[T, C]` sequences (see [`Conv`]): written
+/// `Conv1d<F, K>` or `Conv1d<F, K, Act>` with the options of [`Conv2d`],
+/// and `padding = Causal` (zeros on the left only, Keras'
+/// `padding="causal"`), which lets the network stream one step at a time.
+///
+/// ```
+/// use typenet::prelude::*;
+/// network! {
+///     struct Wave {
+///         input: [32, 2],
+///         causal: Conv1d<8, 3, Tanh, padding = Causal, dilation = 2>,  // -> [32, 8]
+///         mix: Conv1d<1, 1>,                                          // -> [32, 1]
+///     }
+/// }
+/// let net = Wave::<Eval>::seeded(1);
+/// let mut stream = net.stream();
+/// let y = stream.step(&net, &SVector::<f32, 2>::new(0.5, -0.5));
+/// assert_eq!(y.len(), 1);
+/// ```
 pub type Conv1d<G, const F: usize, A = Linear, const BIAS: bool = true> = Conv<G, F, A, BIAS>;
 
 impl<G: Geometry, const F: usize, A: ActivationFn, const BIAS: bool> Conv<G, F, A, BIAS> {
