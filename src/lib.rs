@@ -41,6 +41,8 @@
 //! See the README for the declaration syntax, the generated items, training
 //! with `fit`, and weight IO.
 
+#![cfg_attr(not(feature = "std"), no_std)]
+
 pub use net_core::*;
 
 /// Declares a network: a struct with one public field per layer, generic over
@@ -181,10 +183,14 @@ pub mod prelude {
     pub use net_core::nalgebra::{SMatrix, SVector};
     pub use net_core::rand::Rng;
     pub use net_core::{
-        Activation, Adam, AdamW, Batch, BatchNorm, BinaryCrossEntropy, BinaryCrossEntropyFromLogits, Control,
-        CrossEntropy, CrossEntropyFromProbs, Dataset, Dense, DenseGrads, Dropout, Error, Eval, EvalNetwork,
-        Fit, Flatten, Gelu, Grads, HeapTensor, History, Init, Layer, LeakyRelu, Linear, Loss, Metrics, Mse,
-        Network, Optimizer, Parameterized, Phase, Relu, RmsProp, Schedule, Sgd, Sigmoid, Softmax,
-        StopGradient, Tanh, Tensors, Train, TrainNetwork, Verbosity, Weights,
+        Activation, Batch, BatchNorm, Dense, DenseGrads, Dropout, Error, Eval, EvalNetwork, Flatten, Gelu,
+        Grads, HeapTensor, Init, Layer, LeakyRelu, Linear, Network, Parameterized, Phase, Relu, Sigmoid,
+        Softmax, StopGradient, Tanh, Tensors, Train, TrainNetwork, Weights,
+    };
+    #[cfg(feature = "std")]
+    pub use net_core::{
+        Adam, AdamW, BinaryCrossEntropy, BinaryCrossEntropyFromLogits, Control, CrossEntropy,
+        CrossEntropyFromProbs, Dataset, Fit, History, Loss, Metrics, Mse, Optimizer, RmsProp, Schedule, Sgd,
+        Verbosity,
     };
 }

@@ -18,12 +18,12 @@
 ///
 /// ```
 /// let e = typenet::math::exp(1.0);
-/// assert!((e - std::f32::consts::E).abs() <= 2.0 * f32::EPSILON * std::f32::consts::E);
+/// assert!((e - core::f32::consts::E).abs() <= 2.0 * f32::EPSILON * core::f32::consts::E);
 /// assert_eq!(typenet::math::exp(-100.0), 0.0);
 /// ```
 #[inline(always)]
 pub fn exp(x: f32) -> f32 {
-    const LOG2E: f32 = std::f32::consts::LOG2_E;
+    const LOG2E: f32 = core::f32::consts::LOG2_E;
     // ln 2 split in a part exact in f32 and the rest (Cody-Waite), so
     // `x - n ln2` loses nothing.
     const LN2_HI: f32 = 0.693_145_75;

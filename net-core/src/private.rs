@@ -1,6 +1,8 @@
 //! What `network!` expansions name. Not a public API: names here may change
 //! in any release.
 
+pub use alloc::boxed::Box;
+pub use alloc::format;
 pub use nalgebra::Const;
 pub use rand::Rng;
 

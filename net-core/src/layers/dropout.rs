@@ -1,7 +1,8 @@
 //! `Dropout<N, P>`: inverted dropout whose behaviour is fixed by its phase.
 
-use std::fmt::{self, Debug};
-use std::marker::PhantomData;
+use crate::no_std_prelude::*;
+use core::fmt::{self, Debug};
+use core::marker::PhantomData;
 
 use super::noise::MaskStream;
 use super::{Layer, NoGrads, StepWidth, StepWise, Tensors};
@@ -23,7 +24,7 @@ use crate::tensor::{Cols, ColsMut};
 /// use typenet::prelude::*;
 /// let drop = Dropout::<4, Eval>::new(0.25, 0);
 /// assert_eq!(drop.rate(), 0.25);
-/// assert_eq!(std::mem::size_of::<Dropout<4, Eval>>(), 4);
+/// assert_eq!(core::mem::size_of::<Dropout<4, Eval>>(), 4);
 /// ```
 #[derive(Tensors)]
 #[tensors(crate = crate)]

@@ -9,8 +9,9 @@
 //!
 //! [`Layer::visit_trainable`]: super::Layer::visit_trainable
 
-use std::fmt;
-use std::ops::{Deref, DerefMut};
+use crate::no_std_prelude::*;
+use core::fmt;
+use core::ops::{Deref, DerefMut};
 
 use nalgebra::SMatrix;
 
@@ -348,7 +349,7 @@ pub(crate) fn pair_with_gradients<L: Layer>(
     grads: &L::Grads,
     f: &mut dyn FnMut(&mut [f32], &[f32]),
 ) {
-    let name = std::any::type_name::<L>();
+    let name = core::any::type_name::<L>();
     let mut count = 0;
     grads.visit(&mut |_| count += 1);
     assert_eq!(

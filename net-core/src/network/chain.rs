@@ -8,8 +8,9 @@
 //! lists the node types and hands out references to its fields in the
 //! same nesting.
 
-use std::fmt::{self, Debug};
-use std::marker::PhantomData;
+use crate::no_std_prelude::*;
+use core::fmt::{self, Debug};
+use core::marker::PhantomData;
 
 use super::entry::Entry;
 use crate::error::Result;

@@ -9,8 +9,9 @@
 //! The layers of a path are fields of the struct holding the merge, and
 //! its tensors are saved under their own names: the merge adds nothing.
 
-use std::fmt::{self, Debug};
-use std::marker::PhantomData;
+use crate::no_std_prelude::*;
+use core::fmt::{self, Debug};
+use core::marker::PhantomData;
 
 use super::chain::{joined, shifted, Chain, FieldValues, InferMode, Node, RECORDED_FIELDS};
 use super::entry::Entry;

@@ -7,7 +7,8 @@
 //! construction, forward and backward, the public methods of [`Network`],
 //! [`EvalNetwork`] and [`TrainNetwork`]) comes from here.
 
-use std::fmt::{self, Debug};
+use crate::no_std_prelude::*;
+use core::fmt::{self, Debug};
 
 use nalgebra::DimName;
 use rand::Rng;
