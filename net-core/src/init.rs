@@ -12,6 +12,7 @@
 //! assert!(w.iter().all(|v| v.abs() <= limit));
 //! ```
 
+#[cfg(not(feature = "std"))]
 use crate::no_std_prelude::*;
 use nalgebra::DMatrix;
 use rand::Rng;

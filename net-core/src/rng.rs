@@ -1,6 +1,7 @@
 //! The random generators: a seeded `rand` generator for initialisation and a
 //! counter-based generator for dropout masks.
 
+#[cfg(not(feature = "std"))]
 use crate::no_std_prelude::*;
 use core::sync::atomic::Ordering;
 
@@ -74,11 +75,14 @@ impl MaskRng {
     }
 
     /// Reserves `words` words of the stream through a shared reference.
+    // `Word` is `u32` on some targets: the casts are not always the identity.
+    #[allow(clippy::unnecessary_cast)]
     pub fn reserve_shared(&self, words: u64) -> u64 {
         self.counter.fetch_add(words as Word, Ordering::Relaxed) as u64
     }
 
     /// Reserves `words` words of the stream.
+    #[allow(clippy::unnecessary_cast)]
     pub fn reserve(&mut self, words: u64) -> u64 {
         let c = self.counter.get_mut();
         let start = *c;

@@ -5,6 +5,7 @@
 //! inputs, where packing would cost more than it saves.
 
 use super::{simd, Accum, Operand};
+#[cfg(not(feature = "std"))]
 use crate::no_std_prelude::*;
 
 /// `c (m x n) = a (m x k) * b (k x n)` (or `+=`) without packing. `sparse`
