@@ -41,11 +41,7 @@ fn net_core_builds_without_std_for_a_cortex_m4f() {
         .env_remove("CARGO_TARGET_DIR")
         .output()
         .expect("cargo runs");
-    assert!(
-        output.status.success(),
-        "the no_std build failed:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.status.success(), "the no_std build failed:\n{}", String::from_utf8_lossy(&output.stderr));
     let library = target_dir.join(TARGET).join("debug/libnet_core.rlib");
     assert!(library.is_file(), "{} was not built", library.display());
 }
