@@ -18,7 +18,7 @@
 ///
 /// ```
 /// let e = typenet::math::exp(1.0);
-/// assert!((e - core::f32::consts::E).abs() <= 2.0 * f32::EPSILON * core::f32::consts::E);
+/// assert!((e - std::f32::consts::E).abs() <= 2.0 * f32::EPSILON * std::f32::consts::E);
 /// assert_eq!(typenet::math::exp(-100.0), 0.0);
 /// ```
 #[inline(always)]

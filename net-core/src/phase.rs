@@ -55,7 +55,7 @@ pub enum PhaseKind {
 /// }
 /// assert_eq!(describe::<Train>(&3), "3 steps");
 /// assert_eq!(describe::<Eval>(&()), "inference");
-/// assert_eq!(core::mem::size_of::<<Eval as Phase>::Data<Steps>>(), 0);
+/// assert_eq!(std::mem::size_of::<<Eval as Phase>::Data<Steps>>(), 0);
 /// ```
 pub trait PhaseData: 'static {
     /// Kept in [`Train`].

@@ -24,7 +24,7 @@ use crate::tensor::{Cols, ColsMut};
 /// use typenet::prelude::*;
 /// let drop = Dropout::<4, Eval>::new(0.25, 0);
 /// assert_eq!(drop.rate(), 0.25);
-/// assert_eq!(core::mem::size_of::<Dropout<4, Eval>>(), 4);
+/// assert_eq!(std::mem::size_of::<Dropout<4, Eval>>(), 4);
 /// ```
 #[derive(Tensors)]
 #[tensors(crate = crate)]
