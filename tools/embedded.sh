@@ -26,7 +26,7 @@ device=$(timeout 600 qemu-system-arm -cpu cortex-m4 -machine mps2-an386 -nograph
 echo "$device"
 
 echo "== host"
-host=$(cargo test --release --test embedded_host host_run_of_the_firmware -- --nocapture 2>/dev/null \
+host=$(cargo test --test embedded_host host_run_of_the_firmware -- --nocapture 2>/dev/null \
     | grep -E '^(samples|ESR|checksum):')
 echo "$host"
 
