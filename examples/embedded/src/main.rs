@@ -39,12 +39,16 @@ fn main() -> ! {
     hprintln!("checksum: {:08x}", report.checksum);
     hprintln!("heap used: {} bytes", HEAP.used());
     debug::exit(debug::EXIT_SUCCESS);
-    loop {}
+    loop {
+        cortex_m::asm::wfi();
+    }
 }
 
 #[panic_handler]
 fn panic(info: &core::panic::PanicInfo) -> ! {
     hprintln!("panic: {}", info);
     debug::exit(debug::EXIT_FAILURE);
-    loop {}
+    loop {
+        cortex_m::asm::wfi();
+    }
 }
