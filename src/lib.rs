@@ -42,6 +42,8 @@
 //! trained network to graphs, PyTorch weights and performance;
 //! [`network!`] lists every layer and attribute.
 
+#![cfg_attr(not(feature = "std"), no_std)]
+
 pub use net_core::*;
 
 /// The guide, one module per chapter: the pages of `docs/guide/` in the
@@ -69,6 +71,8 @@ pub mod guide {
     pub mod custom_layers {}
     #[doc = include_str!("../docs/guide/09-performance.md")]
     pub mod performance {}
+    #[doc = include_str!("../docs/guide/10-deployment.md")]
+    pub mod deployment {}
 }
 
 /// Declares a network: a struct with one public field per layer, generic over
@@ -259,16 +263,51 @@ pub mod guide {
 /// ```
 pub use net_macros::network;
 
+/// A network with the weights of a safetensors file baked into the program:
+/// the file is read when the crate compiles (its path relative to the
+/// crate's `Cargo.toml`), its values become `static` arrays, and the
+/// expression builds the network from them — no file, no parsing at run
+/// time, so it also serves `no_std` targets.
+///
+/// Checked when the crate compiles, each error naming the tensor or layer:
+/// every tensor is F32 and finite, every tensor belongs to a layer of the
+/// network, and each layer's tensors hold as many values as the layer.
+/// Names and shapes within a layer are checked again when the expression
+/// runs (a panic naming the tensor), as is the sign of a running variance.
+///
+/// ```
+/// use typenet::prelude::*;
+/// network! { pub struct Tiny { input: 3, fc: Dense<2> } }
+///
+/// let net: Tiny = typenet::include_weights!(Tiny, "tests/fixtures/baked/tiny.safetensors");
+/// // The fixture holds the weights of `Tiny::seeded(7)`, bit for bit.
+/// assert_eq!(net.state_dict(), Tiny::<Eval>::seeded(7).state_dict());
+/// ```
+///
+/// A file that does not fit the network does not compile:
+///
+/// ```compile_fail
+/// use typenet::prelude::*;
+/// network! { pub struct Wider { input: 3, fc: Dense<4> } }
+/// // error: layer `Wider.fc` holds 16 values, the file's tensors hold 8
+/// let net: Wider = typenet::include_weights!(Wider, "tests/fixtures/baked/tiny.safetensors");
+/// ```
+pub use net_macros::include_weights;
+
 /// Everything a user of typenet needs in one import.
 pub mod prelude {
     pub use crate::network;
     pub use net_core::nalgebra::{SMatrix, SVector};
     pub use net_core::rand::Rng;
     pub use net_core::{
-        Activation, Adam, AdamW, Batch, BatchNorm, BinaryCrossEntropy, BinaryCrossEntropyFromLogits, Control,
-        CrossEntropy, CrossEntropyFromProbs, Dataset, Dense, DenseGrads, Dropout, Error, Eval, EvalNetwork,
-        Fit, Flatten, Gelu, Grads, HeapTensor, History, Init, Layer, LeakyRelu, Linear, Loss, Metrics, Mse,
-        Network, Optimizer, Parameterized, Phase, Relu, RmsProp, Schedule, Sgd, Sigmoid, Softmax,
-        StopGradient, Tanh, Tensors, Train, TrainNetwork, Verbosity, Weights,
+        Activation, Batch, BatchNorm, Dense, DenseGrads, Dropout, Error, Eval, EvalNetwork, Flatten, Gelu,
+        Grads, HeapTensor, Init, Layer, LeakyRelu, Linear, Network, Parameterized, Phase, Relu, Sigmoid,
+        Softmax, StopGradient, Tanh, Tensors, Train, TrainNetwork, Weights,
+    };
+    #[cfg(feature = "std")]
+    pub use net_core::{
+        Adam, AdamW, BinaryCrossEntropy, BinaryCrossEntropyFromLogits, Control, CrossEntropy,
+        CrossEntropyFromProbs, Dataset, Fit, History, Loss, Metrics, Mse, Optimizer, RmsProp, Schedule, Sgd,
+        Verbosity,
     };
 }

@@ -7,22 +7,30 @@
 //! [`io`](crate::io), which know nothing of one another's user-facing
 //! side.
 
+use crate::no_std_prelude::*;
+#[cfg(feature = "std")]
 use std::path::Path;
 
 use nalgebra::{Const, SVector};
 
+#[cfg(feature = "std")]
 use crate::data::Dataset;
+#[cfg(feature = "std")]
 use crate::error::Result;
+#[cfg(feature = "std")]
 use crate::io::{LoadOptions, StateDict};
 use crate::layers::{Grads, Layer};
+#[cfg(feature = "std")]
 use crate::loss::Loss;
 use crate::network::{
     backward, infer, Chain, InferMode, NetState, NetworkDef, Stream, StreamChain, TrainStateOf,
 };
+#[cfg(feature = "std")]
 use crate::optim::Optimizer;
 use crate::phase::{Eval, Train};
 use crate::summary::Summary;
 use crate::tensor::Batch;
+#[cfg(feature = "std")]
 use crate::train::{Evaluate, Fit, History, Metrics};
 
 /// What every network has, in any phase: its sizes, phase changes, the
@@ -77,6 +85,7 @@ pub trait Network: NetworkDef + Layer {
     /// let empty = Dataset::<2, 1>::from_rows(&[], &[]).unwrap();
     /// Tiny::<Eval>::seeded(1).evaluate(&empty, &Mse); // panics: "evaluate got an empty data set"
     /// ```
+    #[cfg(feature = "std")]
     fn evaluate<const IN: usize, const OUT: usize, L: Loss>(
         &self,
         data: &Dataset<IN, OUT>,
@@ -101,6 +110,7 @@ pub trait Network: NetworkDef + Layer {
     ///
     /// # Errors
     /// `Error::Empty` if `data` has no sample.
+    #[cfg(feature = "std")]
     fn try_evaluate<const IN: usize, const OUT: usize, L: Loss>(
         &self,
         data: &Dataset<IN, OUT>,
@@ -136,6 +146,7 @@ pub trait Network: NetworkDef + Layer {
     /// a binary average over three classes, ...), a sample weight count
     /// other than the data's, weights that are negative or not finite, or
     /// sample and class weights together.
+    #[cfg(feature = "std")]
     fn evaluate_with<const IN: usize, const OUT: usize, L: Loss>(
         &self,
         data: &Dataset<IN, OUT>,
@@ -152,6 +163,7 @@ pub trait Network: NetworkDef + Layer {
     /// `[out, in]` row-major, `fc1.bias`, `bn.running_mean`,
     /// `base.fc1.weight`), with the architecture and the typenet version as
     /// metadata: what `save` writes, owned, for other formats.
+    #[cfg(feature = "std")]
     fn state_dict(&self) -> StateDict {
         crate::io::state_dict(self)
     }
@@ -162,6 +174,7 @@ pub trait Network: NetworkDef + Layer {
     ///
     /// # Errors
     /// `Error::Io` if writing fails; the previous file is then intact.
+    #[cfg(feature = "std")]
     fn save(&self, path: impl AsRef<Path>) -> Result<()> {
         crate::io::save(self, path)
     }
@@ -172,6 +185,7 @@ pub trait Network: NetworkDef + Layer {
     ///
     /// # Errors
     /// See [`typenet::io::load_into`](crate::io::load_into).
+    #[cfg(feature = "std")]
     fn load(path: impl AsRef<Path>) -> Result<Self> {
         crate::io::load(path, &LoadOptions::default())
     }
@@ -181,6 +195,7 @@ pub trait Network: NetworkDef + Layer {
     ///
     /// # Errors
     /// See [`typenet::io::load_into`](crate::io::load_into).
+    #[cfg(feature = "std")]
     fn load_with(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Self> {
         crate::io::load(path, options)
     }
@@ -190,6 +205,7 @@ pub trait Network: NetworkDef + Layer {
     ///
     /// # Errors
     /// See [`typenet::io::load_into`](crate::io::load_into).
+    #[cfg(feature = "std")]
     fn load_into(&mut self, path: impl AsRef<Path>) -> Result<()> {
         crate::io::load_into(self, path, &LoadOptions::default())
     }
@@ -198,6 +214,7 @@ pub trait Network: NetworkDef + Layer {
     ///
     /// # Errors
     /// See [`typenet::io::load_into`](crate::io::load_into).
+    #[cfg(feature = "std")]
     fn load_into_with(&mut self, path: impl AsRef<Path>, options: &LoadOptions) -> Result<()> {
         crate::io::load_into(self, path, options)
     }
@@ -393,7 +410,7 @@ pub trait TrainNetwork: Training {
             "backward got a gradient for {} samples, but the last training forward saw {cols}",
             grad_out.ncols()
         );
-        let mut state = std::mem::take(state);
+        let mut state = core::mem::take(state);
         backward(self, &mut state.buffers, &state.input, cols, grad_out.as_slice(), None, Some(grads));
         *train_state::<Self>(self.layers_mut().1) = state;
     }
@@ -433,7 +450,7 @@ pub trait TrainNetwork: Training {
             grad_out.ncols()
         );
         let mut grad_x = Batch::<IN>::zeros(cols);
-        let mut state = std::mem::take(state);
+        let mut state = core::mem::take(state);
         let dx = Some(grad_x.as_mut_slice());
         backward(self, &mut state.buffers, &state.input, cols, grad_out.as_slice(), dx, Some(&mut grads));
         *train_state::<Self>(self.layers_mut().1) = state;
@@ -474,6 +491,7 @@ pub trait TrainNetwork: Training {
     /// - `Error::InvalidArgument` when a schedule gives an invalid rate.
     /// - A callback's error (`Error::Io` from a checkpoint that cannot be
     ///   written, say), as it returned it.
+    #[cfg(feature = "std")]
     fn fit<const IN: usize, const OUT: usize, O: Optimizer + Clone + 'static, L: Loss>(
         &mut self,
         data: &Dataset<IN, OUT>,

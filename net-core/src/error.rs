@@ -1,5 +1,7 @@
 //! The library's error type.
 
+use crate::no_std_prelude::*;
+#[cfg(feature = "std")]
 use std::path::PathBuf;
 
 /// Everything that can go wrong at run time in typenet. Shape mistakes are
@@ -8,6 +10,7 @@ use std::path::PathBuf;
 #[non_exhaustive]
 pub enum Error {
     /// Reading or writing a file failed.
+    #[cfg(feature = "std")]
     #[error("I/O error on {path}: {source}")]
     Io {
         /// The file.
@@ -236,8 +239,8 @@ pub enum DataPart {
     Target,
 }
 
-impl std::fmt::Display for DataPart {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Display for DataPart {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str(match self {
             DataPart::Input => "input feature",
             DataPart::Target => "target",
@@ -246,4 +249,4 @@ impl std::fmt::Display for DataPart {
 }
 
 /// `Result` with [`Error`].
-pub type Result<T, E = Error> = std::result::Result<T, E>;
+pub type Result<T, E = Error> = core::result::Result<T, E>;

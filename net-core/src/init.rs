@@ -12,6 +12,8 @@
 //! assert!(w.iter().all(|v| v.abs() <= limit));
 //! ```
 
+#[cfg(not(feature = "std"))]
+use crate::no_std_prelude::*;
 use nalgebra::DMatrix;
 use rand::Rng;
 
@@ -62,7 +64,7 @@ pub fn normal<R: Rng + ?Sized>(rng: &mut R, mean: f32, std: f32, values: &mut [f
 pub fn standard_normal<R: Rng + ?Sized>(rng: &mut R) -> f64 {
     let u1: f64 = 1.0 - rng.random::<f64>();
     let u2: f64 = rng.random();
-    (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
+    (-2.0 * u1.ln()).sqrt() * (2.0 * core::f64::consts::PI * u2).cos()
 }
 
 #[cfg(test)]

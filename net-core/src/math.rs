@@ -23,7 +23,7 @@
 /// ```
 #[inline(always)]
 pub fn exp(x: f32) -> f32 {
-    const LOG2E: f32 = std::f32::consts::LOG2_E;
+    const LOG2E: f32 = core::f32::consts::LOG2_E;
     // ln 2 split in a part exact in f32 and the rest (Cody-Waite), so
     // `x - n ln2` loses nothing.
     const LN2_HI: f32 = 0.693_145_75;

@@ -11,8 +11,8 @@
 //! buffers only in `Train`. Custom layers use the same mechanism (see
 //! `examples/manual_dropout.rs`), so this module knows no layer.
 
-use std::fmt::Debug;
-use std::marker::PhantomData;
+use core::fmt::Debug;
+use core::marker::PhantomData;
 
 mod sealed {
     pub trait Sealed {}
@@ -169,7 +169,7 @@ mod tests {
     #[test]
     fn train_only_data_costs_nothing_in_eval() {
         type Big = TrainOnly<Vec<f32>>;
-        assert_eq!(std::mem::size_of::<<Eval as Phase>::Data<Big>>(), 0);
+        assert_eq!(core::mem::size_of::<<Eval as Phase>::Data<Big>>(), 0);
         let data = Train::new_data::<Big>(|| vec![1.0], || ());
         assert!(matches!(Train::data::<Big>(&data), PhaseRef::Train(v) if v.len() == 1));
     }

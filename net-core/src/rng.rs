@@ -1,7 +1,21 @@
 //! The random generators: a seeded `rand` generator for initialisation and a
 //! counter-based generator for dropout masks.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+#[cfg(not(feature = "std"))]
+use crate::no_std_prelude::*;
+use core::sync::atomic::Ordering;
+
+// The mask counter: 64 bits where the target has 64-bit atomics; on the
+// others (32-bit microcontrollers) 32, so a stream repeats after 2^32
+// words, far beyond what an `Eval` network draws there.
+#[cfg(target_has_atomic = "64")]
+use core::sync::atomic::AtomicU64 as AtomicWord;
+#[cfg(target_has_atomic = "64")]
+type Word = u64;
+#[cfg(not(target_has_atomic = "64"))]
+use core::sync::atomic::AtomicU32 as AtomicWord;
+#[cfg(not(target_has_atomic = "64"))]
+type Word = u32;
 
 use rand::SeedableRng;
 
@@ -51,26 +65,29 @@ pub fn derive_seed(seed: u64, index: u64) -> u64 {
 #[derive(Debug)]
 pub struct MaskRng {
     key: u64,
-    counter: AtomicU64,
+    counter: AtomicWord,
 }
 
 impl MaskRng {
     /// A generator for a seed.
     pub fn new(seed: u64) -> Self {
-        MaskRng { key: mix64(seed ^ 0x6a09_e667_f3bc_c908), counter: AtomicU64::new(0) }
+        MaskRng { key: mix64(seed ^ 0x6a09_e667_f3bc_c908), counter: AtomicWord::new(0) }
     }
 
     /// Reserves `words` words of the stream through a shared reference.
+    // `Word` is `u32` on some targets: the casts are not always the identity.
+    #[allow(clippy::unnecessary_cast)]
     pub fn reserve_shared(&self, words: u64) -> u64 {
-        self.counter.fetch_add(words, Ordering::Relaxed)
+        self.counter.fetch_add(words as Word, Ordering::Relaxed) as u64
     }
 
     /// Reserves `words` words of the stream.
+    #[allow(clippy::unnecessary_cast)]
     pub fn reserve(&mut self, words: u64) -> u64 {
         let c = self.counter.get_mut();
         let start = *c;
-        *c = start.wrapping_add(words);
-        start
+        *c = start.wrapping_add(words as Word);
+        start as u64
     }
 
     /// Word `index` of this stream.
@@ -93,7 +110,7 @@ impl MaskRng {
     pub fn normal_pair(&self, index: u64) -> (f32, f32) {
         let (u1, u2) = self.uniform_pair(index);
         let radius = (-2.0 * (1.0 - u1).ln()).sqrt();
-        let angle = 2.0 * std::f32::consts::PI * u2;
+        let angle = 2.0 * core::f32::consts::PI * u2;
         (radius * angle.cos(), radius * angle.sin())
     }
 }
@@ -108,6 +125,6 @@ impl Default for MaskRng {
 
 impl Clone for MaskRng {
     fn clone(&self) -> Self {
-        MaskRng { key: self.key, counter: AtomicU64::new(self.counter.load(Ordering::Relaxed)) }
+        MaskRng { key: self.key, counter: AtomicWord::new(self.counter.load(Ordering::Relaxed)) }
     }
 }

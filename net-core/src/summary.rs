@@ -1,7 +1,8 @@
 //! The Keras-like summary of a network: rows a network's layers fill in,
 //! a block's layers indented under it.
 
-use std::fmt;
+use crate::no_std_prelude::*;
+use core::fmt;
 
 /// One row of a [`Summary`].
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,7 +1,7 @@
 //! Tensor types: batches with the feature count in the type, the column
 //! views layers work on, and heap allocation of large static matrices.
 
-use std::fmt;
+use core::fmt;
 
 use nalgebra::{Const, DMatrixView, DMatrixViewMut, Dyn, OMatrix};
 

@@ -260,8 +260,8 @@ fn expand(input: &DeriveInput, krate: &TokenStream, fields: &[Field]) -> TokenSt
                 let (on_ref, on_mut) = match suffix {
                     None => (quote!(f), quote!(f)),
                     Some(suffix) => (
-                        quote!(&mut |name: &str, t| f(&::std::format!("{name}{}", #suffix), t)),
-                        quote!(&mut |name: &str, t| f(&::std::format!("{name}{}", #suffix), t)),
+                        quote!(&mut |name: &str, t| f(&#krate::__private::format!("{name}{}", #suffix), t)),
+                        quote!(&mut |name: &str, t| f(&#krate::__private::format!("{name}{}", #suffix), t)),
                     ),
                 };
                 visit.push(quote!(#layers::Tensors::visit_tensors(&self.#member, prefix, #on_ref);));
@@ -305,7 +305,7 @@ fn expand(input: &DeriveInput, krate: &TokenStream, fields: &[Field]) -> TokenSt
                         let (data, rest) = values.split_at(len);
                         values = rest;
                         if #when {
-                            f(&::std::format!("{prefix}{}", #name), #layers::TensorRef { data, #fields });
+                            f(&#krate::__private::format!("{prefix}{}", #name), #layers::TensorRef { data, #fields });
                         }
                     ));
                     muts.push(quote!(
@@ -313,7 +313,7 @@ fn expand(input: &DeriveInput, krate: &TokenStream, fields: &[Field]) -> TokenSt
                         let (data, rest) = ::core::mem::take(&mut values).split_at_mut(len);
                         values = rest;
                         if #when {
-                            f(&::std::format!("{prefix}{}", #name), #layers::TensorMut { data, #fields });
+                            f(&#krate::__private::format!("{prefix}{}", #name), #layers::TensorMut { data, #fields });
                         }
                     ));
                     if tensor.kernel {
@@ -430,7 +430,7 @@ fn parameterized(input: &DeriveInput, krate: &TokenStream, fields: &[Field]) -> 
         None => (
             quote!(#layers::NoBias),
             quote!(&#layers::NoBias),
-            quote!(::std::boxed::Box::leak(::std::boxed::Box::new(#layers::NoBias))),
+            quote!(#krate::__private::Box::leak(#krate::__private::Box::new(#layers::NoBias))),
         ),
     };
     let params_mut = quote!((&mut self.#w_member, #bias_mut));

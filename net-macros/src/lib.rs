@@ -14,6 +14,7 @@ mod derive_tensors;
 mod dims;
 mod errors;
 mod expand;
+mod include_weights;
 mod ir;
 mod layers;
 mod parse;
@@ -33,6 +34,13 @@ use proc_macro::TokenStream;
 #[proc_macro]
 pub fn network(input: TokenStream) -> TokenStream {
     network_tokens(input.into()).into()
+}
+
+/// Builds a network from a safetensors file read when the crate compiles.
+/// See the `typenet` crate.
+#[proc_macro]
+pub fn include_weights(input: TokenStream) -> TokenStream {
+    include_weights::expand(input.into()).into()
 }
 
 /// Describes a layer's tensors once, on the fields that hold them:

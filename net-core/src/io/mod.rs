@@ -32,6 +32,7 @@ use safetensors::tensor::TensorView;
 use safetensors::{Dtype, SafeTensorError, SafeTensors};
 
 use crate::error::{Error, Result};
+use crate::layers::tensors::memory_to_torch;
 use crate::layers::{Init, Layer, TensorKind, ValueRange};
 use crate::network::NetworkDef;
 
@@ -607,35 +608,6 @@ pub fn load_bytes_into<L: Layer>(layer: &mut L, bytes: &[u8], options: &LoadOpti
         }
     });
     Ok(())
-}
-
-/// For each element in memory order (row-major over `shape`'s axes taken
-/// in the order `memory_axes`), its index in PyTorch's row-major order.
-fn memory_to_torch<'a>(shape: &'a [usize], memory_axes: &'a [usize]) -> impl Iterator<Item = usize> + 'a {
-    let rank = shape.len();
-    let mut torch_stride = vec![1usize; rank];
-    for axis in (0..rank.saturating_sub(1)).rev() {
-        torch_stride[axis] = torch_stride[axis + 1] * shape[axis + 1];
-    }
-    let total: usize = shape.iter().product();
-    // An odometer over the memory-ordered axes, innermost last.
-    let mut index = vec![0usize; rank];
-    let mut offset = 0usize;
-    (0..total).map(move |step| {
-        if step > 0 {
-            for position in (0..rank).rev() {
-                let axis = memory_axes[position];
-                index[position] += 1;
-                offset += torch_stride[axis];
-                if index[position] < shape[axis] {
-                    break;
-                }
-                offset -= torch_stride[axis] * shape[axis];
-                index[position] = 0;
-            }
-        }
-        offset
-    })
 }
 
 /// PyTorch's BatchNorm `num_batches_tracked`: an integer scalar next to a

@@ -1,8 +1,9 @@
 //! Activation functions: used inside `Dense<N, Act>` and as standalone
 //! layers (`Activation<N, Act>`, written `Relu`, `Sigmoid`, ... in `network!`).
 
-use std::fmt::Debug;
-use std::marker::PhantomData;
+use crate::no_std_prelude::*;
+use core::fmt::Debug;
+use core::marker::PhantomData;
 
 use rand::Rng;
 
@@ -195,7 +196,7 @@ impl ActivationFn for Softmax {
     }
 }
 
-const FRAC_1_SQRT_2: f32 = std::f32::consts::FRAC_1_SQRT_2;
+const FRAC_1_SQRT_2: f32 = core::f32::consts::FRAC_1_SQRT_2;
 /// `1 / sqrt(2 pi)`.
 const FRAC_1_SQRT_2PI: f32 = 0.398_942_3;
 
@@ -244,7 +245,7 @@ impl<const N: usize, A: ActivationFn> Clone for Activation<N, A> {
 }
 
 impl<const N: usize, A: ActivationFn> Debug for Activation<N, A> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(f, "{}<{N}>", A::NAME)
     }
 }

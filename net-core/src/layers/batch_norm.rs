@@ -4,8 +4,9 @@
 // says that more plainly than zipping four iterators.
 #![allow(clippy::needless_range_loop)]
 
-use std::fmt::{self, Debug};
-use std::marker::PhantomData;
+use crate::no_std_prelude::*;
+use core::fmt::{self, Debug};
+use core::marker::PhantomData;
 
 use nalgebra::SVector;
 use rand::Rng;

@@ -1,7 +1,8 @@
 //! `Bidirectional(layer)`: a recurrent layer run over the sequence and,
 //! as a second layer, over the sequence reversed, outputs joined.
 
-use std::fmt;
+use crate::no_std_prelude::*;
+use core::fmt;
 
 use rand::Rng;
 

@@ -9,8 +9,9 @@
 //! the backward gathers the output gradient's windows with im2col and
 //! multiplies twice, as a convolution's forward and weight gradient do.
 
-use std::fmt;
-use std::marker::PhantomData;
+use crate::no_std_prelude::*;
+use core::fmt;
+use core::marker::PhantomData;
 
 use rand::Rng;
 

@@ -1,7 +1,8 @@
 //! `Dense<IN, OUT, Act>`: a fully connected layer, `y = act(W x + b)`.
 
-use std::fmt;
-use std::marker::PhantomData;
+use crate::no_std_prelude::*;
+use core::fmt;
+use core::marker::PhantomData;
 
 use nalgebra::{SMatrix, SVector};
 use rand::Rng;

@@ -1,7 +1,8 @@
 //! `Dropout<N, P>`: inverted dropout whose behaviour is fixed by its phase.
 
-use std::fmt::{self, Debug};
-use std::marker::PhantomData;
+use crate::no_std_prelude::*;
+use core::fmt::{self, Debug};
+use core::marker::PhantomData;
 
 use super::noise::MaskStream;
 use super::{Layer, NoGrads, StepWidth, StepWise, Tensors};

@@ -1,6 +1,7 @@
 //! `Embedding<T, V, D>`: token ids to learned vectors.
 
-use std::fmt;
+use crate::no_std_prelude::*;
+use core::fmt;
 
 use nalgebra::SMatrix;
 use rand::Rng;

@@ -1,6 +1,6 @@
 //! `Flatten<N>`: turns a shaped input into a flat one.
 
-use std::fmt;
+use core::fmt;
 
 use rand::Rng;
 

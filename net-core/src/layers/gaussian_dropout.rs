@@ -1,7 +1,8 @@
 //! `GaussianDropout(rate)`: each value multiplied by normal noise of mean 1
 //! while training.
 
-use std::fmt;
+use crate::no_std_prelude::*;
+use core::fmt;
 
 use super::{Draws, Noise, Noisy};
 use crate::phase::Eval;

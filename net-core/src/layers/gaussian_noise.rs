@@ -1,6 +1,6 @@
 //! `GaussianNoise(stddev)`: zero-mean normal noise added while training.
 
-use std::fmt;
+use core::fmt;
 
 use super::{Draws, Noise, Noisy};
 use crate::phase::Eval;

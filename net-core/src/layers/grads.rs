@@ -1,14 +1,19 @@
 //! The gradients of a layer with a weight tensor and a bias, written once
 //! for every such layer (`DenseGrads`, `BatchNormGrads`, the convolutions').
 
-use std::any::{Any, TypeId};
-use std::cell::RefCell;
+use crate::no_std_prelude::*;
+#[cfg(feature = "std")]
+use core::any::{Any, TypeId};
+#[cfg(feature = "std")]
+use core::cell::RefCell;
+use core::fmt;
+#[cfg(feature = "std")]
 use std::collections::HashMap;
-use std::fmt;
 
 use super::tensors::{boxed_copy, HeapTensor};
 use super::Grads;
 
+#[cfg(feature = "std")]
 thread_local! {
     /// Storage of dropped gradient tensors, by type, for
     /// [`Grads::recycled`]: per thread (a training loop drops its gradients
@@ -19,13 +24,16 @@ thread_local! {
 }
 
 /// Spare tensors, by type.
+#[cfg(feature = "std")]
 type Spares = HashMap<TypeId, Vec<Box<dyn Any>>>;
 
 /// Tensors of one type the pool keeps.
+#[cfg(feature = "std")]
 const KEPT: usize = 2;
 
 /// A tensor of type `T` from this thread's pool (with the values it was
 /// dropped with), or a new zeroed one.
+#[cfg(feature = "std")]
 fn take<T: HeapTensor>() -> Box<T> {
     let spare = POOL
         .try_with(|pool| {
@@ -41,6 +49,7 @@ fn take<T: HeapTensor>() -> Box<T> {
 
 /// Gives a dropped tensor back to this thread's pool (or frees it while
 /// the thread is shutting down).
+#[cfg(feature = "std")]
 fn give<T: HeapTensor>(tensor: Box<T>) {
     let _ = POOL.try_with(|pool| {
         if let Ok(mut map) = pool.try_borrow_mut() {
@@ -50,6 +59,18 @@ fn give<T: HeapTensor>(tensor: Box<T>) {
             }
         }
     });
+}
+
+/// A new zeroed tensor: without `std` there is no per-thread pool.
+#[cfg(not(feature = "std"))]
+fn take<T: HeapTensor>() -> Box<T> {
+    T::zeroed()
+}
+
+/// Frees the tensor: without `std` there is no per-thread pool.
+#[cfg(not(feature = "std"))]
+fn give<T: HeapTensor>(tensor: Box<T>) {
+    drop(tensor);
 }
 
 /// Gradients of a weight tensor `W` and a bias `B`, shaped like them.
@@ -146,7 +167,7 @@ impl<W: HeapTensor, B: HeapTensor> Grads for WeightBiasGrads<W, B> {
     }
 }
 
-impl<W: HeapTensor, B: HeapTensor> std::ops::AddAssign<&WeightBiasGrads<W, B>> for WeightBiasGrads<W, B> {
+impl<W: HeapTensor, B: HeapTensor> core::ops::AddAssign<&WeightBiasGrads<W, B>> for WeightBiasGrads<W, B> {
     fn add_assign(&mut self, other: &WeightBiasGrads<W, B>) {
         self.accumulate(other);
     }

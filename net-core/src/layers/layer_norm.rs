@@ -1,6 +1,7 @@
 //! `LayerNorm<F, POSITIONS>`: layer normalisation over the last axis.
 
-use std::fmt;
+use crate::no_std_prelude::*;
+use core::fmt;
 
 use nalgebra::SVector;
 use rand::Rng;

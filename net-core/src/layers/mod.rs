@@ -6,7 +6,8 @@
 //! parameters, whether it depends on the phase, whether it has a kernel an
 //! L2 penalty applies to. The macro only wires layers together.
 
-use std::fmt::Debug;
+use crate::no_std_prelude::*;
+use core::fmt::Debug;
 
 use rand::Rng;
 

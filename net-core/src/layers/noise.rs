@@ -4,7 +4,7 @@
 //! Monte-Carlo when pinned to `Train`, streaming in `Eval`), as `Dropout`
 //! is. Custom augmentation and noise layers are one `Noise` impl.
 
-use std::fmt::Debug;
+use core::fmt::Debug;
 
 use rand::Rng;
 

@@ -2,8 +2,9 @@
 //! 1-D forms) over windows, `GlobalAvgPool`/`GlobalMaxPool` over every
 //! position. Each channel is pooled on its own; none has parameters.
 
-use std::fmt;
-use std::marker::PhantomData;
+use crate::no_std_prelude::*;
+use core::fmt;
+use core::marker::PhantomData;
 
 use rand::Rng;
 

@@ -1,6 +1,7 @@
 //! `RandomTranslation(fraction)`: images shifted at random while training.
 
-use std::fmt;
+use crate::no_std_prelude::*;
+use core::fmt;
 
 use super::{Draws, Noise, Noisy};
 use crate::phase::Eval;

@@ -1,13 +1,17 @@
 //! Scratch space for forwards through `&self` (a network's and a layer's
 //! own): a per-thread pool for batches, the stack for one sample.
 
-use std::cell::RefCell;
+use crate::no_std_prelude::*;
+#[cfg(feature = "std")]
+use core::cell::RefCell;
 
+#[cfg(feature = "std")]
 thread_local! {
     /// Buffers reused by `&self` forwards on this thread.
     static SCRATCH: RefCell<Vec<Vec<f32>>> = const { RefCell::new(Vec::new()) };
 }
 
+#[cfg(feature = "std")]
 fn take_scratch(len: usize) -> Vec<f32> {
     let mut buf = SCRATCH.with(|pool| pool.borrow_mut().pop()).unwrap_or_default();
     if buf.len() < len {
@@ -16,8 +20,21 @@ fn take_scratch(len: usize) -> Vec<f32> {
     buf
 }
 
+#[cfg(feature = "std")]
 fn return_scratch(buf: Vec<f32>) {
     SCRATCH.with(|pool| pool.borrow_mut().push(buf));
+}
+
+/// A new buffer: without `std` there is no per-thread pool.
+#[cfg(not(feature = "std"))]
+fn take_scratch(len: usize) -> Vec<f32> {
+    alloc::vec![0.0; len]
+}
+
+/// Frees the buffer: without `std` there is no per-thread pool.
+#[cfg(not(feature = "std"))]
+fn return_scratch(buf: Vec<f32>) {
+    drop(buf);
 }
 
 /// Runs `f` with two scratch buffers of `len` values each, taken from a

@@ -1,6 +1,7 @@
 //! `SpatialDropout`: dropout of whole channels.
 
-use std::fmt;
+use crate::no_std_prelude::*;
+use core::fmt;
 
 use super::dropout::{draw, keep_rule};
 use super::noise::MaskStream;

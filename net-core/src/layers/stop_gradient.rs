@@ -1,6 +1,6 @@
 //! `StopGradient<N>`: identity forward, zero gradient backward.
 
-use std::fmt;
+use core::fmt;
 
 use rand::Rng;
 

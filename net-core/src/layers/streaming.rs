@@ -5,7 +5,7 @@
 //! The network side (the state of every layer, the buffers between them,
 //! the check that the whole chain can stream) is `network::stream`.
 
-use std::fmt::Debug;
+use core::fmt::Debug;
 
 use super::Layer;
 use crate::phase::{Phase, PhaseKind};

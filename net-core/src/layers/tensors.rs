@@ -9,8 +9,9 @@
 //!
 //! [`Layer::visit_trainable`]: super::Layer::visit_trainable
 
-use std::fmt;
-use std::ops::{Deref, DerefMut};
+use crate::no_std_prelude::*;
+use core::fmt;
+use core::ops::{Deref, DerefMut};
 
 use nalgebra::SMatrix;
 
@@ -199,6 +200,38 @@ pub const fn identity_axes(rank: usize) -> &'static [usize] {
     AXES.split_at(rank).0
 }
 
+/// For each element in memory order (row-major over `shape`'s axes taken
+/// in the order `memory_axes`), its index in PyTorch's row-major order.
+pub(crate) fn memory_to_torch<'a>(
+    shape: &'a [usize],
+    memory_axes: &'a [usize],
+) -> impl Iterator<Item = usize> + 'a {
+    let rank = shape.len();
+    let mut torch_stride = vec![1usize; rank];
+    for axis in (0..rank.saturating_sub(1)).rev() {
+        torch_stride[axis] = torch_stride[axis + 1] * shape[axis + 1];
+    }
+    let total: usize = shape.iter().product();
+    // An odometer over the memory-ordered axes, innermost last.
+    let mut index = vec![0usize; rank];
+    let mut offset = 0usize;
+    (0..total).map(move |step| {
+        if step > 0 {
+            for position in (0..rank).rev() {
+                let axis = memory_axes[position];
+                index[position] += 1;
+                offset += torch_stride[axis];
+                if index[position] < shape[axis] {
+                    break;
+                }
+                offset -= torch_stride[axis] * shape[axis];
+                index[position] = 0;
+            }
+        }
+        offset
+    })
+}
+
 /// A tensor kept on the heap whatever its size, created zeroed without
 /// passing through the stack.
 pub trait HeapTensor: Send + Sync + 'static {
@@ -316,7 +349,7 @@ pub(crate) fn pair_with_gradients<L: Layer>(
     grads: &L::Grads,
     f: &mut dyn FnMut(&mut [f32], &[f32]),
 ) {
-    let name = std::any::type_name::<L>();
+    let name = core::any::type_name::<L>();
     let mut count = 0;
     grads.visit(&mut |_| count += 1);
     assert_eq!(

@@ -1,7 +1,7 @@
 //! `TimeDistributed(layer)`: one flat layer applied to every step of a
 //! sequence with shared weights.
 
-use std::fmt;
+use core::fmt;
 
 use rand::Rng;
 

@@ -1,6 +1,6 @@
 //! `UpSampling2d`: nearest-neighbour upsampling of channels-last maps.
 
-use std::fmt;
+use core::fmt;
 
 use rand::Rng;
 

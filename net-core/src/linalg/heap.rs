@@ -1,5 +1,6 @@
 //! Large static matrices on the heap, created without touching the stack.
 
+use crate::no_std_prelude::*;
 use nalgebra::SMatrix;
 
 /// A static matrix allocated zeroed on the heap, never on the stack.

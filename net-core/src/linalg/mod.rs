@@ -11,6 +11,10 @@
 pub(crate) mod heap;
 #[cfg(all(feature = "fast-gemm", target_arch = "x86_64"))]
 mod packed;
+#[cfg(feature = "std")]
+pub(crate) mod par;
+#[cfg(not(feature = "std"))]
+#[path = "par_single.rs"]
 pub(crate) mod par;
 pub(crate) mod simd;
 mod small;
@@ -245,6 +249,7 @@ pub fn matmul_cols(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [
 
 /// Tensors at least this long are updated by every allowed thread: the
 /// update is memory-bound, and two cores pull twice the bandwidth.
+#[cfg(feature = "std")]
 const PARALLEL_ELEMENTWISE: usize = 1 << 18;
 
 /// Runs `update` (an optimiser's step) over one tensor `w` with its
@@ -255,6 +260,7 @@ const PARALLEL_ELEMENTWISE: usize = 1 << 18;
 ///
 /// # Panics
 /// If the four slices differ in length.
+#[cfg(feature = "std")]
 pub(crate) fn elementwise<F>(w: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32], update: F) -> bool
 where
     F: Fn(&mut [f32], &[f32], &mut [f32], &mut [f32]) -> bool + Sync,
@@ -262,13 +268,13 @@ where
     let len = w.len();
     let threads = if len >= PARALLEL_ELEMENTWISE { num_threads() } else { 1 };
     let size = len.div_ceil(4 * threads).next_multiple_of(16);
-    let finite = std::sync::atomic::AtomicBool::new(true);
+    let finite = core::sync::atomic::AtomicBool::new(true);
     par::chunks_mut4(w, g, m, v, size, threads, |w, g, m, v| {
         if !simd::vectorized(
             #[inline(always)]
             || update(w, g, m, v),
         ) {
-            finite.store(false, std::sync::atomic::Ordering::Relaxed);
+            finite.store(false, core::sync::atomic::Ordering::Relaxed);
         }
     });
     finite.into_inner()

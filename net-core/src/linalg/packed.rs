@@ -8,8 +8,9 @@
 //! `block` computes) and into the output tile (whose extent `matmul`
 //! checked).
 
-use std::arch::x86_64::*;
-use std::cell::RefCell;
+use crate::no_std_prelude::*;
+use core::arch::x86_64::*;
+use core::cell::RefCell;
 
 use super::par::{self, Shared};
 use super::{Accum, Operand};
@@ -249,11 +250,11 @@ unsafe fn pack_b(kc: usize, nc: usize, b: Operand<'_>, pc: usize, jc: usize, out
             // eight columns side by side, write each depth's row at once
             // (for short columns, setting up eight slices costs more).
             let column = |j: usize| &b.data[at(0, j0 + j)..at(0, j0 + j) + kc];
-            let columns: [&[f32]; NR] = std::array::from_fn(column);
+            let columns: [&[f32]; NR] = core::array::from_fn(column);
             let whole = kc - kc % 8;
             for p0 in (0..whole).step_by(8) {
                 let blocks: [&[f32; 8]; NR] =
-                    std::array::from_fn(|j| columns[j][p0..p0 + 8].try_into().expect("eight values"));
+                    core::array::from_fn(|j| columns[j][p0..p0 + 8].try_into().expect("eight values"));
                 let out: &mut [f32; 64] = (&mut dst[p0 * NR..(p0 + 8) * NR]).try_into().expect("eight rows");
                 // SAFETY: the CPU has the features (this function's contract).
                 unsafe { transpose8(&blocks, out) };

@@ -11,7 +11,7 @@
 //! it unchanged (IEEE add, multiply, divide and square root are exact per
 //! element; fused multiply-adds are written explicitly where wanted).
 
-use std::sync::atomic::{AtomicU8, Ordering};
+use core::sync::atomic::{AtomicU8, Ordering};
 
 /// The features of the vectorised clone, as `#[target_feature]` names.
 /// Every `#[target_feature]` attribute in the crate (here and on the packed
@@ -41,12 +41,21 @@ pub fn available() -> bool {
 
 #[cold]
 fn detect() -> bool {
-    let present = std::env::var_os("TYPENET_NO_AVX512").is_none() && cpu_has_features();
+    let present = !forced_off() && cpu_has_features();
     LEVEL.store(if present { PRESENT } else { ABSENT }, Ordering::Relaxed);
     present
 }
 
-#[cfg(target_arch = "x86_64")]
+/// Whether `TYPENET_NO_AVX512` asks for the baseline code (never without
+/// `std`, which has no environment).
+fn forced_off() -> bool {
+    #[cfg(feature = "std")]
+    return std::env::var_os("TYPENET_NO_AVX512").is_some();
+    #[cfg(not(feature = "std"))]
+    false
+}
+
+#[cfg(all(target_arch = "x86_64", feature = "std"))]
 fn cpu_has_features() -> bool {
     std::arch::is_x86_feature_detected!("avx512f")
         && std::arch::is_x86_feature_detected!("avx512vl")
@@ -55,7 +64,7 @@ fn cpu_has_features() -> bool {
         && std::arch::is_x86_feature_detected!("fma")
 }
 
-#[cfg(not(target_arch = "x86_64"))]
+#[cfg(not(all(target_arch = "x86_64", feature = "std")))]
 fn cpu_has_features() -> bool {
     false
 }

@@ -5,6 +5,8 @@
 //! inputs, where packing would cost more than it saves.
 
 use super::{simd, Accum, Operand};
+#[cfg(not(feature = "std"))]
+use crate::no_std_prelude::*;
 
 /// `c (m x n) = a (m x k) * b (k x n)` (or `+=`) without packing. `sparse`
 /// says whether `b` is mostly zero, decided once for the whole product by
@@ -75,7 +77,7 @@ unsafe fn gemv_fixed_avx512<const IN: usize, const OUT: usize>(
     bias: &[f32],
     y: &mut [f32],
 ) {
-    use std::arch::x86_64::*;
+    use core::arch::x86_64::*;
     const MAX_BLOCKS: usize = 8;
     assert!(
         w.len() == IN * OUT && x.len() == IN && bias.len() == OUT && y.len() == OUT && OUT <= 16 * MAX_BLOCKS
@@ -228,8 +230,8 @@ unsafe fn gemv_chunk<const BLOCKS: usize, const SPLITS: usize>(
     y: &mut [f32],
     accumulate: bool,
 ) {
-    use std::arch::x86_64::*;
-    let masks: [__mmask16; BLOCKS] = std::array::from_fn(|b| {
+    use core::arch::x86_64::*;
+    let masks: [__mmask16; BLOCKS] = core::array::from_fn(|b| {
         let lanes = len.saturating_sub(16 * b).min(16);
         if lanes == 16 {
             0xffff
@@ -504,7 +506,7 @@ fn for_each_nonzero(v: &[f32], mut f: impl FnMut(usize, f32)) {
         if c * 16 + 512 < v.len() {
             // SAFETY: a prefetch never faults, and the address is in bounds.
             unsafe {
-                use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+                use core::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
                 _mm_prefetch::<_MM_HINT_T0>(v.as_ptr().add(c * 16 + 512) as *const i8);
             }
         }

@@ -8,8 +8,9 @@
 //! lists the node types and hands out references to its fields in the
 //! same nesting.
 
-use std::fmt::{self, Debug};
-use std::marker::PhantomData;
+use crate::no_std_prelude::*;
+use core::fmt::{self, Debug};
+use core::marker::PhantomData;
 
 use super::entry::Entry;
 use crate::error::Result;
@@ -51,6 +52,9 @@ pub trait Node: 'static {
     /// For each of its fields, in order, whether the layer has parameters
     /// (bit `i` for field `i`; fields past 128 are not recorded).
     const PARAM_MASK: u128;
+    /// For each of its fields, in order, how many values its layer saves
+    /// (parameters and state).
+    const FIELD_VALUES: FieldValues;
 
     /// References to its layers.
     type Refs<'a>;
@@ -171,6 +175,11 @@ impl<O: OneLayer> Node for O {
     const PHASED: bool = <O::Layer as Layer>::PHASED;
     const FIELDS: u32 = 1;
     const PARAM_MASK: u128 = (<O::Layer as Tensors>::PARAMS > 0) as u128;
+    const FIELD_VALUES: FieldValues = {
+        let mut values = [0; RECORDED_FIELDS];
+        values[0] = <O::Layer as Tensors>::PARAMS + <O::Layer as Tensors>::STATE_VALUES;
+        values
+    };
 
     type Refs<'a> = &'a O::Layer;
     type Muts<'a> = &'a mut O::Layer;
@@ -299,6 +308,25 @@ impl<O: OneLayer> Node for O {
     }
 }
 
+/// Per field of a network, in order, how many values its layer saves;
+/// fields past [`RECORDED_FIELDS`] are not recorded.
+pub type FieldValues = [usize; RECORDED_FIELDS];
+
+/// How many fields [`FieldValues`] records, as the 128 bits of a
+/// `PARAM_MASK`.
+pub const RECORDED_FIELDS: usize = 128;
+
+/// The list of `first` (`len` fields) followed by `rest`.
+pub(crate) const fn joined(first: FieldValues, len: u32, rest: FieldValues) -> FieldValues {
+    let mut out = first;
+    let mut at = 0;
+    while at + (len as usize) < RECORDED_FIELDS {
+        out[at + len as usize] = rest[at];
+        at += 1;
+    }
+    out
+}
+
 /// `mask << by`, with the bits past 128 dropped.
 pub(crate) const fn shifted(mask: u128, by: u32) -> u128 {
     match mask.checked_shl(by) {
@@ -341,6 +369,8 @@ pub trait Chain: 'static {
     const FIELDS: u32;
     /// For each field, whether its layer has parameters (see [`Node::PARAM_MASK`]).
     const PARAM_MASK: u128;
+    /// For each field, how many values its layer saves (see [`Node::FIELD_VALUES`]).
+    const FIELD_VALUES: FieldValues;
 
     /// References to every node, in order.
     type Refs<'a>;
@@ -469,6 +499,7 @@ impl Chain for () {
     const PHASED: bool = false;
     const FIELDS: u32 = 0;
     const PARAM_MASK: u128 = 0;
+    const FIELD_VALUES: FieldValues = [0; RECORDED_FIELDS];
     type Refs<'a> = ();
     type Muts<'a> = ();
     type GradsRef<'a> = ();
@@ -554,6 +585,7 @@ impl<A: Node, R: Chain> Chain for (A, R) {
     const PHASED: bool = A::PHASED || R::PHASED;
     const FIELDS: u32 = A::FIELDS + R::FIELDS;
     const PARAM_MASK: u128 = A::PARAM_MASK | shifted(R::PARAM_MASK, A::FIELDS);
+    const FIELD_VALUES: FieldValues = joined(A::FIELD_VALUES, A::FIELDS, R::FIELD_VALUES);
 
     type Refs<'a> = (A::Refs<'a>, R::Refs<'a>);
     type Muts<'a> = (A::Muts<'a>, R::Muts<'a>);

@@ -49,7 +49,7 @@ impl ConstText {
     pub(crate) const fn as_str(&self) -> &str {
         // Only whole `&str`s and ASCII digits were pushed; a cut in the
         // middle of a character would show as `?`.
-        match std::str::from_utf8(self.bytes.split_at(self.len).0) {
+        match core::str::from_utf8(self.bytes.split_at(self.len).0) {
             Ok(text) => text,
             Err(_) => "?",
         }

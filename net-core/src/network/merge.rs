@@ -9,10 +9,11 @@
 //! The layers of a path are fields of the struct holding the merge, and
 //! its tensors are saved under their own names: the merge adds nothing.
 
-use std::fmt::{self, Debug};
-use std::marker::PhantomData;
+use crate::no_std_prelude::*;
+use core::fmt::{self, Debug};
+use core::marker::PhantomData;
 
-use super::chain::{shifted, Chain, InferMode, Node};
+use super::chain::{joined, shifted, Chain, FieldValues, InferMode, Node, RECORDED_FIELDS};
 use super::entry::Entry;
 use crate::error::Result;
 use crate::layers::{with_scratch, TensorMut, TensorRef};
@@ -97,6 +98,8 @@ pub trait Paths<const IN: usize>: 'static {
     const FIELDS: u32;
     /// For each of those fields, whether its layer has parameters.
     const PARAM_MASK: u128;
+    /// For each of those fields, how many values its layer saves.
+    const FIELD_VALUES: FieldValues;
 
     /// References to every path's layers.
     type Refs<'a>;
@@ -217,6 +220,7 @@ impl<const IN: usize> Paths<IN> for () {
     const PHASED: bool = false;
     const FIELDS: u32 = 0;
     const PARAM_MASK: u128 = 0;
+    const FIELD_VALUES: FieldValues = [0; RECORDED_FIELDS];
     type Refs<'a> = ();
     type Muts<'a> = ();
     type GradsRef<'a> = ();
@@ -284,6 +288,7 @@ impl<P: Chain, R: Paths<IN>, const IN: usize> Paths<IN> for (P, R) {
     const PHASED: bool = P::PHASED || R::PHASED;
     const FIELDS: u32 = P::FIELDS + R::FIELDS;
     const PARAM_MASK: u128 = P::PARAM_MASK | shifted(R::PARAM_MASK, P::FIELDS);
+    const FIELD_VALUES: FieldValues = joined(P::FIELD_VALUES, P::FIELDS, R::FIELD_VALUES);
     type Refs<'a> = (P::Refs<'a>, R::Refs<'a>);
     type Muts<'a> = (P::Muts<'a>, R::Muts<'a>);
     type GradsRef<'a> = (P::GradsRef<'a>, R::GradsRef<'a>);
@@ -510,6 +515,7 @@ macro_rules! merge_node {
             const PHASED: bool = Ps::PHASED;
             const FIELDS: u32 = Ps::FIELDS;
             const PARAM_MASK: u128 = Ps::PARAM_MASK;
+            const FIELD_VALUES: FieldValues = Ps::FIELD_VALUES;
 
             type Refs<'a> = Ps::Refs<'a>;
             type Muts<'a> = Ps::Muts<'a>;

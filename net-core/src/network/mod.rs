@@ -7,7 +7,8 @@
 //! construction, forward and backward, the public methods of [`Network`],
 //! [`EvalNetwork`] and [`TrainNetwork`]) comes from here.
 
-use std::fmt::{self, Debug};
+use crate::no_std_prelude::*;
+use core::fmt::{self, Debug};
 
 use nalgebra::DimName;
 use rand::Rng;
@@ -17,13 +18,15 @@ use crate::phase::{Phase, TrainOnly};
 use crate::summary::Summary;
 use crate::tensor::{Cols, ColsMut};
 
+mod baked;
 mod chain;
 mod const_text;
 mod entry;
 mod merge;
 mod stream;
 
-pub use chain::{Chain, Frozen, InferMode, LinkBuffers, Node, OneLayer};
+pub use baked::{baked, check_baked, BakedTensor, FileTensor};
+pub use chain::{Chain, FieldValues, Frozen, InferMode, LinkBuffers, Node, OneLayer};
 pub use entry::Entry;
 pub use merge::{Add, Concat, How, MergeCache, MergeScratch, Paths};
 pub use stream::{check_stream, step_input, step_output, StepList, Stream, StreamChain};

@@ -5,8 +5,9 @@
 //! code compiles (naming the entry that cannot), and the state of every
 //! layer lives in a [`Stream`] value.
 
-use std::fmt::{self, Debug};
-use std::marker::PhantomData;
+use crate::no_std_prelude::*;
+use core::fmt::{self, Debug};
+use core::marker::PhantomData;
 
 use nalgebra::{Const, SVector};
 

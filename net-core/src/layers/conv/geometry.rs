@@ -2,7 +2,7 @@
 //! window over a channels-last map, as types, and the sizes that follow
 //! from it.
 
-use std::fmt;
+use core::fmt;
 
 /// The geometry of a convolution or pooling window over a channels-last
 /// map: input `[H, W, C]`, window `[KH, KW]`, stride, dilation, zeros

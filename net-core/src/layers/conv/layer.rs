@@ -1,8 +1,9 @@
 //! The convolution layer: one packed product with the patches per batch,
 //! the bias and activation in one pass after it.
 
-use std::fmt;
-use std::marker::PhantomData;
+use crate::no_std_prelude::*;
+use core::fmt;
+use core::marker::PhantomData;
 
 use rand::Rng;
 

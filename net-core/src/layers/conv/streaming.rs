@@ -5,6 +5,7 @@ use super::layer::Conv;
 use crate::layers::activation::ActivationFn;
 use crate::layers::{StepWidth, Streamable};
 use crate::linalg::{gemv_ld, simd};
+use crate::no_std_prelude::*;
 
 /// The last `D * (K - 1) + 1` input steps of a streaming causal
 /// convolution, a ring of `C` values per step (zeros before the first),

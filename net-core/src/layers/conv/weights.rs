@@ -1,8 +1,9 @@
 //! A convolution's tensors on the heap: its kernel, indexed by PyTorch's
 //! axes, and its optional bias.
 
-use std::fmt;
-use std::marker::PhantomData;
+use crate::no_std_prelude::*;
+use core::fmt;
+use core::marker::PhantomData;
 
 use super::geometry::{patch_len, Geometry};
 use crate::layers::HeapTensor;

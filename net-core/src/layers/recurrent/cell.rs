@@ -1,7 +1,7 @@
 //! The cell of a recurrent layer: the gate equations of one step, forward
 //! and back, which `Lstm` and `Gru` implement (`lstm.rs`, `gru.rs`).
 
-use std::fmt;
+use core::fmt;
 
 /// The gates of a recurrent cell: how one step turns the input and state
 /// projections into the new state, and back.

@@ -1,8 +1,9 @@
 //! A recurrent layer's tensors: both kernels and both biases, gates
 //! stacked as PyTorch stacks them, and their gradients.
 
-use std::fmt;
-use std::marker::PhantomData;
+use crate::no_std_prelude::*;
+use core::fmt;
+use core::marker::PhantomData;
 
 use super::Cell;
 use crate::layers::grads::WeightBiasGrads;

@@ -3,6 +3,7 @@
 //! products that write into part of a matrix.
 
 use crate::linalg::{matmul, Accum, Operand};
+use crate::no_std_prelude::*;
 
 /// Block `read` of `buf` (blocks of `len` values) and block `write`,
 /// mutably; they differ.
@@ -54,14 +55,14 @@ pub(super) fn gates<'a>(
     units: usize,
     col: usize,
 ) -> [&'a [f32]; 4] {
-    std::array::from_fn(|k| if k < gates { &buf[layout.at(k, units, col)..][..units] } else { &[][..] })
+    core::array::from_fn(|k| if k < gates { &buf[layout.at(k, units, col)..][..units] } else { &[][..] })
 }
 
 /// The `gates` blocks of `U` values of one column stored gate after gate
 /// (unused entries empty).
 #[inline(always)]
 pub(super) fn stacked<const U: usize>(buf: &[f32], gates: usize) -> [&[f32]; 4] {
-    std::array::from_fn(|k| if k < gates { &buf[k * U..(k + 1) * U] } else { &[][..] })
+    core::array::from_fn(|k| if k < gates { &buf[k * U..(k + 1) * U] } else { &[][..] })
 }
 
 /// Gate `k`'s `units` values of column `col` in a projection gradient,
@@ -86,7 +87,7 @@ pub(super) fn gates_mut<'a>(
     let mut rest = buf;
     let mut offset = 0;
     for &k in &order[..gates] {
-        let (_, tail) = std::mem::take(&mut rest).split_at_mut(starts[k] - offset);
+        let (_, tail) = core::mem::take(&mut rest).split_at_mut(starts[k] - offset);
         let (gate, tail) = tail.split_at_mut(units);
         out[k] = gate;
         rest = tail;

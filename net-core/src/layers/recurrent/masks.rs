@@ -7,6 +7,7 @@
 
 use super::{Cell, Recurrent};
 use crate::layers::dropout::{draw, keep_rule};
+use crate::no_std_prelude::*;
 use crate::phase::Phase;
 use crate::rng::MaskRng;
 

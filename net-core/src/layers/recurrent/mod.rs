@@ -8,7 +8,7 @@
 //! (`layout`, `workspace`) and streaming (`stream`). This file holds the
 //! layer itself and its [`Layer`] implementation.
 
-use std::fmt;
+use core::fmt;
 
 use rand::Rng;
 

@@ -4,6 +4,7 @@ use super::layout::stacked;
 use super::{Cell, Recurrent};
 use crate::layers::{StepWidth, Streamable};
 use crate::linalg::{gemv_ld, simd};
+use crate::no_std_prelude::*;
 use crate::phase::Phase;
 
 /// What a recurrent layer remembers between streamed steps: its state and
@@ -85,8 +86,8 @@ impl<
                 C::cell_forward::<U>(&ain, &ah, b_ih, b_hh, &s.h, kept_prev, &mut s.h_next, &mut s.kept_next);
             },
         );
-        std::mem::swap(&mut state.h, &mut state.h_next);
-        std::mem::swap(&mut state.kept, &mut state.kept_next);
+        core::mem::swap(&mut state.h, &mut state.h_next);
+        core::mem::swap(&mut state.kept, &mut state.kept_next);
         state.started = true;
         y.copy_from_slice(&state.h);
     }

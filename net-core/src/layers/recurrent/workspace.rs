@@ -2,6 +2,7 @@
 //! call.
 
 use super::masks::Groups;
+use crate::no_std_prelude::*;
 
 /// What a training forward keeps for backward, and room for backward:
 /// reused from step to step, so a warmed layer allocates nothing.
@@ -24,16 +25,25 @@ pub struct Workspace {
     pub(super) scratch: Vec<f32>,
 }
 
+#[cfg(feature = "std")]
 thread_local! {
     /// The workspace of inference on this thread (no cache to keep it in).
-    static INFER: std::cell::RefCell<Workspace> = std::cell::RefCell::new(Workspace::default());
+    static INFER: core::cell::RefCell<Workspace> = core::cell::RefCell::new(Workspace::default());
 }
 
 /// Runs `f` with this thread's inference workspace (a fresh one if it is
 /// already in use, which only a layer inside another's `f` could cause).
+#[cfg(feature = "std")]
 pub(super) fn with_workspace<R>(f: impl FnOnce(&mut Workspace) -> R) -> R {
     INFER.with(|cell| match cell.try_borrow_mut() {
         Ok(mut ws) => f(&mut ws),
         Err(_) => f(&mut Workspace::default()),
     })
+}
+
+/// Runs `f` with a fresh workspace: without `std` there is no per-thread
+/// one to reuse.
+#[cfg(not(feature = "std"))]
+pub(super) fn with_workspace<R>(f: impl FnOnce(&mut Workspace) -> R) -> R {
+    f(&mut Workspace::default())
 }
