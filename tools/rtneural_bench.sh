@@ -8,7 +8,8 @@
 #   git clone https://github.com/jatinchowdhury18/RTNeural <dir>
 #   tools/rtneural_bench.sh <dir>
 #
-# Environment: CXX (default g++), OUT (default target/bench_rtneural.json).
+# Environment: CXX (default g++), OUT (default target/bench_rtneural.json),
+# RTNEURAL_REV (the revision to record when the checkout is not a git work tree).
 set -euo pipefail
 
 if [[ $# -ne 1 || ! -f "$1/RTNeural/RTNeural.h" ]]; then
@@ -39,7 +40,7 @@ echo "rtneural: running the AVX2 build" >&2
 avx2=$(json_rows "$build/bench_avx2")
 echo "rtneural: running the native build" >&2
 native=$(json_rows "$build/bench_native")
-commit=$(git -C "$checkout" rev-parse --short HEAD 2>/dev/null || echo unknown)
+commit=${RTNEURAL_REV:-$(git -C "$checkout" rev-parse --short HEAD 2>/dev/null || echo unknown)}
 {
     printf '{"compiler": "%s", "rtneural": "%s", "load": "%s",\n' \
         "$("$cxx" --version | head -n1)" "$commit" "$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
