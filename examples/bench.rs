@@ -2,11 +2,14 @@
 //! CNN_DIGITS and CNN_MNIST, each as a full
 //! training step, an Eval forward of the batch and a one-sample `predict`,
 //! next to PyTorch's figures from `target/bench_torch.json` when present
-//! (`python3 tools/bench_torch.py` writes it).
+//! (`python3 tools/bench_torch.py` writes it), and the real-time rows next to
+//! RTNeural's from `target/bench_rtneural.json`
+//! (`tools/rtneural_bench.sh <rtneural-checkout>` writes it).
 //!
 //! ```sh
 //! cargo run --release --example bench            # all cores
 //! RAYON_NUM_THREADS=1 cargo run --release --example bench
+//! BENCH_ONLY=realtime,streaming cargo run --release --example bench
 //! ```
 
 #[path = "../benches/support/workloads.rs"]
@@ -54,21 +57,23 @@ struct Torch {
     rows: Vec<(String, [Option<f64>; 3])>,
 }
 
+/// The value of the first `"key": value` in `s`, unquoted. A flat scan for
+/// the few numbers needed keeps the example free of a JSON dependency.
+fn json_field(s: &str, key: &str) -> Option<String> {
+    let at = s.find(&format!("\"{key}\""))?;
+    let rest = s[at + key.len() + 2..].trim_start().strip_prefix(':')?.trim_start();
+    let end = if let Some(quoted) = rest.strip_prefix('"') {
+        return quoted.split('"').next().map(str::to_string);
+    } else {
+        rest.find([',', '}']).unwrap_or(rest.len())
+    };
+    Some(rest[..end].trim().to_string())
+}
+
 fn torch_reference() -> Option<Torch> {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/target/bench_torch.json");
     let text = std::fs::read_to_string(path).ok()?;
-    // A flat scan for the few numbers needed keeps the example free of a
-    // JSON dependency.
-    let field = |s: &str, key: &str| -> Option<String> {
-        let at = s.find(&format!("\"{key}\""))?;
-        let rest = s[at + key.len() + 2..].trim_start().strip_prefix(':')?.trim_start();
-        let end = if let Some(quoted) = rest.strip_prefix('"') {
-            return quoted.split('"').next().map(str::to_string);
-        } else {
-            rest.find([',', '}']).unwrap_or(rest.len())
-        };
-        Some(rest[..end].trim().to_string())
-    };
+    let field = json_field;
     let label = format!(
         "torch {} on {} threads",
         field(&text, "torch_version").unwrap_or_default(),
@@ -95,6 +100,66 @@ fn torch_reference() -> Option<Torch> {
         rows.push((name.to_string(), [num("train_us"), num("eval_us"), num("predict_us")]));
     }
     Some(Torch { label, rows })
+}
+
+/// RTNeural's nanoseconds per step for the real-time rows, as
+/// `(model, n, ns)`, for its AVX2 and its `-march=native` build.
+struct RtNeural {
+    label: String,
+    avx2: Vec<(String, usize, f64)>,
+    native: Vec<(String, usize, f64)>,
+}
+
+impl RtNeural {
+    fn ns(rows: &[(String, usize, f64)], model: &str, n: usize) -> Option<f64> {
+        rows.iter().find(|r| r.0 == model && r.1 == n).map(|r| r.2)
+    }
+}
+
+fn rtneural_reference() -> Option<RtNeural> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/target/bench_rtneural.json");
+    let text = std::fs::read_to_string(path).ok()?;
+    let build = |name: &str| -> Vec<(String, usize, f64)> {
+        let Some(at) = text.find(&format!("\"{name}\"")) else { return Vec::new() };
+        let list = &text[at..at + text[at..].find(']').unwrap_or(text.len() - at)];
+        list.split('{')
+            .skip(1)
+            .filter_map(|obj| {
+                let model = json_field(obj, "model")?;
+                let n = json_field(obj, "n")?.parse().ok()?;
+                let ns = json_field(obj, "ns")?.parse().ok()?;
+                Some((model, n, ns))
+            })
+            .collect()
+    };
+    let label = format!(
+        "{}, RTNeural {}, load average {} when measured",
+        json_field(&text, "compiler").unwrap_or_default(),
+        json_field(&text, "rtneural").unwrap_or_default(),
+        json_field(&text, "load").unwrap_or_default(),
+    );
+    Some(RtNeural { label, avx2: build("avx2"), native: build("native") })
+}
+
+/// Prints typenet's real-time rows, `(label, model key, n, ns)`, with
+/// RTNeural's two builds beside them when their figures are known.
+fn real_time_table(operation: &str, rows: &[(String, &str, usize, f64)], rtneural: Option<&RtNeural>) {
+    println!(
+        "\n| model (one sample, 1 thread) | typenet {operation} | RTNeural AVX2 | RTNeural / typenet \
+         | RTNeural native | RTNeural / typenet |"
+    );
+    println!("|---|---|---|---|---|---|");
+    let cell = |build: Option<&[(String, usize, f64)]>, model: &str, n: usize, ns: f64| {
+        let theirs = build.and_then(|rows| RtNeural::ns(rows, model, n));
+        theirs.map_or("- | -".to_string(), |theirs| format!("{theirs:.1} ns | {:.2}x", theirs / ns))
+    };
+    for (label, model, n, ns) in rows {
+        println!(
+            "| {label} | {ns:.1} ns | {} | {} |",
+            cell(rtneural.map(|r| r.avx2.as_slice()), model, *n, *ns),
+            cell(rtneural.map(|r| r.native.as_slice()), model, *n, *ns),
+        );
+    }
 }
 
 fn peak_gflops(threads: usize) -> f64 {
@@ -298,10 +363,9 @@ where
     secs * 1e9
 }
 
-/// The real-time rows: `predict` on Dense N->N tanh, against RTNeural's
-/// figures for the same models (measured on this machine type; see the
-/// guide's performance chapter for how).
-fn real_time_rows() {
+/// The real-time rows: `predict` on Dense N->N tanh, beside RTNeural's
+/// figures for the same models when `target/bench_rtneural.json` holds them.
+fn real_time_rows(rtneural: Option<&RtNeural>) {
     typenet::set_num_threads(1);
     let rows = [
         (8, real_time::<8, _>(&Tanh8::<Eval>::seeded(1))),
@@ -310,11 +374,8 @@ fn real_time_rows() {
         (64, real_time::<64, _>(&Tanh64::<Eval>::seeded(1))),
     ];
     typenet::set_num_threads(0);
-    println!("\n| model (one sample, 1 thread) | typenet `predict` |");
-    println!("|---|---|");
-    for (n, ns) in rows {
-        println!("| Dense {n}->{n} + tanh | {ns:.1} ns |");
-    }
+    let rows = rows.map(|(n, ns)| (format!("Dense {n}->{n} + tanh"), "dense_tanh", n, ns));
+    real_time_table("`predict`", &rows, rtneural);
 }
 
 network! { pub struct Gru8 { input: [1, 1], rnn: Gru<8, return_sequences = true>, out: TimeDistributed(Dense<1>) } }
@@ -354,8 +415,9 @@ where
     secs * 1e9
 }
 
-/// The streaming rows: `stream.step` on RTNeural's benchmark models.
-fn streaming_rows() {
+/// The streaming rows: `stream.step` on RTNeural's benchmark models, beside
+/// RTNeural's figures when `target/bench_rtneural.json` holds them.
+fn streaming_rows(rtneural: Option<&RtNeural>) {
     typenet::set_num_threads(1);
     let gru = [
         stream_step::<1, 1, _>(&Gru8::<Eval>::seeded(1)),
@@ -375,12 +437,17 @@ fn streaming_rows() {
         stream_step::<32, 32, _>(&Causal32::<Eval>::seeded(1)),
     ];
     typenet::set_num_threads(0);
-    let row = |values: &[f64]| values.iter().map(|ns| format!("{ns:.1}")).collect::<Vec<_>>().join(" / ");
-    println!("\n| model (one step of one sample, 1 thread) | typenet `stream.step`, ns |");
-    println!("|---|---|");
-    println!("| GRU 1->N + Dense N->1, N = 8 / 16 / 32 / 64 | {} |", row(&gru));
-    println!("| LSTM 1->N + Dense N->1, N = 8 / 16 / 32 / 64 | {} |", row(&lstm));
-    println!("| causal Conv1d N->N, kernel 3, N = 8 / 16 / 32 | {} |", row(&conv));
+    let mut rows = Vec::new();
+    for (n, ns) in [8, 16, 32, 64].into_iter().zip(gru) {
+        rows.push((format!("GRU 1->{n} + Dense {n}->1"), "gru", n, ns));
+    }
+    for (n, ns) in [8, 16, 32, 64].into_iter().zip(lstm) {
+        rows.push((format!("LSTM 1->{n} + Dense {n}->1"), "lstm", n, ns));
+    }
+    for (n, ns) in [8, 16, 32].into_iter().zip(conv) {
+        rows.push((format!("causal Conv1d {n}->{n}, kernel 3"), "conv1d", n, ns));
+    }
+    real_time_table("`stream.step`", &rows, rtneural);
 }
 
 network! {
@@ -493,6 +560,13 @@ fn main() {
         Some(t) => println!("PyTorch reference: {} (target/bench_torch.json)", t.label),
         None => println!("PyTorch reference: none (run `python3 tools/bench_torch.py` to add it)"),
     }
+    let rtneural = rtneural_reference();
+    match &rtneural {
+        Some(r) => println!("RTNeural reference: {} (target/bench_rtneural.json)", r.label),
+        None => {
+            println!("RTNeural reference: none (run `tools/rtneural_bench.sh <rtneural-checkout>` to add it)")
+        }
+    }
     println!();
     println!(
         "| workload | operation | median | samples/s | GFLOP/s | % of peak | PyTorch | PyTorch / typenet |"
@@ -500,10 +574,10 @@ fn main() {
     println!("|---|---|---|---|---|---|---|---|");
     let report = Report { peak, torch };
     let budget = Duration::from_millis(800);
-    // `BENCH_ONLY=W3` runs one workload, `BENCH_OP=train|eval|predict`
-    // one operation (for profiling).
+    // `BENCH_ONLY=W3` runs one workload (`BENCH_ONLY=realtime,streaming`
+    // several), `BENCH_OP=train|eval|predict` one operation (for profiling).
     let only = std::env::var("BENCH_ONLY").unwrap_or_default();
-    let run = |name: &str| only.is_empty() || only == name;
+    let run = |name: &str| only.is_empty() || only.split(',').any(|o| o == name);
     if run("W0") {
         report.workload::<W0>(budget);
     }
@@ -537,10 +611,10 @@ fn main() {
         graph_rows(&report);
     }
     if run("realtime") {
-        real_time_rows();
+        real_time_rows(rtneural.as_ref());
     }
     if run("streaming") {
-        streaming_rows();
+        streaming_rows(rtneural.as_ref());
     }
     if run("long") {
         long_run(std::env::var("BENCH_STEPS").ok().and_then(|s| s.parse().ok()).unwrap_or(20_000));
