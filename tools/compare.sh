@@ -43,7 +43,11 @@ else
     echo "RTNeural: no checkout given, its columns stay empty" >&2
 fi
 cargo build --release --example bench
-BENCH_ONLY="$only" target/release/examples/bench | tee -a "$out"
+if [ -n "$only" ]; then
+    BENCH_ONLY="$only" target/release/examples/bench | tee -a "$out"
+else
+    target/release/examples/bench | tee -a "$out"
+fi
 echo >> "$out"
 echo "- load after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out"
 echo "written: $out" >&2
