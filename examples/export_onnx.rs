@@ -11,7 +11,7 @@
 
 use std::path::{Path, PathBuf};
 
-use nalgebra::Const;
+use typenet::nalgebra::Const;
 use typenet::prelude::*;
 
 network! {
@@ -43,7 +43,8 @@ network! {
     pub struct Conv2dKind {
         input: [11, 10, 3],
         conv1: Conv2d<6, 3, Relu, padding = 1>,
-        conv2: Conv2d<8, [3, 2], Tanh, stride = [2, 1], padding = Same, bias = false>,
+        conv2: Conv2d<8, [3, 2], Tanh, stride = [2, 1], padding = [1, 0], bias = false>,
+        same: Conv2d<6, 2, padding = Same>,
         conv3: Conv2d<4, 2, dilation = 2>,
         flat: Flatten,
         out: Dense<3>,
@@ -66,7 +67,7 @@ network! {
         max: MaxPool2d<2>,
         avg: AvgPool2d<3, stride = 1, padding = 1>,
         same: AvgPool2d<2, stride = 1, padding = Same>,
-        flat: FlattenChannelsFirst,
+        flat: Flatten(channels_first),
         out: Dense<3>,
     }
 }

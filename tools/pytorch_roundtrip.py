@@ -62,7 +62,7 @@ def main(directory: Path) -> int:
         stdout=subprocess.DEVNULL,
     )
     print(f"torch {torch.__version__}")
-    print("| kind | typenet vs module (loaded) | weights moved by the step | typenet (reloaded) vs module (trained) |")
+    print("| kind | typenet vs module (loaded) | output change from the step | typenet (reloaded) vs module (trained) |")
     print("|---|---|---|---|")
     failures = 0
     for kind, before, trained in rows:

@@ -35,7 +35,8 @@ network! {
         conv1: Conv2d<6, 3, Relu, padding = 1>,
         bn1: BatchNorm(eps = 1e-5, momentum = 0.9),
         pool1: MaxPool2d<2>,
-        conv2: Conv2d<8, [3, 2], Tanh, stride = [2, 1], padding = Same, bias = false>,
+        conv2: Conv2d<8, [3, 2], Tanh, stride = [2, 1], padding = [1, 0], bias = false>,
+        same: Conv2d<6, 2, padding = Same>,
         pool2: AvgPool2d<3, stride = 1, padding = 1>,
         conv3: Conv2d<8, 2, Relu, dilation = 2>,
         flat: Flatten,
@@ -48,7 +49,7 @@ network! {
         input: [9, 9, 2],
         conv: Conv2d<5, 3, Sigmoid, stride = 2>,
         pool: AvgPool2d<2, stride = 1, padding = Same>,
-        flat: FlattenChannelsFirst,
+        flat: Flatten(channels_first),
         out: Dense<3>,
     }
 }
@@ -138,7 +139,7 @@ fn tract_output(bytes: &[u8], input_shape: &[usize], x: &[f32]) -> Vec<f32> {
 /// Exports `net`, runs it in tract on a random batch and compares.
 fn check<N, const IN: usize, const OUT: usize>(net: &N, seed: u64)
 where
-    N: EvalNetwork<Input = nalgebra::Const<IN>, Output = nalgebra::Const<OUT>>,
+    N: EvalNetwork<Input = typenet::nalgebra::Const<IN>, Output = typenet::nalgebra::Const<OUT>>,
 {
     let cols = 5;
     let x = random_batch::<IN>(cols, seed);

@@ -312,10 +312,20 @@ impl Writer {
                 } else if *counts_padding {
                     class.line(format!("{v} = F.pad({v}, {})", pad_argument(window)));
                     "0".to_string()
-                } else {
-                    return Err(unsupported(
-                        "an average pool over uneven padding that does not count the padded zeros".into(),
+                } else if !dilated {
+                    // Keras' `Same` average: the mean of the real inputs,
+                    // the windows' sums over the counts of real inputs.
+                    let (pads, kernel, stride) = (pad_argument(window), sizes(&window.kernel), sizes(&window.stride));
+                    let pool = format!("F.avg_pool{rank}d");
+                    let ones = class.fresh();
+                    class.line(format!("{ones} = F.pad(torch.ones_like({v}[:, :1]), {pads})"));
+                    class.line(format!(
+                        "{v} = {pool}(F.pad({v}, {pads}), {kernel}, {stride}) / {pool}({ones}, {kernel}, {stride})"
                     ));
+                    x.shape = output.to_vec();
+                    return Ok(());
+                } else {
+                    return Err(unsupported("PyTorch's average pools are not dilated".into()));
                 };
                 let module_text = if *max {
                     format!(
