@@ -151,7 +151,10 @@ fn perturb<N: Network>(net: &mut N, seed: u64) {
         let noise = random_batch::<1>(t.data.len(), seed + i as u64);
         if t.name.ends_with("running_var") {
             t.data.iter_mut().zip(noise.iter()).for_each(|(v, n)| *v = 0.5 + n.abs());
-        } else if t.name.ends_with("running_mean") || t.name.ends_with("bias") || t.name.ends_with("bias_hh_l0") {
+        } else if t.name.ends_with("running_mean")
+            || t.name.ends_with("bias")
+            || t.name.ends_with("bias_hh_l0")
+        {
             t.data.iter_mut().zip(noise.iter()).for_each(|(v, n)| *v += 0.3 * n);
         }
     }
@@ -196,8 +199,10 @@ where
         return;
     }
     let net = N::load(&trained).unwrap();
-    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join(format!("{kind}.json"))).unwrap()).unwrap();
-    let input: Vec<f32> = json["input"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap() as f32).collect();
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join(format!("{kind}.json"))).unwrap()).unwrap();
+    let input: Vec<f32> =
+        json["input"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap() as f32).collect();
     let x = Batch::<IN>::from_column_slice(&input);
     let y = net.forward(&x);
     let shape: Vec<usize> = serde_json::from_value(json["input_shape"].clone()).unwrap();

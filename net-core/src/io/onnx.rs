@@ -66,7 +66,8 @@ const ATTR_INTS: i64 = 7;
 /// runs it.
 pub fn to_onnx_bytes<N: NetworkDef>(net: &N) -> Result<Vec<u8>> {
     let tensors = StateDict::of(net);
-    let mut graph = Graph { tensors: &tensors, nodes: Vec::new(), initializers: Vec::new(), used: HashSet::new() };
+    let mut graph =
+        Graph { tensors: &tensors, nodes: Vec::new(), initializers: Vec::new(), used: HashSet::new() };
     let input = Value { name: "input".to_string(), shape: N::INPUT_SHAPE.to_vec(), channels_first: false };
     let last = graph.items(&export_items(net), "", input)?;
     let last = graph.channels_last(last, "output");
@@ -343,7 +344,8 @@ impl Graph<'_> {
             }
             Op::GlobalPool { max } => {
                 let rank = x.shape.len() as i64;
-                let axes: Vec<i64> = if x.channels_first { (2..=rank).collect() } else { (1..rank).collect() };
+                let axes: Vec<i64> =
+                    if x.channels_first { (2..=rank).collect() } else { (1..rank).collect() };
                 let kind = if *max { "ReduceMax" } else { "ReduceMean" };
                 let attrs = vec![attr_ints("axes", &axes), attr_int("keepdims", 0)];
                 let y = self.node1(kind, label, &[&x.name], attrs);
@@ -353,7 +355,11 @@ impl Graph<'_> {
                 if x.shape.len() < 2 {
                     return Ok(Value { shape: output.to_vec(), ..x });
                 }
-                let x = if *channels_first { self.channels_first(x, label) } else { self.channels_last(x, label) };
+                let x = if *channels_first {
+                    self.channels_first(x, label)
+                } else {
+                    self.channels_last(x, label)
+                };
                 let y = self.node1("Flatten", label, &[&x.name], vec![attr_int("axis", 1)]);
                 out(y, false)
             }
@@ -370,7 +376,8 @@ impl Graph<'_> {
                 let step = Value { name: flat, shape: vec![step_in], channels_first: false };
                 let y = self.op(inner, tensors, label, step, &[step_out])?;
                 let y = self.channels_last(y, label);
-                let shape = self.int64s(&format!("{label}.sequence_shape"), &[-1, steps as i64, step_out as i64]);
+                let shape =
+                    self.int64s(&format!("{label}.sequence_shape"), &[-1, steps as i64, step_out as i64]);
                 let seq = self.node1("Reshape", label, &[&y.name, &shape], Vec::new());
                 out(seq, false)
             }

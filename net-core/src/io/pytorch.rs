@@ -98,9 +98,9 @@ fn submodule(name: &str) -> String {
 }
 
 const PYTHON_KEYWORDS: &[&str] = &[
-    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del",
-    "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda",
-    "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
+    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def",
+    "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is",
+    "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
 ];
 
 /// A tuple of sizes as Python writes it: `3` in 1-D, `(3, 2)` in 2-D.
@@ -199,7 +199,11 @@ impl Writer {
         class.line(format!("return {}", x.name));
         let body = |class_name: &str| {
             let mut text = format!("class {class_name}(nn.Module):\n");
-            let _ = writeln!(text, "    \"\"\"typenet's `{name}`: input {}.\"\"\"\n", crate::summary::shape_text(input));
+            let _ = writeln!(
+                text,
+                "    \"\"\"typenet's `{name}`: input {}.\"\"\"\n",
+                crate::summary::shape_text(input)
+            );
             text.push_str("    def __init__(self):\n        super().__init__()\n");
             for line in &class.init {
                 let _ = writeln!(text, "        {line}");
@@ -213,7 +217,11 @@ impl Writer {
         // One class per distinct network: a block used with other sizes
         // (named `Unit(4, 3)` in typenet) gets a numbered name of its own.
         let stem: String = name.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
-        let stem = if stem.is_empty() || stem.starts_with(|c: char| c.is_ascii_digit()) { "Net".to_string() } else { stem };
+        let stem = if stem.is_empty() || stem.starts_with(|c: char| c.is_ascii_digit()) {
+            "Net".to_string()
+        } else {
+            stem
+        };
         let mut n = 1;
         loop {
             let class_name = if n == 1 { stem.clone() } else { format!("{stem}_{n}") };
@@ -239,7 +247,15 @@ impl Writer {
 
     /// The `__init__` and `forward` lines of `op`, its submodule saved as
     /// `saved`, applied to `x`.
-    fn op(&mut self, class: &mut Class, op: &Op, saved: &str, label: &str, x: &mut Var, output: &[usize]) -> Result<()> {
+    fn op(
+        &mut self,
+        class: &mut Class,
+        op: &Op,
+        saved: &str,
+        label: &str,
+        x: &mut Var,
+        output: &[usize],
+    ) -> Result<()> {
         let unsupported = |reason: String| Error::Export { layer: label.to_string(), reason };
         let module = submodule(saved);
         let v = x.name.clone();
@@ -272,7 +288,10 @@ impl Writer {
                 class.channels_first(x);
                 class.add(
                     saved,
-                    format!("nn.{kind}({channels}, eps={epsilon}, momentum={})", decimal(1.0 - *momentum as f64)),
+                    format!(
+                        "nn.{kind}({channels}, eps={epsilon}, momentum={})",
+                        decimal(1.0 - *momentum as f64)
+                    ),
                 );
                 class.line(format!("{v} = {module}({v})"));
             }
@@ -315,7 +334,8 @@ impl Writer {
                 } else if !dilated {
                     // Keras' `Same` average: the mean of the real inputs,
                     // the windows' sums over the counts of real inputs.
-                    let (pads, kernel, stride) = (pad_argument(window), sizes(&window.kernel), sizes(&window.stride));
+                    let (pads, kernel, stride) =
+                        (pad_argument(window), sizes(&window.kernel), sizes(&window.stride));
                     let pool = format!("F.avg_pool{rank}d");
                     let ones = class.fresh();
                     class.line(format!("{ones} = F.pad(torch.ones_like({v}[:, :1]), {pads})"));
@@ -350,7 +370,8 @@ impl Writer {
             }
             Op::GlobalPool { max } => {
                 let rank = x.shape.len();
-                let axes: Vec<usize> = if x.channels_first { (2..=rank).collect() } else { (1..rank).collect() };
+                let axes: Vec<usize> =
+                    if x.channels_first { (2..=rank).collect() } else { (1..rank).collect() };
                 let reduce = if *max { "amax" } else { "mean" };
                 let dims = format!("({},)", axes.iter().map(usize::to_string).collect::<Vec<_>>().join(", "));
                 class.line(format!("{v} = {v}.{reduce}(dim={dims})"));

@@ -206,7 +206,11 @@ impl<G: Geometry, R: Reduction> Layer for Pool<G, R> {
     type InPhase<Q: Phase> = Self;
 
     fn export_op(&self) -> crate::layers::export::Op {
-        crate::layers::export::Op::Pool { window: crate::layers::export::Window::of::<G>(), max: R::KEEPS_ARGMAX, counts_padding: R::COUNTS_PADDING }
+        crate::layers::export::Op::Pool {
+            window: crate::layers::export::Window::of::<G>(),
+            max: R::KEEPS_ARGMAX,
+            counts_padding: R::COUNTS_PADDING,
+        }
     }
 
     fn infer(&self, x: Cols<'_>, mut y: ColsMut<'_>) {

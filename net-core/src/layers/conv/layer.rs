@@ -153,7 +153,12 @@ impl<G: Geometry, const F: usize, A: ActivationFn, const BIAS: bool> Layer for C
     type InPhase<Q: Phase> = Self;
 
     fn export_op(&self) -> crate::layers::export::Op {
-        crate::layers::export::Op::Conv { window: crate::layers::export::Window::of::<G>(), filters: F, bias: BIAS, activation: A::NAME }
+        crate::layers::export::Op::Conv {
+            window: crate::layers::export::Window::of::<G>(),
+            filters: F,
+            bias: BIAS,
+            activation: A::NAME,
+        }
     }
 
     fn infer(&self, x: Cols<'_>, mut y: ColsMut<'_>) {
