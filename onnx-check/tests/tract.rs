@@ -133,7 +133,7 @@ fn tract_output(bytes: &[u8], input_shape: &[usize], x: &[f32]) -> Vec<f32> {
         .expect("runnable");
     let input = Tensor::from_shape(input_shape, x).expect("input tensor");
     let out = model.run(tvec!(input.into())).expect("tract runs the model");
-    out[0].to_array_view::<f32>().expect("f32 output").iter().copied().collect()
+    out[0].to_plain_array_view::<f32>().expect("f32 output").iter().copied().collect()
 }
 
 /// Exports `net`, runs it in tract on a random batch and compares.
@@ -150,6 +150,7 @@ where
     let got = tract_output(&bytes, &shape, x.as_slice());
     assert_eq!(got.len(), y.len(), "{}: output size", N::NAME);
     let worst = got.iter().zip(y.as_slice()).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
+    println!("{}: largest difference from typenet {worst:.1e}", N::NAME);
     assert!(worst <= 1e-5, "{}: largest difference {worst:e}", N::NAME);
 }
 
