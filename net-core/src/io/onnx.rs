@@ -293,7 +293,7 @@ impl Graph<'_> {
         let unsupported = |reason: String| Error::Export { layer: label.to_string(), reason };
         let out = |name: String, channels_first: bool| Value { name, shape: output.to_vec(), channels_first };
         Ok(match op {
-            Op::Identity | Op::Dropout { .. } => Value { shape: output.to_vec(), ..x },
+            Op::Identity | Op::Dropped { .. } => Value { shape: output.to_vec(), ..x },
             Op::Dense { activation, .. } => {
                 let w = self.saved(label, &format!("{tensors}weight"))?;
                 let b = self.saved(label, &format!("{tensors}bias"))?;

@@ -261,7 +261,7 @@ impl Writer {
         let v = x.name.clone();
         match op {
             Op::Identity => {}
-            Op::Dropout { rate, channels } => {
+            Op::Dropped { rate, channels } => {
                 let kind = match (channels, x.shape.len()) {
                     (false, _) | (true, 1) => "Dropout",
                     (true, 2) => "Dropout1d",

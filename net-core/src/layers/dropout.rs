@@ -282,7 +282,7 @@ impl<const N: usize, P: Phase, S: NoiseShape> Layer for Dropout<N, P, S> {
     type InPhase<Q: Phase> = Dropout<N, Q, S>;
 
     fn export_op(&self) -> crate::layers::export::Op {
-        crate::layers::export::Op::Dropout { rate: self.rate(), channels: false }
+        crate::layers::export::Op::Dropped { rate: self.rate(), channels: false }
     }
 
     fn infer(&self, x: Cols<'_>, mut y: ColsMut<'_>) {

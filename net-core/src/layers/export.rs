@@ -32,7 +32,7 @@ pub enum Op {
     /// The identity at inference: noise layers, `StopGradient`.
     Identity,
     /// Dropout of `rate` while training, the identity at inference.
-    Dropout {
+    Dropped {
         /// The fraction of values dropped.
         rate: f32,
         /// Whole channels dropped (`SpatialDropout`) rather than single values.

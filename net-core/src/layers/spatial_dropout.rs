@@ -102,7 +102,7 @@ impl<const POSITIONS: usize, const C: usize, P: Phase> Layer for SpatialDropout<
     type InPhase<Q: Phase> = SpatialDropout<POSITIONS, C, Q>;
 
     fn export_op(&self) -> crate::layers::export::Op {
-        crate::layers::export::Op::Dropout { rate: self.rate(), channels: true }
+        crate::layers::export::Op::Dropped { rate: self.rate(), channels: true }
     }
 
     fn infer(&self, x: Cols<'_>, mut y: ColsMut<'_>) {
