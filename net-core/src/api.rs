@@ -218,6 +218,25 @@ pub trait Network: NetworkDef + Layer {
     fn load_into_with(&mut self, path: impl AsRef<Path>, options: &LoadOptions) -> Result<()> {
         crate::io::load_into(self, path, options)
     }
+
+    /// The Python source of a PyTorch `nn.Module` computing what this
+    /// network computes, with its submodules named as its fields, so
+    /// `load_state_dict(strict=True)` takes the file [`save`](Self::save)
+    /// writes; see [`io::pytorch`](crate::io::pytorch).
+    ///
+    /// # Errors
+    /// [`Error::Export`](crate::Error::Export) naming a layer without a PyTorch form.
+    ///
+    /// ```
+    /// use typenet::prelude::*;
+    /// network! { struct Tiny { input: 3, fc: Dense<2, Tanh> } }
+    /// let source = Tiny::<Eval>::seeded(1).to_pytorch_module()?;
+    /// assert!(source.contains("class Tiny(nn.Module):"));
+    /// # Ok::<(), typenet::Error>(())
+    /// ```
+    fn to_pytorch_module(&self) -> Result<String> {
+        crate::io::pytorch::to_pytorch_module(self)
+    }
 }
 
 impl<N: NetworkDef> Network for N {}
@@ -326,6 +345,41 @@ pub trait EvalNetwork: NetworkDef<Phase = Eval> {
         // the call to `stream()` (when the code is built).
         let () = Stream::<Self>::CAN_STREAM;
         Stream::new()
+    }
+
+    /// The ONNX model (opset 17) of this network: input and output in
+    /// typenet's layout (batch first, channels last), initializers under
+    /// PyTorch's names; see [`io::onnx`](crate::io::onnx).
+    ///
+    /// # Errors
+    /// [`Error::Export`](crate::Error::Export) naming a layer ONNX cannot express.
+    ///
+    /// ```
+    /// use typenet::prelude::*;
+    /// network! { struct Tiny { input: 3, fc: Dense<2> } }
+    /// let bytes = Tiny::<Eval>::seeded(1).to_onnx_bytes()?;
+    /// assert!(bytes.len() > 2 * 3 * 4);
+    /// # Ok::<(), typenet::Error>(())
+    /// ```
+    fn to_onnx_bytes(&self) -> Result<Vec<u8>> {
+        crate::io::onnx::to_onnx_bytes(self)
+    }
+
+    /// Writes [`to_onnx_bytes`](Self::to_onnx_bytes) to `path`, atomically.
+    ///
+    /// # Errors
+    /// As [`to_onnx_bytes`](Self::to_onnx_bytes), and `Error::Io` if writing fails.
+    ///
+    /// ```
+    /// use typenet::prelude::*;
+    /// network! { struct Tiny { input: 3, fc: Dense<2> } }
+    /// let path = std::env::temp_dir().join(format!("typenet-onnx-doc-{}.onnx", std::process::id()));
+    /// Tiny::<Eval>::seeded(1).to_onnx(&path)?;
+    /// # std::fs::remove_file(&path).ok();
+    /// # Ok::<(), typenet::Error>(())
+    /// ```
+    fn to_onnx(&self, path: impl AsRef<Path>) -> Result<()> {
+        crate::io::onnx::to_onnx(self, path)
     }
 }
 

@@ -67,6 +67,20 @@ pub enum Error {
     /// An argument is outside its valid range.
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
+    /// A layer has no counterpart in the format a network is exported to
+    /// (ONNX, PyTorch source).
+    ///
+    /// ```
+    /// let err = typenet::Error::Export { layer: "emb".into(), reason: "no ONNX form".into() };
+    /// assert_eq!(err.to_string(), "cannot export layer `emb`: no ONNX form");
+    /// ```
+    #[error("cannot export layer `{layer}`: {reason}")]
+    Export {
+        /// The entry's path in the network (`base.fc1`).
+        layer: String,
+        /// Why.
+        reason: String,
+    },
     /// Drawing a plot failed.
     #[error("plotting failed: {0}")]
     Plot(String),

@@ -21,6 +21,9 @@
 //! ```
 
 mod atomic;
+pub mod onnx;
+mod proto;
+pub mod pytorch;
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};

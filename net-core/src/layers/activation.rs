@@ -264,6 +264,10 @@ impl<const N: usize, A: ActivationFn> Layer for Activation<N, A> {
     type Grads = NoGrads;
     type InPhase<Q: Phase> = Self;
 
+    fn export_op(&self) -> crate::layers::export::Op {
+        crate::layers::export::Op::Activation(A::NAME)
+    }
+
     fn infer(&self, x: Cols<'_>, mut y: ColsMut<'_>) {
         y.copy_from(x);
         A::activate(N, y.as_mut_slice());

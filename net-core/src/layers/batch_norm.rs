@@ -236,6 +236,10 @@ impl<const C: usize, P: Phase, const POSITIONS: usize> Layer for BatchNorm<C, P,
     type Grads = BatchNormGrads<C>;
     type InPhase<Q: Phase> = BatchNorm<C, Q, POSITIONS>;
 
+    fn export_op(&self) -> crate::layers::export::Op {
+        crate::layers::export::Op::BatchNorm { channels: C, epsilon: self.epsilon, momentum: self.momentum }
+    }
+
     fn infer(&self, x: Cols<'_>, y: ColsMut<'_>) {
         self.infer_with(P::KIND, x, y);
     }

@@ -130,6 +130,10 @@ impl<const IN: usize, const OUT: usize, A: ActivationFn> Layer for Dense<IN, OUT
     type Grads = DenseGrads<IN, OUT>;
     type InPhase<Q: Phase> = Self;
 
+    fn export_op(&self) -> crate::layers::export::Op {
+        crate::layers::export::Op::Dense { inputs: IN, outputs: OUT, activation: A::NAME }
+    }
+
     fn infer(&self, x: Cols<'_>, mut y: ColsMut<'_>) {
         let cols = x.cols();
         self.forward_slices(x.as_slice(), y.as_mut_slice(), cols, None);

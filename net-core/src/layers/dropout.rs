@@ -282,6 +282,10 @@ impl<const N: usize, P: Phase, S: NoiseShape> Layer for Dropout<N, P, S> {
     type Grads = NoGrads;
     type InPhase<Q: Phase> = Dropout<N, Q, S>;
 
+    fn export_op(&self) -> crate::layers::export::Op {
+        crate::layers::export::Op::Dropped { rate: self.rate(), channels: false }
+    }
+
     fn infer(&self, x: Cols<'_>, mut y: ColsMut<'_>) {
         match P::data::<MaskStream>(&self.masks) {
             PhaseRef::Train(rng) => forward_drawing::<S>(rng, self.rate, N, x.as_slice(), y.as_mut_slice()),

@@ -46,6 +46,10 @@ impl<const N: usize, const SHAPED: bool> Layer for Flatten<N, SHAPED> {
     type Grads = NoGrads;
     type InPhase<Q: Phase> = Self;
 
+    fn export_op(&self) -> crate::layers::export::Op {
+        crate::layers::export::Op::Flatten { channels_first: false }
+    }
+
     fn infer(&self, x: Cols<'_>, mut y: ColsMut<'_>) {
         y.copy_from(x);
     }
@@ -118,6 +122,10 @@ impl<const POSITIONS: usize, const C: usize> Layer for FlattenChannelsFirst<POSI
     type Cache = ();
     type Grads = NoGrads;
     type InPhase<Q: Phase> = Self;
+
+    fn export_op(&self) -> crate::layers::export::Op {
+        crate::layers::export::Op::Flatten { channels_first: true }
+    }
 
     fn infer(&self, x: Cols<'_>, mut y: ColsMut<'_>) {
         for (xs, ys) in

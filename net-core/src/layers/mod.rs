@@ -22,6 +22,7 @@ pub mod conv_transpose;
 pub mod dense;
 pub mod dropout;
 pub mod embedding;
+pub mod export;
 pub mod flatten;
 pub mod gaussian_dropout;
 pub mod gaussian_noise;
@@ -210,6 +211,19 @@ pub trait Layer: Tensors + Clone + Debug + Send + Sync + 'static {
     /// layers, under its own row); nothing for a single layer.
     fn nested_summary_rows(depth: usize, rows: &mut Vec<crate::summary::SummaryRow>) {
         let _ = (depth, rows);
+    }
+
+    /// What the layer computes at inference, for the ONNX and PyTorch
+    /// exporters; [`Op::Unsupported`](export::Op::Unsupported) (naming the
+    /// type) unless the layer says.
+    ///
+    /// ```
+    /// use typenet::prelude::*;
+    /// use typenet::layers::export::Op;
+    /// assert_eq!(StopGradient::<4>::default().export_op(), Op::Identity);
+    /// ```
+    fn export_op(&self) -> export::Op {
+        export::Op::Unsupported(std::any::type_name::<Self>().to_string())
     }
 }
 

@@ -195,6 +195,10 @@ impl<T: Noise, P: Phase> Layer for Noisy<T, P> {
     type Grads = NoGrads;
     type InPhase<Q: Phase> = Noisy<T, Q>;
 
+    fn export_op(&self) -> crate::layers::export::Op {
+        crate::layers::export::Op::Identity
+    }
+
     fn infer(&self, x: Cols<'_>, mut y: ColsMut<'_>) {
         match P::data::<MaskStream>(&self.rng) {
             PhaseRef::Train(rng) => {

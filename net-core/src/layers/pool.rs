@@ -227,6 +227,14 @@ impl<G: Geometry, R: Reduction> Layer for Pool<G, R> {
     type Grads = NoGrads;
     type InPhase<Q: Phase> = Self;
 
+    fn export_op(&self) -> crate::layers::export::Op {
+        crate::layers::export::Op::Pool {
+            window: crate::layers::export::Window::of::<G>(),
+            max: R::KEEPS_ARGMAX,
+            counts_padding: R::COUNTS_PADDING,
+        }
+    }
+
     fn infer(&self, x: Cols<'_>, mut y: ColsMut<'_>) {
         let y = y.as_mut_slice();
         simd::vectorized(
@@ -385,6 +393,10 @@ impl<const POSITIONS: usize, const C: usize, R: Reduction> Layer for GlobalPool<
     type Cache = Vec<u32>;
     type Grads = NoGrads;
     type InPhase<Q: Phase> = Self;
+
+    fn export_op(&self) -> crate::layers::export::Op {
+        crate::layers::export::Op::GlobalPool { max: R::KEEPS_ARGMAX }
+    }
 
     fn infer(&self, x: Cols<'_>, mut y: ColsMut<'_>) {
         for (xs, ys) in x.as_slice().chunks_exact(Self::INPUT).zip(y.as_mut_slice().chunks_exact_mut(C)) {

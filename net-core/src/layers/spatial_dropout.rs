@@ -102,6 +102,10 @@ impl<const POSITIONS: usize, const C: usize, P: Phase> Layer for SpatialDropout<
     type Grads = NoGrads;
     type InPhase<Q: Phase> = SpatialDropout<POSITIONS, C, Q>;
 
+    fn export_op(&self) -> crate::layers::export::Op {
+        crate::layers::export::Op::Dropped { rate: self.rate(), channels: true }
+    }
+
     fn infer(&self, x: Cols<'_>, mut y: ColsMut<'_>) {
         match P::data::<MaskStream>(&self.masks) {
             PhaseRef::Train(rng) => {

@@ -46,6 +46,10 @@ impl<const N: usize> Layer for StopGradient<N> {
     type Grads = NoGrads;
     type InPhase<Q: Phase> = Self;
 
+    fn export_op(&self) -> crate::layers::export::Op {
+        crate::layers::export::Op::Identity
+    }
+
     fn infer(&self, x: Cols<'_>, mut y: ColsMut<'_>) {
         y.copy_from(x);
     }

@@ -91,6 +91,10 @@ impl<L: Layer, const T: usize> Layer for TimeDistributed<L, T> {
     type Grads = L::Grads;
     type InPhase<Q: Phase> = TimeDistributed<L::InPhase<Q>, T>;
 
+    fn export_op(&self) -> crate::layers::export::Op {
+        crate::layers::export::Op::TimeDistributed(Box::new(self.layer.export_op()))
+    }
+
     fn infer(&self, x: Cols<'_>, y: ColsMut<'_>) {
         self.layer.infer(steps(x, L::INPUT), steps_mut(y, L::OUTPUT));
     }

@@ -14,6 +14,7 @@ use core::marker::PhantomData;
 
 use super::entry::Entry;
 use crate::error::Result;
+use crate::layers::export::Item;
 use crate::layers::{Grads, GradsOf, Layer, TensorMut, TensorRef, Tensors};
 use crate::phase::PhaseKind;
 use crate::summary::SummaryRow;
@@ -127,6 +128,8 @@ pub trait Node: 'static {
     fn summary_rows(entry: &Entry, depth: usize, rows: &mut Vec<SummaryRow>);
     /// `Debug` of its layers, as fields named after their entries.
     fn debug_fields(node: Self::Refs<'_>, entry: &Entry, f: &mut fmt::DebugStruct<'_, '_>);
+    /// What it computes on per-sample inputs of shape `input`, for the exporters.
+    fn export(node: Self::Refs<'_>, entry: &Entry, input: &[usize], items: &mut Vec<Item>);
 }
 
 /// A `#[frozen]` layer in a layer list: its parameters are kept, no
@@ -305,6 +308,16 @@ impl<O: OneLayer> Node for O {
 
     fn debug_fields(layer: &O::Layer, entry: &Entry, f: &mut fmt::DebugStruct<'_, '_>) {
         f.field(entry.name, layer);
+    }
+
+    fn export(layer: &O::Layer, entry: &Entry, input: &[usize], items: &mut Vec<Item>) {
+        items.push(Item {
+            name: entry.name.to_string(),
+            prefix: format!("{}.", entry.saved_as),
+            input: input.to_vec(),
+            output: entry.shape.to_vec(),
+            op: layer.export_op(),
+        });
     }
 }
 
@@ -486,6 +499,10 @@ pub trait Chain: 'static {
 
     /// `Debug` of every layer, as fields named after the entries.
     fn debug_fields(nodes: Self::Refs<'_>, entries: &[Entry], f: &mut fmt::DebugStruct<'_, '_>);
+
+    /// What every node computes, in order, the first on per-sample inputs
+    /// of shape `input`: what the ONNX and PyTorch exporters translate.
+    fn export(nodes: Self::Refs<'_>, entries: &[Entry], input: &[usize], items: &mut Vec<Item>);
 }
 
 impl Chain for () {
@@ -562,6 +579,7 @@ impl Chain for () {
     fn summary_rows(_: &[Entry], _: usize, _: &mut Vec<SummaryRow>) {}
     fn outputs<'a>(_: &'a (), _: &[Entry], _: &'a [f32], _: &mut Vec<&'a [f32]>) {}
     fn debug_fields(_: (), _: &[Entry], _: &mut fmt::DebugStruct<'_, '_>) {}
+    fn export(_: (), _: &[Entry], _: &[usize], _: &mut Vec<Item>) {}
 }
 
 impl<A: Node, R: Chain> Chain for (A, R) {
@@ -765,5 +783,10 @@ impl<A: Node, R: Chain> Chain for (A, R) {
     fn debug_fields((node, rest): Self::Refs<'_>, entries: &[Entry], f: &mut fmt::DebugStruct<'_, '_>) {
         A::debug_fields(node, &entries[0], f);
         R::debug_fields(rest, &entries[1..], f);
+    }
+
+    fn export((node, rest): Self::Refs<'_>, entries: &[Entry], input: &[usize], items: &mut Vec<Item>) {
+        A::export(node, &entries[0], input, items);
+        R::export(rest, &entries[1..], entries[0].shape, items);
     }
 }

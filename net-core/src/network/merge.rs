@@ -16,6 +16,7 @@ use core::marker::PhantomData;
 use super::chain::{joined, shifted, Chain, FieldValues, InferMode, Node, RECORDED_FIELDS};
 use super::entry::Entry;
 use crate::error::Result;
+use crate::layers::export::{Item, Op};
 use crate::layers::{with_scratch, TensorMut, TensorRef};
 use crate::linalg::simd;
 use crate::summary::SummaryRow;
@@ -194,6 +195,9 @@ pub trait Paths<const IN: usize>: 'static {
     fn summary_rows(entries: &[&[Entry]], depth: usize, rows: &mut Vec<SummaryRow>);
     /// `Debug` of every path's layers.
     fn debug_fields(paths: Self::Refs<'_>, entries: &[&[Entry]], f: &mut fmt::DebugStruct<'_, '_>);
+    /// What every path computes on per-sample inputs of shape `input`, a
+    /// list of items per path.
+    fn export(paths: Self::Refs<'_>, entries: &[&[Entry]], input: &[usize], out: &mut Vec<Vec<Item>>);
 }
 
 /// What a merge's backward reuses between steps: a path's slice of the
@@ -262,6 +266,7 @@ impl<const IN: usize> Paths<IN> for () {
     }
     fn summary_rows(_: &[&[Entry]], _: usize, _: &mut Vec<SummaryRow>) {}
     fn debug_fields(_: (), _: &[&[Entry]], _: &mut fmt::DebugStruct<'_, '_>) {}
+    fn export(_: (), _: &[&[Entry]], _: &[usize], _: &mut Vec<Vec<Item>>) {}
 }
 
 /// The output width of path `P` on `IN` values (an empty path is the identity).
@@ -444,6 +449,12 @@ impl<P: Chain, R: Paths<IN>, const IN: usize> Paths<IN> for (P, R) {
     fn debug_fields((path, rest): Self::Refs<'_>, entries: &[&[Entry]], f: &mut fmt::DebugStruct<'_, '_>) {
         P::debug_fields(path, entries[0], f);
         R::debug_fields(rest, &entries[1..], f);
+    }
+    fn export((path, rest): Self::Refs<'_>, entries: &[&[Entry]], input: &[usize], out: &mut Vec<Vec<Item>>) {
+        let mut items = Vec::new();
+        P::export(path, entries[0], input, &mut items);
+        out.push(items);
+        R::export(rest, &entries[1..], input, out);
     }
 }
 
@@ -629,6 +640,17 @@ macro_rules! merge_node {
             }
             fn debug_fields(paths: Self::Refs<'_>, entry: &Entry, f: &mut fmt::DebugStruct<'_, '_>) {
                 Ps::debug_fields(paths, entry.paths, f);
+            }
+            fn export(paths: Self::Refs<'_>, entry: &Entry, input: &[usize], items: &mut Vec<Item>) {
+                let mut out = Vec::new();
+                Ps::export(paths, entry.paths, input, &mut out);
+                items.push(Item {
+                    name: entry.name.to_string(),
+                    prefix: String::new(),
+                    input: input.to_vec(),
+                    output: entry.shape.to_vec(),
+                    op: Op::Merge { concat: matches!(Self::HOW, How::Concat { .. }), paths: out },
+                });
             }
         }
     };

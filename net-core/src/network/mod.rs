@@ -202,6 +202,17 @@ impl<N: NetworkDef> Layer for N {
     fn nested_summary_rows(depth: usize, rows: &mut Vec<crate::summary::SummaryRow>) {
         N::Layers::summary_rows(N::ENTRIES, depth, rows);
     }
+
+    fn export_op(&self) -> crate::layers::export::Op {
+        crate::layers::export::Op::Network { name: N::NAME, items: export_items(self) }
+    }
+}
+
+/// What each of `net`'s entries computes, in order, as the exporters see it.
+pub fn export_items<N: NetworkDef>(net: &N) -> Vec<crate::layers::export::Item> {
+    let mut items = Vec::with_capacity(<N::Layers as Chain>::LEN);
+    N::Layers::export(net.layers(), N::ENTRIES, N::INPUT_SHAPE, &mut items);
+    items
 }
 
 impl<N: NetworkDef> Init for N {

@@ -191,6 +191,15 @@ impl<G: Geometry, const F: usize, A: ActivationFn, const BIAS: bool> Layer for C
     type Grads = WeightBiasGrads<ConvWeights<G, F>, Bias<BIAS, F>>;
     type InPhase<Q: Phase> = Self;
 
+    fn export_op(&self) -> crate::layers::export::Op {
+        crate::layers::export::Op::Conv {
+            window: crate::layers::export::Window::of::<G>(),
+            filters: F,
+            bias: BIAS,
+            activation: A::NAME,
+        }
+    }
+
     fn infer(&self, x: Cols<'_>, mut y: ColsMut<'_>) {
         let cols = x.cols();
         let len = if patches_are_input::<G>() { 0 } else { patch_len::<G>() * positions::<G>() * cols };

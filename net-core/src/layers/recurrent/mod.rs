@@ -186,6 +186,16 @@ impl<
     type Grads = RecurrentGrads<C, U, F>;
     type InPhase<Q: Phase> = Recurrent<C, T, F, U, SEQ, Q, DROPOUT>;
 
+    fn export_op(&self) -> crate::layers::export::Op {
+        use crate::layers::export::{CellKind, Op};
+        let cell = match C::NAME {
+            "Lstm" => CellKind::Lstm,
+            "Gru" => CellKind::Gru,
+            _ => return Op::Unsupported(format!("{self:?}")),
+        };
+        Op::Recurrent { cell, inputs: F, units: U, sequences: SEQ }
+    }
+
     fn infer(&self, x: Cols<'_>, mut y: ColsMut<'_>) {
         let cols = x.cols();
         with_workspace(|ws| match P::data::<MaskStream>(&self.masks) {
