@@ -2,8 +2,8 @@
 //! `tools/torch_reference.py`) is a PyTorch `state_dict` saved with
 //! `safetensors.torch.save_file` plus the inputs, outputs, loss and
 //! gradients of one training forward and backward. typenet loads the
-//! state_dict as is and must reproduce all of them to 1e-5 relative /
-//! 1e-6 absolute. The networks' field names are PyTorch's module names.
+//! state_dict as is and must reproduce all of them, each value within
+//! 1e-6 + 1e-5 × |PyTorch's value|. The networks' field names are PyTorch's module names.
 //!
 //! Two Adam steps from each fixture's state must land on the parameters
 //! PyTorch's `torch.optim.Adam` reaches (`NAME.adam.safetensors`, written by

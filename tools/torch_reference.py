@@ -282,7 +282,7 @@ def adam_steps(name):
         loss_fn(model(x), t).backward()
         opt.step()
         for pname, p in model.named_parameters():
-            out[f"step{step}.{pname}"] = p.detach()
+            out[f"step{step}.{pname}"] = p.detach().clone()
     save_file(contiguous(out), str(FIXTURES / f"{name}.adam.safetensors"))
     return out
 

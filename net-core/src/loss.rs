@@ -334,6 +334,42 @@ impl Loss for CrossEntropyFromProbs {
 mod tests {
     use super::*;
 
+    /// Guards the typed wrappers: `loss`, `grad` and `grad_into` give what
+    /// the slice methods give, and `grad_into` resizes a batch of the wrong
+    /// size and overwrites what it held.
+    #[test]
+    fn typed_losses_and_gradients_are_the_slice_ones() {
+        let y = Batch::<2>::from_column_slice(&[0.9, 0.1, 0.3, 0.6, 0.2, 0.2]);
+        let t = Batch::<2>::from_column_slice(&[1.0, 0.0, 0.0, 1.0, 1.0, 0.0]);
+        let mut want = [0.0f32; 6];
+        Mse.grad_slices(2, y.as_slice(), t.as_slice(), &mut want);
+        assert_eq!(Mse.loss(&y, &t), Mse.loss_slices(2, y.as_slice(), t.as_slice()));
+        assert!(Mse.loss(&y, &t) > 0.1);
+        assert_eq!(Mse.grad(&y, &t).as_slice(), &want);
+        let mut g = Batch::<2>::from_element(5, 7.0);
+        Mse.grad_into(&y, &t, &mut g);
+        assert_eq!(g.as_slice(), &want);
+        let mut g = Batch::<2>::from_element(3, 7.0);
+        Mse.grad_into(&y, &t, &mut g);
+        assert_eq!(g.as_slice(), &want);
+    }
+
+    /// Guards the comparisons in `count`: a prediction equal to the
+    /// threshold is a "no", a target of exactly 0.5 is a "no", and an
+    /// arg-max tie goes to the first output.
+    #[test]
+    fn accuracy_counts_thresholds_and_ties_exactly() {
+        let binary = AccuracyKind::Binary { threshold: 0.5 };
+        let (y, t) = ([0.5, 0.7, 0.2, 0.9, 0.5], [0.5, 1.0, 0.0, 0.0, 1.0]);
+        assert_eq!(binary.count(1, &y, &t), (3, 5));
+        // Two outputs per sample count as two predictions.
+        assert_eq!(binary.count(2, &y[..4], &t[..4]), (3, 4));
+        let y = [0.3, 0.3, 0.1, 0.1, 0.2, 0.7, 0.9, 0.05, 0.05];
+        let t = [1.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 1.0, 0.0];
+        assert_eq!(AccuracyKind::Categorical.count(3, &y, &t), (2, 3));
+        assert_eq!(AccuracyKind::None.count(3, &y, &t), (0, 0));
+    }
+
     fn check_grad<L: Loss>(loss: L, rows: usize, y: &[f32], t: &[f32]) {
         let mut g = vec![0.0f32; y.len()];
         loss.grad_slices(rows, y, t, &mut g);
