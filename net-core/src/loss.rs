@@ -334,6 +334,17 @@ impl Loss for CrossEntropyFromProbs {
 mod tests {
     use super::*;
 
+    /// Guards Keras' clipping of probabilities to `[1e-7, 1 - 1e-7]`: a
+    /// confident wrong answer costs `-ln(1 - (1 - 1e-7) + 1e-7)`, not
+    /// more.
+    #[test]
+    fn binary_cross_entropy_clips_certain_probabilities() {
+        let (low, high) = (EPSILON as f64, (1.0 - EPSILON) as f64);
+        let want = -((1.0 - high + low).ln() + (low + low).ln()) / 2.0;
+        let loss = BinaryCrossEntropy.loss_slices(1, &[1.0, 0.0], &[0.0, 1.0]) as f64;
+        assert!((loss - want).abs() < 1e-6 * want, "{loss} vs {want}");
+    }
+
     /// Guards the typed wrappers: `loss`, `grad` and `grad_into` give what
     /// the slice methods give, and `grad_into` resizes a batch of the wrong
     /// size and overwrites what it held.
