@@ -336,7 +336,10 @@ fn a_warmed_recurrent_step_and_a_stream_step_allocate_nothing() {
     let mut outputs = vec![0.0f32; 1000];
     let during_stream = allocations(|| outputs.iter_mut().for_each(|o| *o = stream.step(&net, &sample)[0]));
     assert_eq!(during_stream, 0, "a stream step allocated");
-    assert_streams_the_constant_sequence(&outputs, net.predict(&SVector::from_fn(|i, _| sample[i % 2])).as_slice());
+    assert_streams_the_constant_sequence(
+        &outputs,
+        net.predict(&SVector::from_fn(|i, _| sample[i % 2])).as_slice(),
+    );
 }
 
 network! {
@@ -425,5 +428,8 @@ fn a_warmed_graph_step_eval_forward_predict_and_stream_step_allocate_nothing() {
     let mut outputs = vec![0.0f32; 1000];
     let during_stream = allocations(|| outputs.iter_mut().for_each(|o| *o = stream.step(&net, &sample)[0]));
     assert_eq!(during_stream, 0, "a stream step through merges allocated");
-    assert_streams_the_constant_sequence(&outputs, net.predict(&SVector::from_fn(|i, _| sample[i % 2])).as_slice());
+    assert_streams_the_constant_sequence(
+        &outputs,
+        net.predict(&SVector::from_fn(|i, _| sample[i % 2])).as_slice(),
+    );
 }

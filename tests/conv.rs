@@ -184,7 +184,9 @@ fn naive_backward<G: Geometry, const F: usize>(
 
 /// A kernel (or its gradient) in PyTorch's `[F, C, KH, KW]` row-major order.
 fn torch_order<G: Geometry, const F: usize>(w: &ConvWeights<G, F>) -> Vec<f32> {
-    let indices = (0..F).flat_map(|f| (0..G::C).flat_map(move |c| (0..G::KH).flat_map(move |r| (0..G::KW).map(move |k| (f, c, r, k)))));
+    let indices = (0..F).flat_map(|f| {
+        (0..G::C).flat_map(move |c| (0..G::KH).flat_map(move |r| (0..G::KW).map(move |k| (f, c, r, k))))
+    });
     indices.map(|(f, c, r, k)| w.get(f, c, r, k)).collect()
 }
 
@@ -217,7 +219,10 @@ fn assert_close(net: &str, what: &str, ours: &[f32], want: &[f32]) {
     assert_eq!(ours.len(), want.len(), "{net}: {what} length");
     for (i, (a, b)) in ours.iter().zip(want).enumerate() {
         let error = (a - b).abs();
-        assert!(error <= 1e-5 * (1.0 + b.abs()), "{net}: {what}[{i}] is {a}, the naive convolution gives {b}");
+        assert!(
+            error <= 1e-5 * (1.0 + b.abs()),
+            "{net}: {what}[{i}] is {a}, the naive convolution gives {b}"
+        );
     }
 }
 
@@ -227,11 +232,30 @@ fn assert_close(net: &str, what: &str, ours: &[f32], want: &[f32]) {
 /// strided, padded Conv1d.
 #[test]
 fn convolutions_match_a_naive_convolution_forward_and_backward() {
-    let layout = |input, output, kernel, stride, dilation, before| Layout { input, output, kernel, stride, dilation, before };
-    assert_matches_the_naive_convolution!(Strided2d, layout([7, 9, 3], [3, 12, 4], [3, 2], [2, 1], [2, 1], [1, 2]));
-    assert_matches_the_naive_convolution!(Valid2d, layout([5, 6, 2], [4, 4, 3], [2, 3], [1, 1], [1, 1], [0, 0]));
-    assert_matches_the_naive_convolution!(Pointwise, layout([3, 4, 5], [3, 4, 2], [1, 1], [1, 1], [1, 1], [0, 0]));
-    assert_matches_the_naive_convolution!(Strided1d, layout([1, 11, 3], [1, 6, 5], [1, 3], [1, 2], [1, 1], [0, 1]));
+    let layout = |input, output, kernel, stride, dilation, before| Layout {
+        input,
+        output,
+        kernel,
+        stride,
+        dilation,
+        before,
+    };
+    assert_matches_the_naive_convolution!(
+        Strided2d,
+        layout([7, 9, 3], [3, 12, 4], [3, 2], [2, 1], [2, 1], [1, 2])
+    );
+    assert_matches_the_naive_convolution!(
+        Valid2d,
+        layout([5, 6, 2], [4, 4, 3], [2, 3], [1, 1], [1, 1], [0, 0])
+    );
+    assert_matches_the_naive_convolution!(
+        Pointwise,
+        layout([3, 4, 5], [3, 4, 2], [1, 1], [1, 1], [1, 1], [0, 0])
+    );
+    assert_matches_the_naive_convolution!(
+        Strided1d,
+        layout([1, 11, 3], [1, 6, 5], [1, 3], [1, 2], [1, 1], [0, 1])
+    );
 }
 
 #[test]

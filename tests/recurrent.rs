@@ -37,7 +37,10 @@ network! {
 fn lstms_start_with_a_forget_gate_bias_of_one() {
     for seed in [0, 7] {
         let net = TwoLstms::<Train>::seeded(seed);
-        let check = |name: &str, units: usize, input: &dyn Fn(usize, usize) -> f32, recurrent: &dyn Fn(usize, usize) -> f32| {
+        let check = |name: &str,
+                     units: usize,
+                     input: &dyn Fn(usize, usize) -> f32,
+                     recurrent: &dyn Fn(usize, usize) -> f32| {
             for gate in 0..4 {
                 for unit in 0..units {
                     let want = if gate == 1 { 1.0 } else { 0.0 };

@@ -272,7 +272,8 @@ fn batchnorm_matches_pytorch() {
     r.check_dense("out.", &g.out);
     // fc1's bias gradient is rounding noise around zero, and Adam's first
     // step divides it by its own size: the sign of noise is not compared.
-    let stepped = two_adam_steps_match_pytorch!("batchnorm", net.clone(), &x, &t, Mse, unsteady = &["fc1.bias"]);
+    let stepped =
+        two_adam_steps_match_pytorch!("batchnorm", net.clone(), &x, &t, Mse, unsteady = &["fc1.bias"]);
     let stepped = stepped.into_eval();
     save_stepped("batchnorm", &stepped, stepped.forward(&x).as_slice());
 

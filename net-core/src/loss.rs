@@ -345,6 +345,20 @@ mod tests {
         assert!((loss - want).abs() < 1e-6 * want, "{loss} vs {want}");
     }
 
+    /// Guards the gradient's clip range and the epsilon in both logs: near
+    /// 0 and 1 it is the derivative of Keras' loss, past the clip zero.
+    #[test]
+    fn binary_cross_entropy_gradient_near_and_past_the_clip() {
+        let (y, t) = ([1e-6f32, 1.0 - 1e-6, 1.0, 0.0], [1.0f32, 0.0, 0.0, 1.0]);
+        let mut g = [0.0f32; 4];
+        BinaryCrossEntropy.grad_slices(1, &y, &t, &mut g);
+        let e = EPSILON as f64;
+        let want = [-0.25 / (y[0] as f64 + e), 0.25 / (1.0 - y[1] as f64 + e), 0.0, 0.0];
+        for (i, (&g, want)) in g.iter().zip(want).enumerate() {
+            assert!((g as f64 - want).abs() <= 1e-4 * want.abs(), "y[{i}]: {g} vs {want}");
+        }
+    }
+
     /// Guards the typed wrappers: `loss`, `grad` and `grad_into` give what
     /// the slice methods give, and `grad_into` resizes a batch of the wrong
     /// size and overwrites what it held.

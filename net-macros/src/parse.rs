@@ -357,11 +357,16 @@ impl Parse for EntryDecl {
         } else {
             Spec::Layer(input.parse()?)
         };
-        if input.peek(Token![#]) || input.peek(Ident::peek_any) && input.peek2(Token![:]) && !input.peek2(Token![::]) {
+        if input.peek(Token![#])
+            || input.peek(Ident::peek_any) && input.peek2(Token![:]) && !input.peek2(Token![::])
+        {
             // The next entry, run on without its comma: the mistake is in
             // the entry before it.
             let entry = tokens_between(begin, input.cursor());
-            return Err(syn::Error::new_spanned(entry, "this entry needs a `,` after it, before the next entry"));
+            return Err(syn::Error::new_spanned(
+                entry,
+                "this entry needs a `,` after it, before the next entry",
+            ));
         }
         if !input.is_empty() {
             return Err(input.error("unexpected tokens after this entry; entries are separated by commas"));
