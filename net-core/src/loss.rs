@@ -359,6 +359,57 @@ mod tests {
         }
     }
 
+    /// Guards the max subtracted before `exp` (softmax is shift-invariant,
+    /// so only large logits tell it from adding the max): logits of
+    /// +-100 give the exact gradient `softmax - t`, not NaN.
+    #[test]
+    fn cross_entropy_on_large_logits_stays_exact() {
+        let (y, t) = ([100.0f32, 0.0, -100.0, 0.0, 100.0, 90.0], [0.0f32, 1.0, 0.0, 0.0, 1.0, 0.0]);
+        let mut g = [0.0f32; 6];
+        CrossEntropy.grad_slices(3, &y, &t, &mut g);
+        let second = 1.0 / (1.0 + (-10.0f32).exp());
+        let want = [0.5, -0.5, 0.0, 0.0, 0.5 * (second - 1.0), 0.5 * (1.0 - second)];
+        for (i, (&g, want)) in g.iter().zip(want).enumerate() {
+            assert!((g - want).abs() <= 1e-6, "g[{i}] = {g}, expected {want}");
+        }
+        let loss = CrossEntropy.loss_slices(3, &y, &t);
+        assert!((loss - (100.0 + (1.0 + (-10.0f64).exp()).ln() as f32) / 2.0).abs() < 1e-4, "{loss}");
+    }
+
+    /// Guards the `total` in the gradient: targets that do not sum to one
+    /// (label counts) give `softmax * sum(t) - t`.
+    #[test]
+    fn cross_entropy_gradient_scales_softmax_by_the_target_sum() {
+        let (y, t) = ([0.0f32, 1.0, 2.0], [0.5f32, 1.0, 0.5]);
+        let mut g = [0.0f32; 3];
+        CrossEntropy.grad_slices(3, &y, &t, &mut g);
+        let sum: f32 = y.iter().map(|z| z.exp()).sum();
+        for i in 0..3 {
+            let want = 2.0 * y[i].exp() / sum - t[i];
+            assert!((g[i] - want).abs() <= 1e-6, "g[{i}] = {}, expected {want}", g[i]);
+        }
+    }
+
+    /// Guards Keras' renormalise-then-clip on probabilities: outputs that
+    /// do not sum to one are divided by their sum before the clip test, and
+    /// a certain, right answer is clipped to `1 - 1e-7` (a loss of about
+    /// 1.2e-7, no gradient).
+    #[test]
+    fn cross_entropy_from_probs_renormalises_then_clips() {
+        let loss = CrossEntropy::from_probs();
+        let mut g = [0.0f32; 3];
+        loss.grad_slices(3, &[2.0, 1.0, 1.0], &[1.0, 0.0, 0.0], &mut g);
+        assert_eq!(g, [-0.25, 0.25, 0.25]);
+        let value = loss.loss_slices(3, &[2.0, 1.0, 1.0], &[1.0, 0.0, 0.0]) as f64;
+        assert!((value - 2f64.ln()).abs() < 1e-6, "{value}");
+
+        loss.grad_slices(3, &[1.0, 0.0, 0.0], &[1.0, 0.0, 0.0], &mut g);
+        assert_eq!(g, [0.0, 0.0, 0.0]);
+        let want = -((1.0 - EPSILON) as f64).ln();
+        let value = loss.loss_slices(3, &[1.0, 0.0, 0.0], &[1.0, 0.0, 0.0]) as f64;
+        assert!((value - want).abs() < 1e-3 * want, "{value} vs {want}");
+    }
+
     /// Guards the typed wrappers: `loss`, `grad` and `grad_into` give what
     /// the slice methods give, and `grad_into` resizes a batch of the wrong
     /// size and overwrites what it held.
