@@ -616,6 +616,36 @@ mod tests {
     use super::*;
     use crate::layers::{Dense, DenseGrads, Grads, Init, Linear, Weights};
 
+    /// An optimiser with only `step`: plain gradient descent at rate 1.
+    struct Plain;
+
+    impl Optimizer for Plain {
+        fn step<N: Layer>(&mut self, net: &mut N, grads: &N::Grads) {
+            net.visit_trainable(grads, &mut |w, g| w.iter_mut().zip(g).for_each(|(w, g)| *w -= g));
+        }
+        fn learning_rate(&self) -> f32 {
+            1.0
+        }
+        fn set_learning_rate(&mut self, _lr: f32) {}
+        fn iterations(&self) -> u64 {
+            0
+        }
+    }
+
+    /// Guards the default `step_finite` that custom optimisers inherit
+    /// (true after a finite step, false once a parameter is not) and
+    /// `learning_rate`.
+    #[test]
+    fn the_default_step_finite_reports_a_non_finite_parameter() {
+        let (mut layer, grads) = one(1.0, 0.5);
+        assert!(Plain.step_finite(&mut layer, &grads));
+        assert_eq!(layer.weights()[0], 0.5);
+        let (mut layer, grads) = one(1.0, f32::INFINITY);
+        assert!(!Plain.step_finite(&mut layer, &grads));
+        assert_eq!(Sgd::new(0.25).learning_rate(), 0.25);
+        assert_eq!(Adam::new(0.125).learning_rate(), 0.125);
+    }
+
     /// A 1x1 layer with weight `w` and bias 0, and a gradient `g` for both.
     fn one(w: f32, g: f32) -> (Dense<1, 1, Linear>, DenseGrads<1, 1>) {
         let mut layer = Dense::<1, 1, Linear>::zeros();
