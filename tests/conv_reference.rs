@@ -6,7 +6,7 @@
 //! gradients of one training forward and backward, channels last with the
 //! batch first. typenet loads each state_dict as is (`[F, C, KH, KW]`
 //! kernels, int64 `num_batches_tracked` ignored) and must reproduce every
-//! value to 1e-5 relative / 1e-6 absolute, as `tests/torch_reference.rs`.
+//! value within 1e-6 + 1e-5 × |PyTorch's value|, as `tests/torch_reference.rs`.
 
 mod support;
 
@@ -30,6 +30,16 @@ network! {
 }
 network! {
     pub struct Conv1dCausal { input: [10, 3], conv: Conv1d<4, 3, Tanh, padding = Causal, dilation = 2> }
+}
+network! {
+    /// Even kernels with `Same`: 3 zeros per axis, PyTorch's odd one after the input.
+    pub struct Conv2dSameEven {
+        input: [7, 6, 2],
+        conv: Conv2d<3, [2, 4], Tanh, padding = Same, dilation = [3, 1]>,
+    }
+}
+network! {
+    pub struct Conv1dSameEven { input: [9, 3], conv: Conv1d<4, 2, padding = Same, dilation = 3> }
 }
 network! {
     pub struct PoolMax2d { input: [6, 7, 3], conv: Conv2d<4, 1>, pool: MaxPool2d<2> }
@@ -141,6 +151,20 @@ fn conv2d_same_padding_without_bias_matches_pytorch() {
     let (_, g, _) = train_step!(r, Conv2dSameNoBias<Train>, "conv", "conv2d_same_nobias");
     check_conv(&mut r, "conv1.", &g.conv1);
     check_conv(&mut r, "conv2.", &g.conv2);
+    r.report();
+}
+
+/// Guards where `padding = Same` puts the odd zero of an even kernel:
+/// after the input, as PyTorch does (placing it before shifts every output).
+#[test]
+fn same_padding_with_even_kernels_and_dilation_puts_the_odd_zero_after() {
+    let mut r = Reference::new("conv", "conv2d_same_even");
+    let (_, g, _) = train_step!(r, Conv2dSameEven<Train>, "conv", "conv2d_same_even");
+    check_conv(&mut r, "conv.", &g.conv);
+    r.report();
+    let mut r = Reference::new("conv", "conv1d_same_even");
+    let (_, g, _) = train_step!(r, Conv1dSameEven<Train>, "conv", "conv1d_same_even");
+    check_conv(&mut r, "conv.", &g.conv);
     r.report();
 }
 

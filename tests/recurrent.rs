@@ -21,6 +21,39 @@ network! {
     }
 }
 
+network! {
+    pub struct TwoLstms {
+        input: [6, 3],
+        first: Lstm<5, return_sequences = true>,
+        second: Lstm<4>,
+        out: Dense<1>,
+    }
+}
+
+/// Guards Keras' unit forget bias: every LSTM a network builds starts with
+/// `bias_ih` 1 on the forget gate (PyTorch's gate order: input, forget,
+/// cell, output) and 0 everywhere else, whatever the seed.
+#[test]
+fn lstms_start_with_a_forget_gate_bias_of_one() {
+    for seed in [0, 7] {
+        let net = TwoLstms::<Train>::seeded(seed);
+        let check = |name: &str,
+                     units: usize,
+                     input: &dyn Fn(usize, usize) -> f32,
+                     recurrent: &dyn Fn(usize, usize) -> f32| {
+            for gate in 0..4 {
+                for unit in 0..units {
+                    let want = if gate == 1 { 1.0 } else { 0.0 };
+                    assert_eq!(input(gate, unit), want, "{name}: bias_ih of gate {gate}, unit {unit}");
+                    assert_eq!(recurrent(gate, unit), 0.0, "{name}: bias_hh of gate {gate}, unit {unit}");
+                }
+            }
+        };
+        check("first", 5, &|g, u| net.first.bias().input(g, u), &|g, u| net.first.bias().recurrent(g, u));
+        check("second", 4, &|g, u| net.second.bias().input(g, u), &|g, u| net.second.bias().recurrent(g, u));
+    }
+}
+
 fn batch<const N: usize>(cols: usize, seed: usize) -> Batch<N> {
     Batch::<N>::from_fn(cols, |i, j| (((i * 7 + j * 13 + seed) % 29) as f32 / 14.5) - 1.0)
 }

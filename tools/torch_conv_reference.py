@@ -37,6 +37,10 @@ Usage (from the repository root):
                                         typenet must produce
               y_eval_unbiased           same with PyTorch's own running var
 
+    python3 tools/torch_conv_reference.py --only NAME [--only NAME ...]
+        Writes only those architectures, leaving the committed fixtures of
+        the others byte for byte as they are.
+
     python3 tools/torch_conv_reference.py --check-typenet FILE --arch NAME [--no-strict]
         Builds architecture NAME, loads FILE (a safetensors file written by
         typenet) with `load_state_dict`, runs the fixture's `x` through it in
@@ -62,6 +66,10 @@ Architectures (sample shapes, batch 4 unless noted):
                       -> Conv2d(3, 2, 3, 'same', bias=False) -> [6, 5, 2]
   conv1d_causal       [10, 3] -> left zero-pad 4 -> Conv1d(3, 4, 3, dilation=2)
                       + tanh -> [10, 4]
+  conv2d_same_even    [7, 6, 2] -> Conv2d(2, 3, (2, 4), 'same', dilation=(3, 1)) + tanh
+                      -> [7, 6, 3]: even kernels, an odd number of zeros on
+                      each axis (3), PyTorch's one extra zero AFTER the input
+  conv1d_same_even    [9, 3] -> Conv1d(3, 4, 2, 'same', dilation=3) -> [9, 4]
   pool_max2d          [6, 7, 3] -> Conv2d(3, 4, 1) -> MaxPool2d(2) -> [3, 3, 4]
   pool_avg2d          [7, 7, 3] -> Conv2d(3, 4, 1) -> AvgPool2d(3, stride=2) -> [3, 3, 4]
   pool_max1d          [9, 4] -> Conv1d(4, 5, 2) -> MaxPool1d(2) -> [4, 5]
@@ -156,6 +164,24 @@ class Conv1dCausal(nn.Module):
         return nct_to_ntc(torch.tanh(self.conv(h)))
 
 
+class Conv2dSameEven(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(2, 3, (2, 4), padding="same", dilation=(3, 1))
+
+    def forward(self, x):
+        return nchw_to_nhwc(torch.tanh(self.conv(nhwc_to_nchw(x))))
+
+
+class Conv1dSameEven(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv1d(3, 4, 2, padding="same", dilation=3)
+
+    def forward(self, x):
+        return nct_to_ntc(self.conv(ntc_to_nct(x)))
+
+
 class Pool2d(nn.Module):
     def __init__(self, pool):
         super().__init__()
@@ -248,6 +274,8 @@ ARCHS = {
     "conv2d_geometry": (Conv2dGeometry, [7, 9, 3], GEOM_OUT, 4, 2001),
     "conv2d_same_nobias": (Conv2dSameNoBias, [6, 5, 2], [6, 5, 2], 4, 2002),
     "conv1d_causal": (Conv1dCausal, [10, 3], [10, 4], 4, 2003),
+    "conv2d_same_even": (Conv2dSameEven, [7, 6, 2], [7, 6, 3], 4, 2018),
+    "conv1d_same_even": (Conv1dSameEven, [9, 3], [9, 4], 4, 2019),
     "pool_max2d": (lambda: Pool2d(nn.MaxPool2d(2)), [6, 7, 3], [3, 3, 4], 4, 2004),
     "pool_avg2d": (lambda: Pool2d(nn.AvgPool2d(3, stride=2)), [7, 7, 3], [3, 3, 4], 4, 2005),
     "pool_max1d": (lambda: Pool1d(nn.MaxPool1d(2)), [9, 4], [4, 5], 4, 2006),
@@ -376,6 +404,9 @@ def main():
     ap.add_argument("--arch", help="architecture name for --check-typenet")
     ap.add_argument("--no-strict", action="store_true",
                     help="load_state_dict(strict=False) for --check-typenet")
+    ap.add_argument("--only", metavar="NAME", action="append",
+                    help="write only these architectures (repeatable); the other "
+                         "fixtures stay as committed")
     args = ap.parse_args()
 
     torch.set_num_threads(1)
@@ -388,7 +419,9 @@ def main():
         return
 
     FIXTURES.mkdir(parents=True, exist_ok=True)
-    for name in ARCHS:
+    for name in args.only or ARCHS:
+        if name not in ARCHS:
+            sys.exit(f"unknown --only {name!r}; one of {', '.join(ARCHS)}")
         io = generate(name)
         print(f"{name}: x {list(io['x'].shape)} -> y {list(io['y'].shape)}, "
               f"loss={io['loss'].item():.6f} -> tests/fixtures/{PREFIX}{name}.{{model,io}}.safetensors")

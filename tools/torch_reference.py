@@ -35,6 +35,16 @@ Usage (from the repository root):
         prints the output as JSON, together with the max abs difference to the
         fixture's `y` (and `y_eval`, when present) for a quick comparison.
 
+    python3 tools/torch_reference.py --adam-steps
+        Reads each committed NAME.model.safetensors and NAME.io.safetensors
+        (nothing else is rewritten), takes two training steps on the
+        fixture's x and t with torch.optim.Adam at lr 0.05 and writes the
+        parameters after each step to tests/fixtures/NAME.adam.safetensors
+        (`step1.<param>`, `step2.<param>`). typenet's Adam is Keras' form,
+        `lr * sqrt(1 - beta2^t) / (1 - beta1^t) * m / (sqrt(v) + eps)`;
+        PyTorch's adds its eps after the bias correction of v, so step t
+        uses eps = 1e-7 / sqrt(1 - beta2^t) to take the same step.
+
 Architectures: dense_bce, tanh_softmax_ce, gelu_logits_ce, batchnorm, nested.
 The output is deterministic for a given PyTorch version (each architecture
 re-seeds the RNG, so the files do not depend on the order they are built in).
@@ -254,6 +264,29 @@ def generate(name):
     return io
 
 
+ADAM_LR, ADAM_BETAS, KERAS_EPSILON = 0.05, (0.9, 0.999), 1e-7
+
+
+def adam_steps(name):
+    """Two Adam steps from the committed fixture; returns the tensors written."""
+    model, _, _, loss_fn = build(name)
+    model.load_state_dict(load_file(str(FIXTURES / f"{name}.model.safetensors")))
+    io = load_file(str(FIXTURES / f"{name}.io.safetensors"))
+    x, t = io["x"], io["t"]
+    opt = torch.optim.Adam(model.parameters(), lr=ADAM_LR, betas=ADAM_BETAS)
+    out = {}
+    model.train()
+    for step in (1, 2):
+        opt.param_groups[0]["eps"] = KERAS_EPSILON / (1.0 - ADAM_BETAS[1] ** step) ** 0.5
+        opt.zero_grad()
+        loss_fn(model(x), t).backward()
+        opt.step()
+        for pname, p in model.named_parameters():
+            out[f"step{step}.{pname}"] = p.detach().clone()
+    save_file(contiguous(out), str(FIXTURES / f"{name}.adam.safetensors"))
+    return out
+
+
 def check_typenet(path, arch, strict):
     if arch not in ARCHS:
         sys.exit(f"unknown --arch {arch!r}; one of {', '.join(ARCHS)}")
@@ -289,6 +322,8 @@ def main():
     ap.add_argument("--arch", help="architecture name for --check-typenet")
     ap.add_argument("--no-strict", action="store_true",
                     help="load_state_dict(strict=False) for --check-typenet")
+    ap.add_argument("--adam-steps", action="store_true",
+                    help="write only NAME.adam.safetensors from the committed fixtures")
     args = ap.parse_args()
 
     torch.set_num_threads(1)
@@ -298,6 +333,12 @@ def main():
         if not args.arch:
             ap.error("--check-typenet needs --arch NAME")
         check_typenet(args.check_typenet, args.arch, not args.no_strict)
+        return
+
+    if args.adam_steps:
+        for name in ARCHS:
+            adam_steps(name)
+            print(f"{name}: two Adam steps -> tests/fixtures/{name}.adam.safetensors")
         return
 
     FIXTURES.mkdir(parents=True, exist_ok=True)

@@ -353,6 +353,118 @@ impl Loss for CrossEntropyFromProbs {
 mod tests {
     use super::*;
 
+    /// Guards Keras' clipping of probabilities to `[1e-7, 1 - 1e-7]`: a
+    /// confident wrong answer costs `-ln(1 - (1 - 1e-7) + 1e-7)`, not
+    /// more.
+    #[test]
+    fn binary_cross_entropy_clips_certain_probabilities() {
+        let (low, high) = (EPSILON as f64, (1.0 - EPSILON) as f64);
+        let want = -((1.0 - high + low).ln() + (low + low).ln()) / 2.0;
+        let loss = BinaryCrossEntropy.loss_slices(1, &[1.0, 0.0], &[0.0, 1.0]) as f64;
+        assert!((loss - want).abs() < 1e-6 * want, "{loss} vs {want}");
+    }
+
+    /// Guards the gradient's clip range and the epsilon in both logs: near
+    /// 0 and 1 it is the derivative of Keras' loss, past the clip zero.
+    #[test]
+    fn binary_cross_entropy_gradient_near_and_past_the_clip() {
+        let (y, t) = ([1e-6f32, 1.0 - 1e-6, 1.0, 0.0], [1.0f32, 0.0, 0.0, 1.0]);
+        let mut g = [0.0f32; 4];
+        BinaryCrossEntropy.grad_slices(1, &y, &t, &mut g);
+        let e = EPSILON as f64;
+        let want = [-0.25 / (y[0] as f64 + e), 0.25 / (1.0 - y[1] as f64 + e), 0.0, 0.0];
+        for (i, (&g, want)) in g.iter().zip(want).enumerate() {
+            assert!((g as f64 - want).abs() <= 1e-4 * want.abs(), "y[{i}]: {g} vs {want}");
+        }
+    }
+
+    /// Guards the max subtracted before `exp` (softmax is shift-invariant,
+    /// so only large logits tell it from adding the max): logits of
+    /// +-100 give the exact gradient `softmax - t`, not NaN.
+    #[test]
+    fn cross_entropy_on_large_logits_stays_exact() {
+        let (y, t) = ([100.0f32, 0.0, -100.0, 0.0, 100.0, 90.0], [0.0f32, 1.0, 0.0, 0.0, 1.0, 0.0]);
+        let mut g = [0.0f32; 6];
+        CrossEntropy.grad_slices(3, &y, &t, &mut g);
+        let second = 1.0 / (1.0 + (-10.0f32).exp());
+        let want = [0.5, -0.5, 0.0, 0.0, 0.5 * (second - 1.0), 0.5 * (1.0 - second)];
+        for (i, (&g, want)) in g.iter().zip(want).enumerate() {
+            assert!((g - want).abs() <= 1e-6, "g[{i}] = {g}, expected {want}");
+        }
+        let loss = CrossEntropy.loss_slices(3, &y, &t);
+        assert!((loss - (100.0 + (1.0 + (-10.0f64).exp()).ln() as f32) / 2.0).abs() < 1e-4, "{loss}");
+    }
+
+    /// Guards the `total` in the gradient: targets that do not sum to one
+    /// (label counts) give `softmax * sum(t) - t`.
+    #[test]
+    fn cross_entropy_gradient_scales_softmax_by_the_target_sum() {
+        let (y, t) = ([0.0f32, 1.0, 2.0], [0.5f32, 1.0, 0.5]);
+        let mut g = [0.0f32; 3];
+        CrossEntropy.grad_slices(3, &y, &t, &mut g);
+        let sum: f32 = y.iter().map(|z| z.exp()).sum();
+        for i in 0..3 {
+            let want = 2.0 * y[i].exp() / sum - t[i];
+            assert!((g[i] - want).abs() <= 1e-6, "g[{i}] = {}, expected {want}", g[i]);
+        }
+    }
+
+    /// Guards Keras' renormalise-then-clip on probabilities: outputs that
+    /// do not sum to one are divided by their sum before the clip test, and
+    /// a certain, right answer is clipped to `1 - 1e-7` (a loss of about
+    /// 1.2e-7, no gradient).
+    #[test]
+    fn cross_entropy_from_probs_renormalises_then_clips() {
+        let loss = CrossEntropy::from_probs();
+        let mut g = [0.0f32; 3];
+        loss.grad_slices(3, &[2.0, 1.0, 1.0], &[1.0, 0.0, 0.0], &mut g);
+        assert_eq!(g, [-0.25, 0.25, 0.25]);
+        let value = loss.loss_slices(3, &[2.0, 1.0, 1.0], &[1.0, 0.0, 0.0]) as f64;
+        assert!((value - 2f64.ln()).abs() < 1e-6, "{value}");
+
+        loss.grad_slices(3, &[1.0, 0.0, 0.0], &[1.0, 0.0, 0.0], &mut g);
+        assert_eq!(g, [0.0, 0.0, 0.0]);
+        let want = -((1.0 - EPSILON) as f64).ln();
+        let value = loss.loss_slices(3, &[1.0, 0.0, 0.0], &[1.0, 0.0, 0.0]) as f64;
+        assert!((value - want).abs() < 1e-3 * want, "{value} vs {want}");
+    }
+
+    /// Guards the typed wrappers: `loss`, `grad` and `grad_into` give what
+    /// the slice methods give, and `grad_into` resizes a batch of the wrong
+    /// size and overwrites what it held.
+    #[test]
+    fn typed_losses_and_gradients_are_the_slice_ones() {
+        let y = Batch::<2>::from_column_slice(&[0.9, 0.1, 0.3, 0.6, 0.2, 0.2]);
+        let t = Batch::<2>::from_column_slice(&[1.0, 0.0, 0.0, 1.0, 1.0, 0.0]);
+        let mut want = [0.0f32; 6];
+        Mse.grad_slices(2, y.as_slice(), t.as_slice(), &mut want);
+        assert_eq!(Mse.loss(&y, &t), Mse.loss_slices(2, y.as_slice(), t.as_slice()));
+        assert!(Mse.loss(&y, &t) > 0.1);
+        assert_eq!(Mse.grad(&y, &t).as_slice(), &want);
+        let mut g = Batch::<2>::from_element(5, 7.0);
+        Mse.grad_into(&y, &t, &mut g);
+        assert_eq!(g.as_slice(), &want);
+        let mut g = Batch::<2>::from_element(3, 7.0);
+        Mse.grad_into(&y, &t, &mut g);
+        assert_eq!(g.as_slice(), &want);
+    }
+
+    /// Guards the comparisons in `count`: a prediction equal to the
+    /// threshold is a "no", a target of exactly 0.5 is a "no", and an
+    /// arg-max tie goes to the first output.
+    #[test]
+    fn accuracy_counts_thresholds_and_ties_exactly() {
+        let binary = AccuracyKind::Binary { threshold: 0.5 };
+        let (y, t) = ([0.5, 0.7, 0.2, 0.9, 0.5], [0.5, 1.0, 0.0, 0.0, 1.0]);
+        assert_eq!(binary.count(1, &y, &t), (3, 5));
+        // Two outputs per sample count as two predictions.
+        assert_eq!(binary.count(2, &y[..4], &t[..4]), (3, 4));
+        let y = [0.3, 0.3, 0.1, 0.1, 0.2, 0.7, 0.9, 0.05, 0.05];
+        let t = [1.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 1.0, 0.0];
+        assert_eq!(AccuracyKind::Categorical.count(3, &y, &t), (2, 3));
+        assert_eq!(AccuracyKind::None.count(3, &y, &t), (0, 0));
+    }
+
     fn check_grad<L: Loss>(loss: L, rows: usize, y: &[f32], t: &[f32]) {
         let mut g = vec![0.0f32; y.len()];
         loss.grad_slices(rows, y, t, &mut g);

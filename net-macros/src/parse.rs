@@ -413,6 +413,7 @@ fn is_keyword(ident: &Ident) -> bool {
 impl Parse for EntryDecl {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         let attrs = input.call(Attribute::parse_outer)?;
+        let begin = input.cursor();
         let name = input.call(Ident::parse_any)?;
         if is_keyword(&name) {
             return Err(syn::Error::new(
@@ -439,11 +440,34 @@ impl Parse for EntryDecl {
         } else {
             Spec::Layer(input.parse()?)
         };
+        if input.peek(Token![#])
+            || input.peek(Ident::peek_any) && input.peek2(Token![:]) && !input.peek2(Token![::])
+        {
+            // The next entry, run on without its comma: the mistake is in
+            // the entry before it.
+            let entry = tokens_between(begin, input.cursor());
+            return Err(syn::Error::new_spanned(
+                entry,
+                "this entry needs a `,` after it, before the next entry",
+            ));
+        }
         if !input.is_empty() {
             return Err(input.error("unexpected tokens after this entry; entries are separated by commas"));
         }
         Ok(EntryDecl { attrs, name, spec })
     }
+}
+
+/// The tokens from `begin` up to (not including) `end`, spans kept.
+fn tokens_between(begin: syn::buffer::Cursor<'_>, end: syn::buffer::Cursor<'_>) -> TokenStream {
+    let mut tokens = TokenStream::new();
+    let mut cursor = begin;
+    while cursor != end {
+        let Some((tree, next)) = cursor.token_tree() else { break };
+        tokens.extend([tree]);
+        cursor = next;
+    }
+    tokens
 }
 
 /// Splits a token stream at commas outside `<...>`, `(...)`, `[...]`, `{...}`.

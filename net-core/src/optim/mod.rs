@@ -634,6 +634,69 @@ mod tests {
     use super::*;
     use crate::layers::{Dense, DenseGrads, Grads, Init, Linear, Weights};
 
+    /// An optimiser with only `step`: plain gradient descent at rate 1.
+    struct Plain;
+
+    impl Optimizer for Plain {
+        fn step<N: Layer>(&mut self, net: &mut N, grads: &N::Grads) {
+            net.visit_trainable(grads, &mut |w, g| w.iter_mut().zip(g).for_each(|(w, g)| *w -= g));
+        }
+        fn learning_rate(&self) -> f32 {
+            1.0
+        }
+        fn set_learning_rate(&mut self, _lr: f32) {}
+        fn iterations(&self) -> u64 {
+            0
+        }
+    }
+
+    /// Guards the default `step_finite` that custom optimisers inherit
+    /// (true after a finite step, false once a parameter is not) and
+    /// `learning_rate`.
+    #[test]
+    fn the_default_step_finite_reports_a_non_finite_parameter() {
+        let (mut layer, grads) = one(1.0, 0.5);
+        assert!(Plain.step_finite(&mut layer, &grads));
+        assert_eq!(layer.weights()[0], 0.5);
+        let (mut layer, grads) = one(1.0, f32::INFINITY);
+        assert!(!Plain.step_finite(&mut layer, &grads));
+        assert_eq!(Sgd::new(0.25).learning_rate(), 0.25);
+        assert_eq!(Adam::new(0.125).learning_rate(), 0.125);
+    }
+
+    /// Guards SGD with momentum (Keras 3: `m = momentum m - lr g`,
+    /// `w += m`): two steps by hand.
+    #[test]
+    fn sgd_momentum_follows_keras() {
+        let (mut layer, grads) = one(1.0, 0.5);
+        let mut opt = Sgd::new(0.1).momentum(0.9);
+        opt.step(&mut layer, &grads);
+        assert!((layer.weights()[0] - 0.95).abs() < 1e-6, "{}", layer.weights()[0]);
+        opt.step(&mut layer, &grads);
+        // m = 0.9 * -0.05 - 0.05 = -0.095.
+        assert!((layer.weights()[0] - 0.855).abs() < 1e-6, "{}", layer.weights()[0]);
+    }
+
+    /// Guards SGD's finiteness report on every path: a weight that
+    /// overflows while its velocity stays finite is reported, and so is a
+    /// non-finite gradient; a finite step is not.
+    #[test]
+    fn sgd_reports_a_weight_that_overflows() {
+        let optimisers =
+            [Sgd::new(1.0), Sgd::new(1.0).momentum(0.9), Sgd::new(1.0).momentum(0.9).nesterov(true)];
+        for (i, opt) in optimisers.into_iter().enumerate() {
+            let (mut layer, grads) = one(f32::MAX, -f32::MAX / 2.0);
+            assert!(!opt.clone().step_finite(&mut layer, &grads), "optimiser {i}: overflow not reported");
+            let (mut layer, grads) = one(1.0, f32::INFINITY);
+            assert!(
+                !opt.clone().step_finite(&mut layer, &grads),
+                "optimiser {i}: infinite gradient not reported"
+            );
+            let (mut layer, grads) = one(1.0, 0.5);
+            assert!(opt.clone().step_finite(&mut layer, &grads), "optimiser {i}: a finite step reported");
+        }
+    }
+
     /// A 1x1 layer with weight `w` and bias 0, and a gradient `g` for both.
     fn one(w: f32, g: f32) -> (Dense<1, 1, Linear>, DenseGrads<1, 1>) {
         let mut layer = Dense::<1, 1, Linear>::zeros();
