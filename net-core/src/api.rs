@@ -173,7 +173,7 @@ pub trait Network: NetworkDef + Layer {
     /// # Errors
     /// See [`typenet::io::load_into`](crate::io::load_into).
     fn load(path: impl AsRef<Path>) -> Result<Self> {
-        crate::io::load(path, &LoadOptions::default())
+        Self::load_with(path, &LoadOptions::default())
     }
 
     /// [`load`](Self::load) with options (extra tensors, dtype conversion,
@@ -182,7 +182,9 @@ pub trait Network: NetworkDef + Layer {
     /// # Errors
     /// See [`typenet::io::load_into`](crate::io::load_into).
     fn load_with(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Self> {
-        crate::io::load(path, options)
+        let mut net = <Self as crate::layers::Init>::init(&mut crate::rng::init_rng(0));
+        net.load_into_with(path, options)?;
+        Ok(net)
     }
 
     /// Replaces this network's tensors with the file's; on any error the
@@ -191,7 +193,7 @@ pub trait Network: NetworkDef + Layer {
     /// # Errors
     /// See [`typenet::io::load_into`](crate::io::load_into).
     fn load_into(&mut self, path: impl AsRef<Path>) -> Result<()> {
-        crate::io::load_into(self, path, &LoadOptions::default())
+        self.load_into_with(path, &LoadOptions::default())
     }
 
     /// [`load_into`](Self::load_into) with options.
@@ -199,7 +201,7 @@ pub trait Network: NetworkDef + Layer {
     /// # Errors
     /// See [`typenet::io::load_into`](crate::io::load_into).
     fn load_into_with(&mut self, path: impl AsRef<Path>, options: &LoadOptions) -> Result<()> {
-        crate::io::load_into(self, path, options)
+        crate::io::load_network_into(self, path.as_ref(), options)
     }
 }
 

@@ -263,6 +263,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "too large for Miri; tools/miri.sh runs the Miri-sized tests")]
     fn sparse_right_operands_take_the_zero_skipping_paths_and_stay_exact() {
         // ~2 % non-zeros, as in one-hot or bag-of-words features; large
         // enough to be split over threads.
@@ -283,6 +284,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "too large for Miri; tools/miri.sh runs the Miri-sized tests")]
     fn large_copies_split_over_threads_copy_everything() {
         let src: Vec<f32> = (0..(1 << 21) + 7).map(|i| i as f32).collect();
         let mut dst = vec![0.0f32; src.len()];
@@ -303,6 +305,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "too large for Miri; tools/miri.sh runs the Miri-sized tests")]
     fn thread_count_changes_nothing_but_speed() {
         // Dense (packed, split by rows and by columns) and matrix-vector.
         for &(m, k, n) in &[(200, 300, 100), (700, 300, 40), (40, 300, 2100), (3000, 800, 1)] {
@@ -330,7 +333,36 @@ mod tests {
         assert!(outcome.is_err(), "operands shorter than their shape are refused");
     }
 
+    /// Just past the unpacked threshold, with partial tiles in both
+    /// directions (rows not a multiple of 32, columns not of 8) and a
+    /// sparse right operand: the packed kernel's and the zero-skipping
+    /// loops' edges at a size Miri runs in a minute.
     #[test]
+    fn products_with_partial_tiles_match_reference() {
+        for &(m, k, n, sparse) in
+            &[(33, 40, 33, false), (70, 20, 25, false), (17, 300, 9, false), (16, 300, 20, true)]
+        {
+            let a_data: Vec<f32> = (0..m * k).map(|i| ((i * 7 % 19) as f32 - 9.0) / 9.0).collect();
+            let b_data: Vec<f32> = (0..k * n)
+                .map(|i| if !sparse || i % 53 == 7 { ((i * 5 % 13) as f32 - 6.0) / 6.0 } else { 0.0 })
+                .collect();
+            for (a, b) in [
+                (Operand::cols(&a_data, m), Operand::cols(&b_data, k)),
+                (Operand::transposed(&a_data, k), Operand::transposed(&b_data, n)),
+            ] {
+                let want = reference(m, k, n, a, b);
+                let mut got = vec![1.0f32; m * n].into_boxed_slice();
+                matmul(m, k, n, a, b, &mut got, Accum::Replace);
+                matmul(m, k, n, a, b, &mut got, Accum::Add);
+                for (g, w) in got.iter().zip(&want) {
+                    assert!((g - 2.0 * w).abs() < 2e-4 * (1.0 + w.abs()), "{m}x{k}x{n}: {g} vs {}", 2.0 * w);
+                }
+            }
+        }
+    }
+
+    #[test]
+    #[cfg_attr(miri, ignore = "too large for Miri; tools/miri.sh runs the Miri-sized tests")]
     fn products_match_reference_for_all_layouts_and_sizes() {
         // Past every blocking edge (KC, MC, NC, partial tiles) and the
         // parallel threshold.
