@@ -35,8 +35,7 @@ fn close(a: f32, b: f32) -> bool {
 /// each), or the last step's against the whole output when `per_step` is 0.
 macro_rules! check_stream {
     ($net:expr, $x:expr, $steps:expr, $features:expr, $per_step:expr) => {{
-        let net = $net;
-        let x = $x;
+        let (net, x, per_step): (_, _, usize) = ($net, $x, $per_step);
         let whole = net.predict(&x);
         let mut stream = net.stream();
         for t in 0..$steps {
@@ -44,13 +43,13 @@ macro_rules! check_stream {
                 &x.as_slice()[$features * t..$features * (t + 1)],
             );
             let y = stream.step(&net, &step);
-            if $per_step > 0 {
-                for o in 0..$per_step {
+            if per_step > 0 {
+                for o in 0..per_step {
                     assert!(
-                        close(y[o], whole[$per_step * t + o]),
+                        close(y[o], whole[per_step * t + o]),
                         "step {t}: {} vs {}",
                         y[o],
-                        whole[$per_step * t + o]
+                        whole[per_step * t + o]
                     );
                 }
             } else if t + 1 == $steps {

@@ -191,7 +191,10 @@ pub trait Network: NetworkDef + Layer {
     /// network is left bit for bit as it was.
     ///
     /// # Errors
-    /// See [`typenet::io::load_into`](crate::io::load_into).
+    /// See [`typenet::io::load_into`](crate::io::load_into); when tensors
+    /// are missing, unexpected or misshapen and the file records another
+    /// architecture, `Error::OtherArchitecture` names the network it was
+    /// saved from and the first summary row that differs.
     fn load_into(&mut self, path: impl AsRef<Path>) -> Result<()> {
         self.load_into_with(path, &LoadOptions::default())
     }

@@ -600,9 +600,10 @@ pub fn load<N: Layer + Init>(path: impl AsRef<Path>, options: &LoadOptions) -> R
 /// `Error::UnexpectedTensor` (unless `options.allow_extra`),
 /// `Error::ShapeMismatch`, `Error::DtypeMismatch` (F16/BF16/F64 convert
 /// with `options.convert_dtypes`), `Error::InvalidValue` for a NaN or
-/// infinite value, or a negative running variance (unless
-/// `options.allow_non_finite`; checked after any dtype conversion, so an
-/// F64 value beyond f32's range counts as infinite).
+/// infinite value, or a negative running variance, and
+/// `Error::OutOfF32Range` for a finite F64 value beyond f32's range
+/// (both unless `options.allow_non_finite`). Every tensor is checked: with
+/// more than one problem the error is `Error::LoadProblems`, listing each.
 ///
 /// ```
 /// use typenet::prelude::*;
