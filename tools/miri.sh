@@ -25,8 +25,10 @@ if ! cargo +nightly miri --version >/dev/null 2>&1; then
 fi
 
 export RUSTFLAGS="-C target-feature=+avx512f,+avx512vl,+avx512dq,+avx2,+fma"
-# Isolation off: the pool's helpers measure how long they spin.
-export MIRIFLAGS="-Zmiri-disable-isolation"
+# Isolation off: the pool's helpers measure how long they spin. Leaks
+# ignored: the pool's helper threads live as long as the process, by design,
+# and Miri otherwise refuses a main thread that ends before them.
+export MIRIFLAGS="-Zmiri-disable-isolation -Zmiri-ignore-leaks"
 
 echo "== Miri: net-core linalg unit tests"
 cargo +nightly miri test -p net-core --lib linalg
