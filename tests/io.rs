@@ -122,6 +122,16 @@ fn f16_bits(v: f32) -> u16 {
 
 /// Loads `bytes` into a copy of `donor(1)` and checks it fails without
 /// changing anything; returns the error.
+/// The first problem a load reports (a load that fails on several
+/// tensors lists them all, in the network's order).
+fn first_problem(err: &Error) -> &Error {
+    match err {
+        Error::LoadProblems { problems } => &problems[0],
+        Error::OtherArchitecture { problems, .. } => first_problem(problems),
+        single => single,
+    }
+}
+
 fn refused(bytes: &[u8], options: &LoadOptions) -> Error {
     let mut net = donor(1);
     let before = bits(&net);
@@ -257,7 +267,7 @@ fn wrong_dtype_is_an_error_unless_conversion_is_asked() {
     for (dtype, bytes) in &files {
         let err = refused(bytes, &LoadOptions::default());
         assert!(
-            matches!(&err, Error::DtypeMismatch { name, found, convertible: true } if name == "base.fc1.weight" && found == dtype),
+            matches!(first_problem(&err), Error::DtypeMismatch { name, found, convertible: true } if name == "base.fc1.weight" && found == dtype),
             "{err}"
         );
         let mut net = donor(1);
@@ -268,7 +278,7 @@ fn wrong_dtype_is_an_error_unless_conversion_is_asked() {
     // Integers are never weights, conversion or not.
     let ints = with_dtype(&dict, "I32", |v| (v as i32).to_le_bytes().to_vec());
     let err = refused(&ints, &LoadOptions::new().convert_dtypes(true));
-    assert!(matches!(&err, Error::DtypeMismatch { convertible: false, .. }), "{err}");
+    assert!(matches!(first_problem(&err), Error::DtypeMismatch { convertible: false, .. }), "{err}");
 }
 
 #[test]
@@ -588,7 +598,8 @@ fn optimizer_checkpoint_of_another_kind_is_refused() {
     net.save(dir.join("net.safetensors")).unwrap();
     assert!(matches!(Adam::load(dir.join("net.safetensors")), Err(Error::OptimizerState(_))));
     // And an optimiser checkpoint is not a network.
-    assert!(matches!(Regressor::<Train>::load(&path), Err(Error::MissingTensor { .. })));
+    let err = Regressor::<Train>::load(&path).unwrap_err();
+    assert!(matches!(first_problem(&err), Error::MissingTensor { .. }), "{err}");
 }
 
 // Weight files with non-finite values (issue 11): refused by default naming
@@ -622,7 +633,13 @@ fn poisoned(edit: impl FnOnce(&mut Full<Eval>)) -> Full<Eval> {
 fn refused_unless_allowed(net: &Full<Eval>, name: &str, index: usize) -> Error {
     let bytes = net.state_dict().to_bytes().expect("saving a non-finite network is allowed");
     let err = refused(&bytes, &LoadOptions::default());
-    match &err {
+    // With bad values in several tensors, every one is listed; the first in
+    // the network's visiting order comes first.
+    let first = match &err {
+        Error::LoadProblems { problems } => &problems[0],
+        single => single,
+    };
+    match first {
         Error::InvalidValue { name: found, index: at, value } => {
             assert_eq!((found.as_str(), *at), (name, index), "{err}");
             let saved = net.state_dict().get(name).unwrap().data[index];
@@ -696,7 +713,12 @@ fn the_first_bad_value_is_reported_and_other_checks_still_apply() {
         n.base.fc2.weights_mut()[(4, 7)] = f32::INFINITY;
         n.base.fc2.weights_mut()[(0, 2)] = f32::NAN;
     });
-    refused_unless_allowed(&net, "base.fc2.weight", 2);
+    let err = refused_unless_allowed(&net, "base.fc2.weight", 2);
+    assert!(
+        matches!(&err, Error::LoadProblems { problems } if problems.len() == 2
+            && matches!(&problems[1], Error::InvalidValue { name, index: 6, .. } if name == "head.weight")),
+        "{err}"
+    );
     // allow_non_finite allows values, nothing else: a missing tensor is
     // still missing.
     let mut dict = net.state_dict();
@@ -706,7 +728,7 @@ fn the_first_bad_value_is_reported_and_other_checks_still_apply() {
 }
 
 #[test]
-fn an_f64_value_beyond_f32_range_counts_as_infinite() {
+fn an_f64_value_beyond_f32_range_is_named_as_the_file_holds_it() {
     let mut dict = donor(2).state_dict();
     small_pattern(&mut dict);
     let bytes =
@@ -714,9 +736,16 @@ fn an_f64_value_beyond_f32_range_counts_as_infinite() {
     let first = dict.tensors[0].data.iter().position(|&v| v == 0.25).unwrap();
     let err = refused(&bytes, &LoadOptions::new().convert_dtypes(true));
     assert!(
-        matches!(&err, Error::InvalidValue { name, index, value: f32::INFINITY } if name == "base.fc1.weight" && *index == first),
+        matches!(first_problem(&err), Error::OutOfF32Range { name, index, value: 1e300 } if name == "base.fc1.weight" && *index == first),
         "{err}"
     );
+    let message = first_problem(&err).to_string();
+    assert!(message.contains("holds 1e300 (F64)") && message.contains("beyond f32's range"), "{message}");
+    // Allowed, it loads as the infinity it becomes.
+    let mut net = donor(1);
+    let options = LoadOptions::new().convert_dtypes(true).allow_non_finite(true);
+    load_bytes_into(&mut net, &bytes, &options).unwrap();
+    assert_eq!(net.state_dict().tensors[0].data[first], f32::INFINITY);
 }
 
 #[test]
@@ -730,12 +759,16 @@ fn a_network_holding_nan_saves_loads_only_when_allowed() {
     net.save(&path).expect("saving a diverged network is allowed, to inspect it");
 
     let err = Full::<Eval>::load(&path).unwrap_err();
-    assert!(matches!(&err, Error::InvalidValue { name, index: 0, .. } if name == "base.fc1.weight"), "{err}");
+    assert!(
+        matches!(first_problem(&err), Error::InvalidValue { name, index: 0, .. } if name == "base.fc1.weight"),
+        "{err}"
+    );
     let mut into = donor(1);
     let err = into.load_into(&path).unwrap_err();
-    assert!(matches!(err, Error::InvalidValue { .. }), "{err}");
+    assert!(matches!(&err, Error::LoadProblems { problems } if problems.len() == 2), "{err}");
     assert_eq!(bits(&into), bits(&donor(1)), "a failed load changed the network");
-    assert!(matches!(Full::<Train>::load(&path), Err(Error::InvalidValue { .. })));
+    let err = Full::<Train>::load(&path).unwrap_err();
+    assert!(matches!(first_problem(&err), Error::InvalidValue { .. }), "{err}");
 
     let allow = LoadOptions::new().allow_non_finite(true);
     let back = Full::<Eval>::load_with(&path, &allow).unwrap();
@@ -925,4 +958,47 @@ fn a_valid_crafted_checkpoint_still_loads_bit_for_bit() {
     let dict = opt.state_dict();
     let back = Adam::from_state_dict(&StateDict::from_bytes(&dict.to_bytes().unwrap()).unwrap()).unwrap();
     assert_eq!(back.state_dict(), dict);
+}
+
+network! {
+    /// Another network over the same input: a file of it does not fit `Full`.
+    pub struct Other { input: 6, fc1: Dense<4, Relu>, out: Dense<3> }
+}
+
+#[test]
+fn a_file_from_another_network_lists_every_problem_and_the_first_differing_row() {
+    let dir = scratch("other_network");
+    let path = dir.join("other.safetensors");
+    Other::<Eval>::seeded(1).save(&path).unwrap();
+    let mut net = donor(1);
+    let before = bits(&net);
+    let err = net.load_into(&path).unwrap_err();
+    assert_eq!(bits(&net), before, "a failed load changed the network");
+    let Error::OtherArchitecture { saved_from, row, file, network, problems } = &err else {
+        panic!("expected OtherArchitecture, got {err:?}");
+    };
+    assert_eq!((saved_from.as_str(), *row), ("Other", 0), "{err}");
+    assert!(file.starts_with("fc1: Dense<4, Relu>") && network.starts_with("base: Backbone"), "{err}");
+    // Every tensor the network misses and every one the file adds, in one error.
+    let Error::LoadProblems { problems } = problems.as_ref() else { panic!("expected every problem: {err}") };
+    let missing = problems.iter().filter(|p| matches!(p, Error::MissingTensor { .. })).count();
+    let unexpected: Vec<_> = problems
+        .iter()
+        .filter_map(|p| if let Error::UnexpectedTensor { name } = p { Some(name.as_str()) } else { None })
+        .collect();
+    assert_eq!(missing, StateDict::of(&net).len(), "{err}");
+    assert_eq!(unexpected, ["fc1.bias", "fc1.weight", "out.bias", "out.weight"], "{err}");
+    let message = err.to_string();
+    assert!(
+        message.contains("`base.fc1.weight` is missing") && message.contains("`head.bias` is missing"),
+        "{message}"
+    );
+    // A file of the same network with one tensor reshaped is not from another network.
+    let mut dict = donor(2).state_dict();
+    let t = dict.tensors.iter_mut().find(|t| t.name == "head.bias").unwrap();
+    t.shape = vec![1, 2];
+    let reshaped = dir.join("reshaped.safetensors");
+    fs::write(&reshaped, dict.to_bytes().unwrap()).unwrap();
+    let err = net.load_into(&reshaped).unwrap_err();
+    assert!(matches!(err, Error::ShapeMismatch { .. }), "{err}");
 }

@@ -120,7 +120,7 @@ fn a_two_layer_pytorch_lstm_loads_as_two_layers_with_its_l1_tensors_renamed() {
             NamedTensor { name: format!("{field}.{name}"), ..t.clone() }
         })
         .collect();
-    let bytes = StateDict::from_tensors(renamed).to_bytes().unwrap();
+    let bytes = StateDict::from_tensors(renamed).unwrap().to_bytes().unwrap();
     let mut net = TwoLayers::<Eval>::seeded(0);
     typenet::io::load_bytes_into(&mut net, &bytes, &typenet::io::LoadOptions::new()).unwrap();
     let mut r = Reference::new("rnn", "lstm_num_layers2");

@@ -80,7 +80,7 @@ fn perturb<N: Network>(net: &mut N, seed: u64) {
             t
         })
         .collect();
-    dict = StateDict::from_tensors(tensors);
+    dict = StateDict::from_tensors(tensors).unwrap();
     load_bytes_into(net, &dict.to_bytes().unwrap(), &LoadOptions::new()).unwrap();
 }
 

@@ -1,4 +1,4 @@
-//! Writes the seed inputs of the four fuzz targets into `seeds/<target>/`
+//! Writes the seed inputs of the five fuzz targets into `seeds/<target>/`
 //! (committed; the corpora libFuzzer grows from them are not). Run from
 //! anywhere with `cargo run --example seeds` inside `fuzz/`.
 
@@ -16,6 +16,47 @@ network! {
 }
 network! {
     pub struct Small { input: 3, fc: Dense<4, Relu>, bn: BatchNorm, out: Dense<2> }
+}
+
+// The other networks of `weight_loader` (selector bits 3-5 = 1..=4).
+network! {
+    pub struct Convs {
+        input: [6, 6, 2],
+        conv: Conv2d<3, 3, Relu, padding = Same>,
+        bn: BatchNorm,
+        pool: MaxPool2d<2>,
+        flat: Flatten,
+        out: Dense<2>,
+    }
+}
+network! {
+    pub struct Causal {
+        input: [8, 2],
+        conv: Conv1d<3, 2, Tanh, padding = Causal, dilation = 2>,
+        mix: Conv1d<2, 1>,
+        rnn: Gru<3>,
+    }
+}
+network! {
+    pub struct Recurrent {
+        input: [5, 3],
+        lstm: Lstm<4, return_sequences = true>,
+        bi: Bidirectional(Gru<2, return_sequences = true>),
+        out: TimeDistributed(Dense<2>),
+    }
+}
+network! {
+    block Residual(F) {
+        conv: Conv1d<F, 3, Tanh, padding = Causal>,
+        bn: BatchNorm,
+    }
+
+    pub struct Graph {
+        input: [6, 2],
+        cat: Concat([a: Conv1d<2, 1>], [b: Lstm<2, return_sequences = true>]),
+        sum: Add([r: Residual(4)], [p: Conv1d<4, 1>]),
+        out: TimeDistributed(Dense<1>),
+    }
 }
 
 fn root() -> PathBuf {
@@ -95,6 +136,34 @@ fn weight_loader() {
     write("weight_loader", "batch_counter", &prefixed(&[0], &raw_file(&tensors)));
     tensors.push(("extra.weight".to_string(), "F16", vec![2], vec![0, 0x3c, 0, 0xc0]));
     write("weight_loader", "extra", &prefixed(&[1], &raw_file(&tensors)));
+}
+
+/// Each other network's own file, strict and converting (F64).
+fn weight_loader_networks() {
+    let dicts = [
+        Convs::<Eval>::seeded(2).state_dict(),
+        Causal::<Eval>::seeded(2).state_dict(),
+        Recurrent::<Eval>::seeded(2).state_dict(),
+        Graph::<Eval>::seeded(2).state_dict(),
+    ];
+    for (k, dict) in dicts.iter().enumerate() {
+        let network = (k as u8 + 1) << 3;
+        write("weight_loader", &format!("network_{}", k + 1), &prefixed(&[network], &dict.to_bytes().unwrap()));
+        let f64s = with_dtype(dict, "F64", |v| (v as f64).to_le_bytes().to_vec());
+        write("weight_loader", &format!("network_{}_f64", k + 1), &prefixed(&[network | 2], &f64s));
+    }
+}
+
+/// Each network of `stream_step` with two seeds and a varied sequence.
+fn stream_step() {
+    for network in 0..5u8 {
+        for seed in [1u64, 7] {
+            let mut bytes = vec![network];
+            bytes.extend(seed.to_le_bytes());
+            bytes.extend((0..24u8).map(|i| i.wrapping_mul(37)));
+            write("stream_step", &format!("network_{network}_seed_{seed}"), &bytes);
+        }
+    }
 }
 
 fn optimizer_checkpoint() {
@@ -217,10 +286,12 @@ fn macro_front() {
 
 fn main() {
     let seeds = root().join("seeds");
-    for target in ["weight_loader", "optimizer_checkpoint", "csv_reader", "macro_front"] {
+    for target in ["weight_loader", "optimizer_checkpoint", "csv_reader", "macro_front", "stream_step"] {
         let _ = fs::remove_dir_all(seeds.join(target));
     }
     weight_loader();
+    weight_loader_networks();
+    stream_step();
     optimizer_checkpoint();
     csv_reader();
     macro_front();

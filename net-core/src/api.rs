@@ -187,7 +187,7 @@ pub trait Network: NetworkDef + Layer {
     /// See [`typenet::io::load_into`](crate::io::load_into).
     #[cfg(feature = "std")]
     fn load(path: impl AsRef<Path>) -> Result<Self> {
-        crate::io::load(path, &LoadOptions::default())
+        Self::load_with(path, &LoadOptions::default())
     }
 
     /// [`load`](Self::load) with options (extra tensors, dtype conversion,
@@ -197,17 +197,22 @@ pub trait Network: NetworkDef + Layer {
     /// See [`typenet::io::load_into`](crate::io::load_into).
     #[cfg(feature = "std")]
     fn load_with(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Self> {
-        crate::io::load(path, options)
+        let mut net = <Self as crate::layers::Init>::init(&mut crate::rng::init_rng(0));
+        net.load_into_with(path, options)?;
+        Ok(net)
     }
 
     /// Replaces this network's tensors with the file's; on any error the
     /// network is left bit for bit as it was.
     ///
     /// # Errors
-    /// See [`typenet::io::load_into`](crate::io::load_into).
+    /// See [`typenet::io::load_into`](crate::io::load_into); when tensors
+    /// are missing, unexpected or misshapen and the file records another
+    /// architecture, `Error::OtherArchitecture` names the network it was
+    /// saved from and the first summary row that differs.
     #[cfg(feature = "std")]
     fn load_into(&mut self, path: impl AsRef<Path>) -> Result<()> {
-        crate::io::load_into(self, path, &LoadOptions::default())
+        self.load_into_with(path, &LoadOptions::default())
     }
 
     /// [`load_into`](Self::load_into) with options.
@@ -216,7 +221,7 @@ pub trait Network: NetworkDef + Layer {
     /// See [`typenet::io::load_into`](crate::io::load_into).
     #[cfg(feature = "std")]
     fn load_into_with(&mut self, path: impl AsRef<Path>, options: &LoadOptions) -> Result<()> {
-        crate::io::load_into(self, path, options)
+        crate::io::load_network_into(self, path.as_ref(), options)
     }
 
     /// The Python source of a PyTorch `nn.Module` computing what this
@@ -234,6 +239,7 @@ pub trait Network: NetworkDef + Layer {
     /// assert!(source.contains("class Tiny(nn.Module):"));
     /// # Ok::<(), typenet::Error>(())
     /// ```
+    #[cfg(feature = "std")]
     fn to_pytorch_module(&self) -> Result<String> {
         crate::io::pytorch::to_pytorch_module(self)
     }
@@ -361,6 +367,7 @@ pub trait EvalNetwork: NetworkDef<Phase = Eval> {
     /// assert!(bytes.len() > 2 * 3 * 4);
     /// # Ok::<(), typenet::Error>(())
     /// ```
+    #[cfg(feature = "std")]
     fn to_onnx_bytes(&self) -> Result<Vec<u8>> {
         crate::io::onnx::to_onnx_bytes(self)
     }
@@ -378,6 +385,7 @@ pub trait EvalNetwork: NetworkDef<Phase = Eval> {
     /// # std::fs::remove_file(&path).ok();
     /// # Ok::<(), typenet::Error>(())
     /// ```
+    #[cfg(feature = "std")]
     fn to_onnx(&self, path: impl AsRef<Path>) -> Result<()> {
         crate::io::onnx::to_onnx(self, path)
     }

@@ -123,6 +123,71 @@ pub enum Error {
         /// Shape in the file.
         found: Vec<usize>,
     },
+    /// A load found several problems (missing, unexpected, misshapen or
+    /// unconvertible tensors, bad values): every one, in the network's
+    /// order and then the file's extra tensors. A load with one problem
+    /// returns that problem itself. Nothing was loaded.
+    ///
+    /// ```
+    /// use typenet::Error;
+    /// let err = Error::LoadProblems {
+    ///     problems: vec![
+    ///         Error::MissingTensor { name: "fc1.weight".into() },
+    ///         Error::UnexpectedTensor { name: "conv.weight".into() },
+    ///     ],
+    /// };
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "the file does not fit the network in 2 ways:\n  \
+    ///      tensor `fc1.weight` is missing from the file\n  \
+    ///      the file has tensor `conv.weight`, which the network does not"
+    /// );
+    /// ```
+    #[error(
+        "the file does not fit the network in {} ways:{}",
+        problems.len(),
+        problems.iter().map(|p| format!("\n  {p}")).collect::<String>()
+    )]
+    LoadProblems {
+        /// Each problem, as the error a load with only it would return.
+        problems: Vec<Error>,
+    },
+    /// A network's load failed on which tensors the file holds or their
+    /// shapes, and the file records another architecture: it was saved
+    /// from another network. `row` is the first layer row (0-based) where
+    /// the two summaries differ.
+    ///
+    /// ```
+    /// let err = typenet::Error::OtherArchitecture {
+    ///     saved_from: "Other".into(),
+    ///     row: 1,
+    ///     file: "out: Dense<3> -> [3]".into(),
+    ///     network: "fc2: Dense<5, Relu> -> [5]".into(),
+    ///     problems: Box::new(typenet::Error::MissingTensor { name: "fc2.weight".into() }),
+    /// };
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "tensor `fc2.weight` is missing from the file\n\
+    ///      the file was saved from another network, `Other`; the summaries differ first at layer row 1: \
+    ///      the file's `out: Dense<3> -> [3]`, this network's `fc2: Dense<5, Relu> -> [5]`"
+    /// );
+    /// ```
+    #[error(
+        "{problems}\nthe file was saved from another network, `{saved_from}`; the summaries differ first at \
+         layer row {row}: the file's `{file}`, this network's `{network}`"
+    )]
+    OtherArchitecture {
+        /// The name of the network the file was saved from.
+        saved_from: String,
+        /// First differing row of the summaries' layers (0-based).
+        row: usize,
+        /// That row of the file's recorded summary.
+        file: String,
+        /// That row of this network's summary.
+        network: String,
+        /// What the load found.
+        problems: Box<Error>,
+    },
     /// A tensor is not f32 and may not be converted (F16, BF16 and F64
     /// convert with `LoadOptions::convert_dtypes`; other types never do).
     #[error("tensor `{name}` is {found}, expected F32{hint}", hint = if *.convertible { " (set LoadOptions::convert_dtypes to convert it)" } else { "" })]
@@ -133,6 +198,30 @@ pub enum Error {
         found: String,
         /// Whether `LoadOptions::convert_dtypes` would have converted it.
         convertible: bool,
+    },
+    /// An F64 tensor converted with `LoadOptions::convert_dtypes` holds a
+    /// finite value beyond f32's range, which would become infinite.
+    ///
+    /// ```
+    /// let err = typenet::Error::OutOfF32Range { name: "fc.weight".into(), index: 3, value: 1e300 };
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "tensor `fc.weight` holds 1e300 (F64) at index 3, beyond f32's range of ±3.4028235e38 \
+    ///      (set LoadOptions::allow_non_finite to load it as infinity)"
+    /// );
+    /// ```
+    #[error(
+        "tensor `{name}` holds {value:e} (F64) at index {index}, beyond f32's range of ±{max:e} \
+         (set LoadOptions::allow_non_finite to load it as infinity)",
+        max = f32::MAX
+    )]
+    OutOfF32Range {
+        /// PyTorch-style name.
+        name: String,
+        /// Index of the first such value, in PyTorch's row-major order.
+        index: usize,
+        /// The file's value.
+        value: f64,
     },
     /// An optimiser checkpoint does not fit the optimiser it is loaded into.
     #[error("optimiser checkpoint: {0}")]
@@ -169,6 +258,31 @@ pub enum Error {
         /// Whether the value is one of the sample's inputs or its targets.
         part: DataPart,
         /// 0-based index of the feature (in the input) or of the target.
+        index: usize,
+        /// The offending value: NaN, `inf` or `-inf`.
+        value: f32,
+    },
+    /// A NaN or infinite value in a stream's step, reported by
+    /// [`Stream::try_step`](crate::network::Stream::try_step). An input is
+    /// refused before the stream's state changes; an output means the
+    /// state may hold the value too (a step overflowed), so the stream
+    /// gives non-finite values until `reset()`.
+    ///
+    /// ```
+    /// let err = typenet::Error::NonFiniteStep { step: 4, output: false, index: 1, value: f32::NAN };
+    /// assert_eq!(err.to_string(), "stream step 4 (0-based, since the last reset): input 1 is NaN");
+    /// ```
+    #[error(
+        "stream step {step} (0-based, since the last reset): {which} {index} is {value}{advice}",
+        which = if *.output { "output" } else { "input" },
+        advice = if *.output { "; the state may hold it too: reset() the stream to start again" } else { "" }
+    )]
+    NonFiniteStep {
+        /// Steps taken since the stream was made or reset before this one.
+        step: usize,
+        /// Whether the value is the step's output (else its input).
+        output: bool,
+        /// 0-based index of the value within the step.
         index: usize,
         /// The offending value: NaN, `inf` or `-inf`.
         value: f32,

@@ -5,7 +5,10 @@ use crate::tensor::Batch;
 
 impl<const IN: usize, const OUT: usize> Dataset<IN, OUT> {
     /// Per-feature mean and standard deviation of this set (fit it on the
-    /// training part only, then apply it to every part).
+    /// training part only, then apply it to every part). Computed in f64,
+    /// so both always fit in f32 (the mean lies between the values, the
+    /// standard deviation is at most half their range), and applying the
+    /// scaler to this set gives finite values whatever their magnitude.
     ///
     /// ```
     /// use typenet::prelude::*;
@@ -73,9 +76,11 @@ impl<const IN: usize> Standardizer<IN> {
     /// assert_eq!(x.as_slice(), &[1.0, 5.0]);
     /// ```
     pub fn apply(&self, x: &mut Batch<IN>) {
+        // In f64: `x - mean` of two finite f32 values may overflow f32
+        // (-3e38 - 1e38), though the standardised value is small.
         for mut col in x.column_iter_mut() {
             for f in 0..IN {
-                col[f] = (col[f] - self.mean[f]) / self.std[f];
+                col[f] = ((col[f] as f64 - self.mean[f] as f64) / self.std[f] as f64) as f32;
             }
         }
     }

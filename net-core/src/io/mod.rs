@@ -134,11 +134,34 @@ impl StateDict {
     /// ```
     /// use typenet::io::{NamedTensor, StateDict};
     /// let t = NamedTensor { name: "fc.bias".into(), shape: vec![2], data: vec![0.5, -1.0], kind: None };
-    /// let dict = StateDict::from_tensors(vec![t]);
+    /// let dict = StateDict::from_tensors(vec![t.clone()])?;
     /// assert_eq!(dict.get("fc.bias").unwrap().data, [0.5, -1.0]);
+    /// // A name the file format reserves, an empty one or a repeated one is refused.
+    /// let reserved = NamedTensor { name: "__metadata__".into(), ..t.clone() };
+    /// assert!(StateDict::from_tensors(vec![reserved]).is_err());
+    /// assert!(StateDict::from_tensors(vec![t.clone(), t]).is_err());
+    /// # Ok::<(), typenet::Error>(())
     /// ```
-    pub fn from_tensors(tensors: Vec<NamedTensor>) -> Self {
-        StateDict { tensors, metadata: BTreeMap::new() }
+    ///
+    /// # Errors
+    /// `Error::InvalidArgument` for a tensor named `__metadata__` (the
+    /// safetensors header's key for the metadata), an empty name or a name
+    /// given twice: `to_bytes` would write a file that cannot be read back.
+    pub fn from_tensors(tensors: Vec<NamedTensor>) -> Result<Self> {
+        let mut seen = HashSet::with_capacity(tensors.len());
+        for (index, tensor) in tensors.iter().enumerate() {
+            let problem = match tensor.name.as_str() {
+                "" => "an empty name",
+                "__metadata__" => "the name safetensors reserves for the file's metadata",
+                name if !seen.insert(name) => "a name an earlier tensor already has",
+                _ => continue,
+            };
+            return Err(Error::InvalidArgument(format!(
+                "tensor {index} (`{}`) has {problem}: a file of these tensors could not be read back",
+                tensor.name
+            )));
+        }
+        Ok(StateDict { tensors, metadata: BTreeMap::new() })
     }
 
     /// The tensor called `name`.
@@ -391,6 +414,62 @@ pub fn state_dict<N: NetworkDef>(net: &N) -> StateDict {
     dict
 }
 
+/// [`load_into`] for a network: when the file does not fit and it records
+/// another architecture than `net`'s (a file saved from another network),
+/// the error says so, with the first row where the two summaries differ.
+pub(crate) fn load_network_into<N: NetworkDef>(
+    net: &mut N,
+    path: &Path,
+    options: &LoadOptions,
+) -> Result<()> {
+    let bytes = read_file(path)?;
+    load_bytes_into(net, &bytes, options).map_err(|err| with_architecture(net, &bytes, err))
+}
+
+/// `err`, wrapped in `Error::OtherArchitecture` when it is about which
+/// tensors the file holds or their shapes and the file's recorded
+/// architecture differs from `net`'s.
+fn with_architecture<N: NetworkDef>(net: &N, bytes: &[u8], err: Error) -> Error {
+    let about_fit = |e: &Error| {
+        matches!(
+            e,
+            Error::MissingTensor { .. } | Error::UnexpectedTensor { .. } | Error::ShapeMismatch { .. }
+        )
+    };
+    let fits = match &err {
+        Error::LoadProblems { problems } => problems.iter().any(about_fit),
+        single => about_fit(single),
+    };
+    let recorded = metadata(bytes).ok().and_then(|m| m.get(ARCHITECTURE_KEY).cloned());
+    let (true, Some(recorded)) = (fits, recorded) else {
+        return err;
+    };
+    // The summaries' layer rows, as the summary prints them.
+    let rows = |json: &str| -> Option<(String, Vec<String>)> {
+        let value: serde_json::Value = serde_json::from_str(json).ok()?;
+        let name = value["name"].as_str()?.to_string();
+        let layers = value["layers"].as_array()?;
+        let text = |v: &serde_json::Value| v.to_string().replace('"', "");
+        Some((
+            name,
+            layers
+                .iter()
+                .map(|l| {
+                    format!("{}: {} -> {}", text(&l["name"]), text(&l["type"]), text(&l["output_shape"]))
+                })
+                .collect(),
+        ))
+    };
+    let (Some((saved_from, file)), Some((_, ours))) = (rows(&recorded), rows(&architecture(net))) else {
+        return err;
+    };
+    let Some(row) = (0..file.len().max(ours.len())).find(|&i| file.get(i) != ours.get(i)) else {
+        return err;
+    };
+    let at = |rows: &[String]| rows.get(row).cloned().unwrap_or_else(|| "(no such row)".into());
+    Error::OtherArchitecture { saved_from, row, file: at(&file), network: at(&ours), problems: Box::new(err) }
+}
+
 /// The summary as JSON, so a file says what it was saved from.
 fn architecture<N: NetworkDef>(net: &N) -> String {
     let summary = crate::network::summary(net);
@@ -525,9 +604,10 @@ pub fn load<N: Layer + Init>(path: impl AsRef<Path>, options: &LoadOptions) -> R
 /// `Error::UnexpectedTensor` (unless `options.allow_extra`),
 /// `Error::ShapeMismatch`, `Error::DtypeMismatch` (F16/BF16/F64 convert
 /// with `options.convert_dtypes`), `Error::InvalidValue` for a NaN or
-/// infinite value, or a negative running variance (unless
-/// `options.allow_non_finite`; checked after any dtype conversion, so an
-/// F64 value beyond f32's range counts as infinite).
+/// infinite value, or a negative running variance, and
+/// `Error::OutOfF32Range` for a finite F64 value beyond f32's range
+/// (both unless `options.allow_non_finite`). Every tensor is checked: with
+/// more than one problem the error is `Error::LoadProblems`, listing each.
 ///
 /// ```
 /// use typenet::prelude::*;
@@ -567,30 +647,42 @@ pub fn load_bytes_into<L: Layer>(layer: &mut L, bytes: &[u8], options: &LoadOpti
 
     // Phase 1: validate and convert everything into the layer's own
     // layout; nothing is written until all of it passed.
+    // Every tensor is checked, and every problem reported at once: a file
+    // from another network differs in many tensors, and fixing them one
+    // error at a time would take as many attempts.
     let mut ready: HashMap<&str, Vec<f32>> = HashMap::with_capacity(wanted.len());
+    let mut problems = Vec::new();
     for (name, shape, memory_axes, range) in &wanted {
-        let view = match file.tensor(name) {
-            Ok(view) => view,
-            Err(_) => return Err(Error::MissingTensor { name: name.clone() }),
-        };
-        if view.shape() != shape.as_slice() {
-            return Err(Error::ShapeMismatch {
-                name: name.clone(),
-                expected: shape.clone(),
-                found: view.shape().to_vec(),
-            });
-        }
-        let torch_order = to_f32(name, &view, convert)?;
-        if !options.allow_non_finite {
-            if let Some(index) = torch_order.iter().position(|&v| !range.admits(v)) {
-                return Err(Error::InvalidValue { name: name.clone(), index, value: torch_order[index] });
+        let check = || -> Result<Vec<f32>> {
+            let view = file.tensor(name).map_err(|_| Error::MissingTensor { name: name.clone() })?;
+            if view.shape() != shape.as_slice() {
+                return Err(Error::ShapeMismatch {
+                    name: name.clone(),
+                    expected: shape.clone(),
+                    found: view.shape().to_vec(),
+                });
             }
+            let torch_order = to_f32(name, &view, convert)?;
+            if !options.allow_non_finite {
+                if let Some((index, value)) = beyond_f32(&view, &torch_order) {
+                    return Err(Error::OutOfF32Range { name: name.clone(), index, value });
+                }
+                if let Some(index) = torch_order.iter().position(|&v| !range.admits(v)) {
+                    return Err(Error::InvalidValue { name: name.clone(), index, value: torch_order[index] });
+                }
+            }
+            Ok(torch_order)
+        };
+        match check() {
+            Ok(torch_order) => {
+                let mut memory_order = vec![0.0; torch_order.len()];
+                for (memory, torch) in memory_to_torch(shape, memory_axes).enumerate() {
+                    memory_order[memory] = torch_order[torch];
+                }
+                ready.insert(name.as_str(), memory_order);
+            }
+            Err(problem) => problems.push(problem),
         }
-        let mut memory_order = vec![0.0; torch_order.len()];
-        for (memory, torch) in memory_to_torch(shape, memory_axes).enumerate() {
-            memory_order[memory] = torch_order[torch];
-        }
-        ready.insert(name.as_str(), memory_order);
     }
     let known: HashSet<&str> = wanted.iter().map(|(name, ..)| name.as_str()).collect();
     let mut extra: Vec<(&str, TensorView<'_>)> =
@@ -598,8 +690,13 @@ pub fn load_bytes_into<L: Layer>(layer: &mut L, bytes: &[u8], options: &LoadOpti
     extra.sort_by_key(|(name, _)| *name);
     for (name, view) in extra {
         if !options.allow_extra && !is_batch_counter(name, &view, &known) {
-            return Err(Error::UnexpectedTensor { name: name.to_string() });
+            problems.push(Error::UnexpectedTensor { name: name.to_string() });
         }
+    }
+    match problems.len() {
+        0 => {}
+        1 => return Err(problems.remove(0)),
+        _ => return Err(Error::LoadProblems { problems }),
     }
 
     // Phase 2: write. Cannot fail: every tensor was checked above.
@@ -634,6 +731,20 @@ enum Convert {
     Floats,
     /// Every numeric type (for reading a file as a whole).
     AnyNumber,
+}
+
+/// The first value of an F64 tensor that is finite in the file but not
+/// once converted (`converted`), with its index: a weight of 1e300 is a
+/// broken file, not an infinite weight.
+fn beyond_f32(view: &TensorView<'_>, converted: &[f32]) -> Option<(usize, f64)> {
+    if view.dtype() != Dtype::F64 {
+        return None;
+    }
+    let original = |i: usize| f64::from_le_bytes(view.data()[8 * i..8 * i + 8].try_into().expect("8 bytes"));
+    (0..converted.len())
+        .filter(|&i| converted[i].is_infinite())
+        .map(|i| (i, original(i)))
+        .find(|(_, v)| v.is_finite())
 }
 
 /// A tensor's little-endian values as f32.

@@ -137,7 +137,11 @@ impl<const C: usize, P: Phase, const POSITIONS: usize> BatchNorm<C, P, POSITIONS
 
     /// Per-channel mean and biased variance of `x` over the batch and the
     /// positions, in f64: no scratch space, so the forward stays
-    /// allocation-free whatever the width.
+    /// allocation-free whatever the width. A variance beyond f32's range
+    /// (finite values more than ~3.7e19 apart) is taken as `f32::MAX`, for
+    /// normalising the batch and for the running variance alike: the
+    /// running statistics must be what training used, or the Eval network
+    /// would normalise that channel differently from every training step.
     fn batch_statistics(x: &[f32], mean: &mut [f32], variance: &mut [f32]) {
         // Channels a block at a time, each pass reading the block's values
         // of every row, which are contiguous: one pass per channel read
@@ -163,7 +167,7 @@ impl<const C: usize, P: Phase, const POSITIONS: usize> BatchNorm<C, P, POSITIONS
             }
             for i in 0..width {
                 mean[first + i] = means[i] as f32;
-                variance[first + i] = (squares[i] / count) as f32;
+                variance[first + i] = (squares[i] / count).min(f32::MAX as f64) as f32;
             }
         }
     }
@@ -256,13 +260,18 @@ impl<const C: usize, P: Phase, const POSITIONS: usize> Layer for BatchNorm<C, P,
             // `inv_std` holds the batch variance until it is inverted below.
             Self::batch_statistics(x.as_slice(), &mut cache.mean, &mut cache.inv_std);
             let keep = self.momentum;
+            // Blended in f64: the mean of two values near f32::MAX
+            // overflows in f32 (`keep * a` and `(1 - keep) * b` do not).
+            let blend = |running: f32, batch: f32| {
+                (keep as f64 * running as f64 + (1.0 - keep as f64) * batch as f64).min(f32::MAX as f64)
+                    as f32
+            };
             for c in 0..C {
-                let mean = keep * self.running_mean[c] + (1.0 - keep) * cache.mean[c];
-                let var = keep * self.running_var[c] + (1.0 - keep) * cache.inv_std[c];
-                // A batch whose statistics overflow f32 leaves the running
-                // ones as they were: they are state the network keeps, and
-                // an infinite variance would make every later Eval output
-                // a constant.
+                let mean = blend(self.running_mean[c], cache.mean[c]);
+                let var = blend(self.running_var[c], cache.inv_std[c]);
+                // Finite inputs give finite statistics (see
+                // `batch_statistics`); a NaN in the batch leaves the
+                // running ones as they were, rather than poisoning them.
                 if mean.is_finite() && var.is_finite() {
                     self.running_mean[c] = mean;
                     self.running_var[c] = var;

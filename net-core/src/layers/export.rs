@@ -7,6 +7,8 @@
 //! `[T, C]`, `[F]`). Tensors are not copied into the description: they
 //! are the network's state dictionary entries under [`Item::prefix`].
 
+use crate::no_std_prelude::*;
+
 /// What one layer computes, as [`Layer::export_op`](super::Layer::export_op)
 /// describes it.
 ///

@@ -223,7 +223,7 @@ pub trait Layer: Tensors + Clone + Debug + Send + Sync + 'static {
     /// assert_eq!(StopGradient::<4>::default().export_op(), Op::Identity);
     /// ```
     fn export_op(&self) -> export::Op {
-        export::Op::Unsupported(std::any::type_name::<Self>().to_string())
+        export::Op::Unsupported(core::any::type_name::<Self>().to_string())
     }
 }
 

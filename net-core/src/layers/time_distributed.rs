@@ -92,7 +92,7 @@ impl<L: Layer, const T: usize> Layer for TimeDistributed<L, T> {
     type InPhase<Q: Phase> = TimeDistributed<L::InPhase<Q>, T>;
 
     fn export_op(&self) -> crate::layers::export::Op {
-        crate::layers::export::Op::TimeDistributed(Box::new(self.layer.export_op()))
+        crate::layers::export::Op::TimeDistributed(alloc::boxed::Box::new(self.layer.export_op()))
     }
 
     fn infer(&self, x: Cols<'_>, y: ColsMut<'_>) {

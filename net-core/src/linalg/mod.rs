@@ -20,6 +20,8 @@ pub(crate) mod simd;
 mod small;
 
 pub use par::{num_threads, set_num_threads};
+
+use crate::no_std_prelude::*;
 pub(crate) use small::{gemv_fixed, gemv_ld};
 
 /// A column-major operand: `data[row * row_stride + col * col_stride]`.
@@ -154,10 +156,11 @@ const STREAMED_GEMV: usize = 1 << 21;
 /// at W4's width, enough to amortise waking a helper.
 const GEMV_DEPTH: usize = 1024;
 
-thread_local! {
+#[cfg(feature = "std")]
+std::thread_local! {
     /// Each part's partial result of a streamed matrix-vector product,
     /// kept for the thread's life so a warmed `predict` allocates nothing.
-    static PARTIALS: std::cell::RefCell<Vec<f32>> = const { std::cell::RefCell::new(Vec::new()) };
+    static PARTIALS: core::cell::RefCell<Vec<f32>> = const { core::cell::RefCell::new(Vec::new()) };
 }
 
 /// `c (m) = a (m x k, column-major) * b (k)` for a matrix too large for
@@ -167,28 +170,41 @@ thread_local! {
 /// order. Splitting rows instead had each core read a few cache lines per
 /// column, 2 KiB apart: about a third of the memory bandwidth.
 fn gemv_by_depth(m: usize, k: usize, a: Operand<'_>, b: Operand<'_>, c: &mut [f32], accum: Accum) {
+    #[cfg(feature = "std")]
+    PARTIALS.with(|cell| gemv_by_depth_in(&mut cell.borrow_mut(), m, k, a, b, c, accum));
+    #[cfg(not(feature = "std"))]
+    gemv_by_depth_in(&mut Vec::new(), m, k, a, b, c, accum);
+}
+
+/// [`gemv_by_depth`] with the partial results in `partials`.
+fn gemv_by_depth_in(
+    partials: &mut Vec<f32>,
+    m: usize,
+    k: usize,
+    a: Operand<'_>,
+    b: Operand<'_>,
+    c: &mut [f32],
+    accum: Accum,
+) {
     let parts = k.div_ceil(GEMV_DEPTH);
-    PARTIALS.with(|cell| {
-        let mut partials = cell.borrow_mut();
-        if partials.len() < parts * m {
-            partials.resize(parts * m, 0.0);
-        }
-        let partials = &mut partials[..parts * m];
-        par::chunks_mut(partials, m, par::num_threads(), |start, part| {
-            let first = (start / m) * GEMV_DEPTH;
-            let depth = GEMV_DEPTH.min(k - first);
-            let a = Operand { data: &a.data[first * a.col_stride..], ..a };
-            let b = Operand { data: &b.data[first * b.row_stride..], ..b };
-            small::small_matmul(m, depth, 1, a, b, part, Accum::Replace, false);
-        });
-        let c = &mut c[..m];
-        if accum == Accum::Replace {
-            c.fill(0.0);
-        }
-        for part in partials.chunks_exact(m) {
-            c.iter_mut().zip(part).for_each(|(c, p)| *c += p);
-        }
+    if partials.len() < parts * m {
+        partials.resize(parts * m, 0.0);
+    }
+    let partials = &mut partials[..parts * m];
+    par::chunks_mut(partials, m, par::num_threads(), |start, part| {
+        let first = (start / m) * GEMV_DEPTH;
+        let depth = GEMV_DEPTH.min(k - first);
+        let a = Operand { data: &a.data[first * a.col_stride..], ..a };
+        let b = Operand { data: &b.data[first * b.row_stride..], ..b };
+        small::small_matmul(m, depth, 1, a, b, part, Accum::Replace, false);
     });
+    let c = &mut c[..m];
+    if accum == Accum::Replace {
+        c.fill(0.0);
+    }
+    for part in partials.chunks_exact(m) {
+        c.iter_mut().zip(part).for_each(|(c, p)| *c += p);
+    }
 }
 
 /// Whether the packed kernel can run here.
@@ -318,6 +334,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "too large for Miri; tools/miri.sh runs the Miri-sized tests")]
     fn sparse_right_operands_take_the_zero_skipping_paths_and_stay_exact() {
         // ~2 % non-zeros, as in one-hot or bag-of-words features; large
         // enough to be split over threads.
@@ -338,6 +355,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "too large for Miri; tools/miri.sh runs the Miri-sized tests")]
     fn large_copies_split_over_threads_copy_everything() {
         let src: Vec<f32> = (0..(1 << 21) + 7).map(|i| i as f32).collect();
         let mut dst = vec![0.0f32; src.len()];
@@ -358,6 +376,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "too large for Miri; tools/miri.sh runs the Miri-sized tests")]
     fn thread_count_changes_nothing_but_speed() {
         // Dense (packed, split by rows and by columns) and matrix-vector.
         for &(m, k, n) in &[(200, 300, 100), (700, 300, 40), (40, 300, 2100), (3000, 800, 1)] {
@@ -386,6 +405,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "too large for Miri; tools/miri.sh runs the Miri-sized tests")]
     fn streamed_matrix_vector_products_match_a_reference_and_the_thread_count_changes_no_bit() {
         // Deep enough for several parts and a short last one.
         let (m, k) = (70, 3 * GEMV_DEPTH + 5);
@@ -412,7 +432,36 @@ mod tests {
         assert!(by_threads.windows(2).all(|w| w[0] == w[1]), "bits depend on the thread count");
     }
 
+    /// Just past the unpacked threshold, with partial tiles in both
+    /// directions (rows not a multiple of 32, columns not of 8) and a
+    /// sparse right operand: the packed kernel's and the zero-skipping
+    /// loops' edges at a size Miri runs in a minute.
     #[test]
+    fn products_with_partial_tiles_match_reference() {
+        for &(m, k, n, sparse) in
+            &[(33, 40, 33, false), (70, 20, 25, false), (17, 300, 9, false), (16, 300, 20, true)]
+        {
+            let a_data: Vec<f32> = (0..m * k).map(|i| ((i * 7 % 19) as f32 - 9.0) / 9.0).collect();
+            let b_data: Vec<f32> = (0..k * n)
+                .map(|i| if !sparse || i % 53 == 7 { ((i * 5 % 13) as f32 - 6.0) / 6.0 } else { 0.0 })
+                .collect();
+            for (a, b) in [
+                (Operand::cols(&a_data, m), Operand::cols(&b_data, k)),
+                (Operand::transposed(&a_data, k), Operand::transposed(&b_data, n)),
+            ] {
+                let want = reference(m, k, n, a, b);
+                let mut got = vec![1.0f32; m * n].into_boxed_slice();
+                matmul(m, k, n, a, b, &mut got, Accum::Replace);
+                matmul(m, k, n, a, b, &mut got, Accum::Add);
+                for (g, w) in got.iter().zip(&want) {
+                    assert!((g - 2.0 * w).abs() < 2e-4 * (1.0 + w.abs()), "{m}x{k}x{n}: {g} vs {}", 2.0 * w);
+                }
+            }
+        }
+    }
+
+    #[test]
+    #[cfg_attr(miri, ignore = "too large for Miri; tools/miri.sh runs the Miri-sized tests")]
     fn products_match_reference_for_all_layouts_and_sizes() {
         // Past every blocking edge (KC, MC, NC, partial tiles) and the
         // parallel threshold.

@@ -78,7 +78,9 @@ struct Pool {
     published: Mutex<Published>,
     wake: Condvar,
     generation: AtomicU64,
-    /// Generation in the high 32 bits, next unclaimed chunk in the low.
+    /// The generation's low [`TAG_BITS`] bits above the next unclaimed
+    /// chunk's index (low [`CHUNK_BITS`] bits): one word, so a claim is one
+    /// compare-exchange that fails for a helper of an older generation.
     next: AtomicU64,
     /// Chunks finished (or skipped after a panic) in this generation.
     done: AtomicUsize,
@@ -88,6 +90,26 @@ struct Pool {
     panic: Mutex<Option<Box<dyn Any + Send>>>,
     /// One product at a time; a second caller runs its product alone.
     busy: AtomicBool,
+}
+
+/// Bits of `Pool::next` holding the next chunk: a run of more chunks
+/// deals them out in groups (see `run`).
+const CHUNK_BITS: u32 = 16;
+const CHUNK_MASK: u64 = (1 << CHUNK_BITS) - 1;
+/// Bits of the generation tag. A helper that read generation `g` and was
+/// then suspended before its claim could take a chunk of a later run only
+/// if that run's tag equals `g`'s, i.e. after 2^48 more parallel runs
+/// while it stayed suspended between two instructions: each run is a
+/// product of at least `PARALLEL_PRODUCT` multiply-adds or a copy of as
+/// many values (a microsecond at the very least), so 2^48 of them take
+/// nine years of uninterrupted work. (With 32 bits, 2^32 runs take an
+/// hour or two of small products: a stale helper would then call a
+/// dangling task.)
+const TAG_BITS: u32 = 64 - CHUNK_BITS;
+
+/// `generation`'s tag in `Pool::next`, chunk index zero.
+fn tag(generation: u64) -> u64 {
+    (generation % (1 << TAG_BITS)) << CHUNK_BITS
 }
 
 /// How long an idle helper spins before sleeping: a training loop's next
@@ -134,15 +156,15 @@ fn run_chunk(pool: &Pool, task: TaskRef, chunk: usize) {
 
 /// Claims and runs chunks of `generation` until none are left.
 fn work(pool: &Pool, generation: u64, chunks: usize, task: TaskRef) {
-    let tag = generation << 32;
+    let tag = tag(generation);
     let mut current = pool.next.load(Ordering::Acquire);
     loop {
-        if current & !0xffff_ffff != tag || (current & 0xffff_ffff) as usize >= chunks {
+        if current & !CHUNK_MASK != tag || (current & CHUNK_MASK) as usize >= chunks {
             return;
         }
         match pool.next.compare_exchange_weak(current, current + 1, Ordering::AcqRel, Ordering::Acquire) {
             Ok(_) => {
-                run_chunk(pool, task, (current & 0xffff_ffff) as usize);
+                run_chunk(pool, task, (current & CHUNK_MASK) as usize);
                 current = pool.next.load(Ordering::Acquire);
             }
             Err(actual) => current = actual,
@@ -182,10 +204,17 @@ fn helper(id: usize, mut seen: u64) {
 /// each chunk exactly once (or, after a panic, the rest skipped); returns
 /// when all are done and resumes the first panic, if any.
 pub(crate) fn run(threads: usize, chunks: usize, task: &(dyn Fn(usize) + Sync + '_)) {
+    const MOST: usize = CHUNK_MASK as usize;
+    if chunks > MOST {
+        // More chunks than `Pool::next` counts: consecutive groups, each
+        // one chunk of the pool's, so every index still runs once.
+        let group = chunks.div_ceil(MOST);
+        let grouped = |g: usize| (g * group..((g + 1) * group).min(chunks)).for_each(task);
+        return run(threads, chunks.div_ceil(group), &grouped);
+    }
     let pool = pool();
     let acquired = threads > 1
         && chunks > 1
-        && chunks <= u32::MAX as usize
         && pool.busy.compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed).is_ok();
     if !acquired {
         (0..chunks).for_each(task);
@@ -230,7 +259,7 @@ fn publish(pool: &'static Pool, threads: usize, chunks: usize, task: TaskRef) ->
     let generation = published.generation;
     pool.done.store(0, Ordering::Release);
     pool.cancelled.store(false, Ordering::Relaxed);
-    pool.next.store(generation << 32, Ordering::Release);
+    pool.next.store(tag(generation), Ordering::Release);
     published.task = Some(task);
     published.chunks = chunks;
     published.workers = threads;
@@ -391,6 +420,29 @@ mod tests {
             assert!(!names.contains(&Some("typenet-worker-2".to_string())), "{names:?}");
             assert!(!names.contains(&Some("typenet-worker-3".to_string())), "{names:?}");
         }
+    }
+
+    #[test]
+    #[cfg_attr(miri, ignore = "200,000 chunks take Miri too long")]
+    fn more_chunks_than_the_claim_counter_holds_each_run_once() {
+        let _serial = SERIAL.lock().unwrap_or_else(PoisonError::into_inner);
+        let chunks = 3 * CHUNK_MASK as usize + 17;
+        let counts: Vec<AtomicUsize> = (0..chunks).map(|_| AtomicUsize::new(0)).collect();
+        run(3, chunks, &|i| {
+            counts[i].fetch_add(1, Ordering::Relaxed);
+        });
+        assert!(counts.iter().all(|c| c.load(Ordering::Relaxed) == 1));
+    }
+
+    #[test]
+    fn generations_2_to_the_32_apart_have_different_tags() {
+        for generation in [1u64, 5, (1 << 32) - 1, 1 << 40] {
+            assert_ne!(tag(generation), tag(generation + (1 << 32)));
+            assert_ne!(tag(generation), tag(generation + 1));
+            assert_eq!(tag(generation) & CHUNK_MASK, 0, "the chunk bits start at zero");
+        }
+        // The tag wraps only after 2^48 generations (see `TAG_BITS`).
+        assert_eq!(tag(7), tag(7 + (1 << TAG_BITS)));
     }
 
     #[test]

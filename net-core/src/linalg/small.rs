@@ -239,11 +239,17 @@ unsafe fn gemv_chunk<const BLOCKS: usize, const SPLITS: usize>(
             ((1u32 << lanes) - 1) as __mmask16
         }
     });
+    // Blocks past the chunk's rows (mask zero) are skipped, not loaded
+    // with an empty mask: their start may lie past the end of `w` or `y`,
+    // and even computing such a pointer with `add` is undefined behaviour.
+    // The test is on a loop-invariant value, so it costs no misprediction.
+    let live = |b: usize| masks[b] != 0;
     let mut acc = [[_mm512_setzero_ps(); BLOCKS]; SPLITS];
     if accumulate {
-        for b in 0..BLOCKS {
-            // SAFETY: masked lanes are rows `r0 + 16 b + lane < r0 + len`
-            // of `y` (the contract).
+        for b in (0..BLOCKS).filter(|&b| live(b)) {
+            // SAFETY: block `b` holds a row, so `r0 + 16 b < r0 + len <=
+            // rows`, and masked lanes are rows `r0 + 16 b + lane < r0 +
+            // len` of `y` (the contract).
             acc[0][b] = unsafe { _mm512_maskz_loadu_ps(masks[b], y.as_ptr().add(r0 + 16 * b)) };
         }
     }
@@ -252,9 +258,10 @@ unsafe fn gemv_chunk<const BLOCKS: usize, const SPLITS: usize>(
     while j + SPLITS <= cols {
         for s in 0..SPLITS {
             let xj = _mm512_set1_ps(x[j + s]);
-            for b in 0..BLOCKS {
-                // SAFETY: rows `r0 + 16 b ..` (masked to the chunk) of
-                // column `j + s < cols`: within `w`'s extent.
+            for b in (0..BLOCKS).filter(|&b| live(b)) {
+                // SAFETY: rows `r0 + 16 b ..` (masked to the chunk, and
+                // the block holds one) of column `j + s < cols`: within
+                // `w`'s extent.
                 let a =
                     unsafe { _mm512_maskz_loadu_ps(masks[b], w.as_ptr().add((j + s) * ld + r0 + 16 * b)) };
                 acc[s][b] = _mm512_fmadd_ps(a, xj, acc[s][b]);
@@ -264,14 +271,14 @@ unsafe fn gemv_chunk<const BLOCKS: usize, const SPLITS: usize>(
     }
     while j < cols {
         let xj = _mm512_set1_ps(x[j]);
-        for b in 0..BLOCKS {
+        for b in (0..BLOCKS).filter(|&b| live(b)) {
             // SAFETY: as above.
             let a = unsafe { _mm512_maskz_loadu_ps(masks[b], w.as_ptr().add(j * ld + r0 + 16 * b)) };
             acc[0][b] = _mm512_fmadd_ps(a, xj, acc[0][b]);
         }
         j += 1;
     }
-    for b in 0..BLOCKS {
+    for b in (0..BLOCKS).filter(|&b| live(b)) {
         // Pairwise: log2(SPLITS) dependent additions, not SPLITS - 1.
         let mut width = SPLITS;
         while width > 1 {
@@ -591,6 +598,65 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Every tail of the chunked kernel (rows 1..=130: one, two and four
+    /// blocks, full and partial, chunks of 64 followed by 1..=64 rows) on a
+    /// matrix and an output that end exactly where the product does, so
+    /// any pointer formed past them is caught by Miri (tools/miri.sh).
+    #[test]
+    fn gemv_forms_no_pointer_past_a_tight_matrix_for_any_row_count() {
+        for rows in 1..=130 {
+            for cols in [1, 2, 9] {
+                let extent = (cols - 1) * rows + rows;
+                let w: Vec<f32> = (0..extent).map(|i| ((i * 5 % 17) as f32 - 8.0) / 4.0).collect();
+                let x: Vec<f32> = (0..cols).map(|i| 1.0 - i as f32 * 0.25).collect();
+                for accumulate in [false, true] {
+                    let start: Vec<f32> = (0..rows).map(|i| i as f32).collect();
+                    let mut want = if accumulate { start.clone() } else { vec![0.0; rows] };
+                    for (j, &xj) in x.iter().enumerate() {
+                        for (i, want) in want.iter_mut().enumerate() {
+                            *want += w[j * rows + i] * xj;
+                        }
+                    }
+                    let mut got = start.into_boxed_slice();
+                    gemv_ld(&w.clone().into_boxed_slice(), rows, rows, &x, &mut got, accumulate);
+                    for (g, w) in got.iter().zip(&want) {
+                        assert!((g - w).abs() <= 1e-5 * (1.0 + w.abs()), "{rows}x{cols}: {g} vs {w}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// [`gemv_fixed`] at every block shape it distinguishes (8 wide, one to
+    /// eight blocks of 16, the last full or partial), on tight slices.
+    #[test]
+    fn fixed_gemv_matches_a_reference_at_every_tail() {
+        fn check<const IN: usize, const OUT: usize>() {
+            let w: Vec<f32> = (0..IN * OUT).map(|i| ((i * 3 % 13) as f32 - 6.0) / 5.0).collect();
+            let x: Vec<f32> = (0..IN).map(|i| 0.5 - i as f32 * 0.125).collect();
+            let bias: Vec<f32> = (0..OUT).map(|i| i as f32 * 0.01).collect();
+            let mut want = bias.clone();
+            for (column, &xi) in w.chunks_exact(OUT).zip(&x) {
+                for (want, &c) in want.iter_mut().zip(column) {
+                    *want += c * xi;
+                }
+            }
+            let mut got = vec![f32::NAN; OUT].into_boxed_slice();
+            gemv_fixed::<IN, OUT>(&w, &x, &bias, &mut got);
+            for (g, w) in got.iter().zip(&want) {
+                assert!((g - w).abs() <= 1e-5 * (1.0 + w.abs()), "{IN}->{OUT}: {g} vs {w}");
+            }
+        }
+        macro_rules! outs {
+            ($($out:literal)*) => {$(
+                check::<1, $out>();
+                check::<2, $out>();
+                check::<3, $out>();
+            )*};
+        }
+        outs!(1 7 8 9 15 16 17 31 32 33 47 48 49 63 64 65 80 95 96 97 112 113 127 128);
     }
 
     #[test]

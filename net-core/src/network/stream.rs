@@ -397,6 +397,8 @@ where
     buffers: (Vec<f32>, Vec<f32>),
     /// Values each step gives.
     out: usize,
+    /// Steps since the stream was made or reset (for [`Stream::try_step`]'s errors).
+    steps: usize,
     network: PhantomData<fn(&N)>,
 }
 
@@ -409,6 +411,7 @@ where
             states: self.states.clone(),
             buffers: self.buffers.clone(),
             out: self.out,
+            steps: self.steps,
             network: PhantomData,
         }
     }
@@ -451,7 +454,7 @@ where
     pub fn new() -> Self {
         let (out, widest) = Self::WIDTHS;
         let buffers = (vec![0.0; widest], vec![0.0; widest]);
-        Stream { states: N::Layers::initial_states(), buffers, out, network: PhantomData }
+        Stream { states: N::Layers::initial_states(), buffers, out, steps: 0, network: PhantomData }
     }
 
     /// One step of one sample: `x` is this step's values (the last axis of
@@ -466,6 +469,46 @@ where
         y
     }
 
+    /// [`step`](Self::step), checked: a NaN or infinite input is refused
+    /// before the state changes (a plain `step` would carry it in the
+    /// recurrent state and causal windows, poisoning every later output
+    /// until [`reset`](Self::reset), with no signal), and a non-finite
+    /// output is reported (the state may then hold it: reset).
+    ///
+    /// ```
+    /// use typenet::prelude::*;
+    /// network! { struct Amp { input: [32, 1], rnn: Gru<8, return_sequences = true>, out: TimeDistributed(Dense<1>) } }
+    /// let net = Amp::<Eval>::seeded(1);
+    /// let mut stream = net.stream();
+    /// assert!(stream.try_step(&net, &SVector::<f32, 1>::new(0.25)).is_ok());
+    /// let err = stream.try_step(&net, &SVector::<f32, 1>::new(f32::NAN)).unwrap_err();
+    /// assert!(matches!(err, Error::NonFiniteStep { step: 1, output: false, index: 0, .. }));
+    /// // The state is untouched: the next step is as if the NaN never came.
+    /// assert!(stream.try_step(&net, &SVector::<f32, 1>::new(0.5)).is_ok());
+    /// ```
+    ///
+    /// # Errors
+    /// `Error::NonFiniteStep` naming the step, the value and its index.
+    pub fn try_step<const I: usize, const O: usize>(
+        &mut self,
+        net: &N,
+        x: &SVector<f32, I>,
+    ) -> crate::error::Result<SVector<f32, O>>
+    where
+        N: NetworkDef<StepInput = Const<I>, StepOutput = Const<O>>,
+    {
+        let step = self.steps;
+        let first_non_finite = |v: &[f32]| v.iter().position(|v| !v.is_finite()).map(|i| (i, v[i]));
+        if let Some((index, value)) = first_non_finite(x.as_slice()) {
+            return Err(crate::Error::NonFiniteStep { step, output: false, index, value });
+        }
+        let y = self.step(net, x);
+        match first_non_finite(y.as_slice()) {
+            Some((index, value)) => Err(crate::Error::NonFiniteStep { step, output: true, index, value }),
+            None => Ok(y),
+        }
+    }
+
     /// [`step`](Self::step) on slices.
     ///
     /// # Panics
@@ -475,6 +518,7 @@ where
         assert_eq!(x.len(), step_input::<N>(), "{} takes {} values per step", N::NAME, step_input::<N>());
         assert_eq!(y.len(), self.out, "{} gives {} values per step", N::NAME, self.out);
         a[..x.len()].copy_from_slice(x);
+        self.steps += 1;
         // One region compiled for the vector features around every layer's
         // step, so the small kernels inside inline into each other.
         let states = &mut self.states;
@@ -486,6 +530,7 @@ where
 
     /// Back to the zero state, as if no step had run.
     pub fn reset(&mut self) {
+        self.steps = 0;
         N::Layers::reset(&mut self.states);
     }
 }

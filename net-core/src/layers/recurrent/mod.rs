@@ -8,6 +8,7 @@
 //! (`layout`, `workspace`) and streaming (`stream`). This file holds the
 //! layer itself and its [`Layer`] implementation.
 
+use crate::no_std_prelude::*;
 use core::fmt;
 
 use rand::Rng;
